@@ -1,0 +1,172 @@
+"""Readers: ``MARCReader`` (ISO 2709), ``JSONReader`` (MARC-in-JSON) and
+``MARCMakerReader`` (MARCMaker text), plus ``map_records``.
+
+``MARCReader`` frames, validates and decodes records natively
+(``pymrrc._core.ReaderBase``); it yields ``None`` for a bad record and
+exposes ``current_exception`` and ``current_chunk``, as pymarc does.
+"""
+
+import json
+import os
+import sys
+from io import BytesIO, IOBase, StringIO
+
+from pymrrc._core import ReaderBase
+from pymrrc.exceptions import PymarcException
+from pymrrc.field import Field, Indicators, Subfield
+from pymrrc.leader import Leader
+from pymrrc.record import Record
+
+
+class Reader:
+    """Base class of the iterating readers."""
+
+
+class MARCReader(Reader, ReaderBase):
+    """Iterates over the records in MARC 21 transmission format.
+
+    ``marc_target`` is a binary file object or a ``bytes`` object::
+
+        with open("records.mrc", "rb") as fh:
+            for record in MARCReader(fh):
+                if record is None:
+                    print(reader.current_exception, reader.current_chunk)
+
+    Options are pymarc's: ``to_unicode`` decodes text to ``str`` (MARC-8 or
+    UTF-8 per leader position 9), ``force_utf8`` treats every record as
+    UTF-8, ``utf8_handling`` is the codec error handler for UTF-8 text,
+    ``file_encoding`` the encoding of records that are not UTF-8 when it is
+    not the MARC-8 default, and ``hide_utf8_warnings`` silences MARC-8
+    conversion messages. ``permissive`` is accepted and stored, as in pymarc.
+    """
+
+    def __init__(
+        self,
+        marc_target,
+        to_unicode=True,
+        force_utf8=False,
+        hide_utf8_warnings=False,
+        utf8_handling="strict",
+        file_encoding="iso8859-1",
+        permissive=False,
+    ):
+        super().__init__()
+        self.to_unicode = to_unicode
+        self.force_utf8 = force_utf8
+        self.hide_utf8_warnings = hide_utf8_warnings
+        self.utf8_handling = utf8_handling
+        self.file_encoding = file_encoding
+        self.permissive = permissive
+        if isinstance(marc_target, bytes):
+            self.file_handle = BytesIO(marc_target)
+            source = bytes(marc_target)
+        else:
+            self.file_handle = marc_target
+            source = marc_target
+        self._start(source, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, file_encoding)
+
+    def close(self):
+        """Close the underlying file handle."""
+        self.file_handle.close()
+
+
+def map_records(f, *files):
+    """Call ``f`` on every record of each file in turn."""
+    for handle in files:
+        for record in MARCReader(handle):
+            f(record)
+
+
+def _open_text_target(target, encoding=None):
+    """A text handle for a file object, an existing path, or literal text."""
+    if isinstance(target, IOBase):
+        return target
+    if isinstance(target, str) and os.path.exists(target):
+        return open(target, encoding=encoding) if encoding else open(target)  # noqa: SIM115
+    return StringIO(target)
+
+
+class JSONReader(Reader):
+    """Iterates over records in a MARC-in-JSON document (an array or one
+    object) given as text, a path or a file object."""
+
+    def __init__(self, marc_target, encoding="utf-8", stream=False):
+        self.encoding = encoding
+        self.file_handle = _open_text_target(marc_target)
+        if stream:
+            sys.stderr.write("Streaming not yet implemented, your data will be loaded into memory\n")
+        self.records = json.load(self.file_handle, strict=False)
+
+    def __iter__(self):
+        records = self.records
+        is_sequence = hasattr(records, "__iter__") and not isinstance(records, dict)
+        self.iter = iter(records if is_sequence else [records])
+        return self
+
+    def __next__(self):
+        item = next(self.iter)
+        record = Record()
+        record.leader = Leader(item["leader"])
+        for entry in item["fields"]:
+            tag, body = list(entry.items())[0]
+            if "subfields" in body and hasattr(body, "update"):
+                subfields = [
+                    Subfield(code=code, value=value)
+                    for pair in body["subfields"]
+                    for code, value in pair.items()
+                ]
+                field = Field(
+                    tag=tag,
+                    subfields=subfields,
+                    indicators=Indicators(body["ind1"], body["ind2"]),
+                )
+            else:
+                field = Field(tag=tag, data=body)
+            record.add_field(field)
+        return record
+
+
+class MARCMakerReader(Reader):
+    """Iterates over records in MARCMaker text (as ``str(record)`` writes
+    it); records are separated by a blank line."""
+
+    def __init__(self, target, encoding="utf-8"):
+        handle = _open_text_target(target, encoding)
+        content = handle.read()
+        handle.close()
+        self.records = list(content.split("\n\n"))
+        self.iter = iter(self.records)
+
+    def _parse_line(self, line):
+        """A ``Leader`` or ``Field`` from one line such as ``=245  10$aTitle``."""
+        if line[0] != "=":
+            raise ValueError('Line should start with a "=".')
+        if line[4:6] != "  ":
+            raise ValueError("Tag should be separated from the rest of the field by two spaces.")
+        tag, rest = line[1:4], line[6:]
+        if tag == "LDR":
+            return Leader(rest)
+        if tag < "010":
+            return Field(tag, data=rest)
+        subfields = [Subfield(piece[:1], piece[1:]) for piece in rest[3:].split("$")]
+        return Field(tag, indicators=Indicators(rest[0], rest[1]), subfields=subfields)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        text = next(self.iter)
+        record = Record()
+        for line in text.splitlines():
+            try:
+                item = self._parse_line(line)
+            except Exception as exc:
+                raise PymarcException(f'Unable to parse line "{line}"') from exc
+            if isinstance(item, Leader):
+                record.leader = item
+            else:
+                record.add_field(item)
+        return record
+
+
+__all__ = ["Reader", "MARCReader", "map_records", "JSONReader", "MARCMakerReader"]

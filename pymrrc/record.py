@@ -1,0 +1,385 @@
+"""``Record``: a MARC record, with pymarc's API.
+
+A record read by ``MARCReader`` holds only its validated bytes until it is
+looked into; ``fields`` and ``leader`` are then built natively once and
+behave as ordinary Python objects from there on. That storage, ``title``
+and ``as_marc`` are native (``pymrrc._core.RecordBase``); everything else
+below is Python over ``self.fields``.
+"""
+
+import json
+import logging
+import re
+import unicodedata
+
+from pymrrc import _fallback
+from pymrrc._core import RecordBase
+from pymrrc.constants import LEADER_LEN
+from pymrrc.exceptions import FieldNotFound, MissingLinkedFields
+from pymrrc.field import Field, RawField, map_marc8_field
+from pymrrc.leader import Leader
+
+logger = logging.getLogger("pymarc")
+
+isbn_regex = re.compile(r"([0-9\-xX]+)")
+
+_SERIES_TAGS = ("440", "490", "800", "810", "811", "830")
+_SUBJECT_TAGS = (
+    "600", "610", "611", "630", "648", "650", "651", "653", "654", "655",
+    "656", "657", "658", "662", "690", "691", "696", "697", "698", "699",
+)  # fmt: skip
+_ADDED_ENTRY_TAGS = (
+    "700", "710", "711", "720", "730", "740", "752", "753", "754", "790",
+    "791", "792", "793", "796", "797", "798", "799",
+)  # fmt: skip
+_NOTE_TAGS = (
+    "500", "501", "502", "504", "505", "506", "507", "508", "510", "511",
+    "513", "514", "515", "516", "518", "520", "521", "522", "524", "525",
+    "526", "530", "533", "534", "535", "536", "538", "540", "541", "544",
+    "545", "546", "547", "550", "552", "555", "556", "561", "562", "563",
+    "565", "567", "580", "581", "583", "584", "585", "586", "590", "591",
+    "592", "593", "594", "595", "596", "597", "598", "599",
+)  # fmt: skip
+
+
+class Record(RecordBase):
+    """A MARC record: a leader and an ordered list of fields.
+
+    >>> record = Record()
+    >>> record.add_field(Field(tag="245", indicators=["0", "0"],
+    ...                        subfields=[Subfield("a", "A title")]))
+    >>> record = Record(data=transmission_bytes)
+    >>> record.as_marc()
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        data="",
+        fields=None,
+        to_unicode=True,
+        force_utf8=False,
+        hide_utf8_warnings=False,
+        utf8_handling="strict",
+        leader=" " * LEADER_LEN,
+        file_encoding="iso8859-1",
+    ):
+        """Build an empty record, one from ``fields``, or one decoded from
+        transmission-format ``data``."""
+        self.leader = Leader(leader[0:10] + "22" + leader[12:20] + "4500")
+        self.fields = []
+        self.pos = 0
+        self._Record__pos = 0
+        self.force_utf8 = force_utf8
+        self.to_unicode = to_unicode
+        if fields:
+            self.fields = fields
+        elif len(data) > 0:
+            self.decode_marc(
+                data,
+                to_unicode=to_unicode,
+                force_utf8=force_utf8,
+                hide_utf8_warnings=hide_utf8_warnings,
+                utf8_handling=utf8_handling,
+                encoding=file_encoding,
+            )
+        elif force_utf8:
+            self.leader = Leader(self.leader[0:9] + "a" + self.leader[10:])
+
+    def __reduce__(self):
+        state = {
+            "leader": self.leader,
+            "fields": self.fields,
+            "pos": self.pos,
+            "force_utf8": self.force_utf8,
+            "to_unicode": self.to_unicode,
+            "_Record__pos": self._Record__pos,
+        }
+        return (_restore, (type(self), state))
+
+    def __str__(self):
+        lines = [f"=LDR  {self.leader}"]
+        lines.extend(str(field) for field in self.fields)
+        return "\n".join(lines) + "\n"
+
+    # -- lookup -----------------------------------------------------------
+    def get(self, tag, default=None):
+        """The first field tagged ``tag``, or ``default``."""
+        for field in self.fields:
+            if field.tag == tag:
+                return field
+        return default
+
+    def __getitem__(self, tag):
+        for field in self.fields:
+            if field.tag == tag:
+                return field
+        raise KeyError
+
+    def __contains__(self, tag):
+        return any(field.tag == tag for field in self.fields)
+
+    def get_fields(self, *args):
+        """Fields with any of the given tags; with no tags, ``self.fields``."""
+        if not args:
+            return self.fields
+        if len(args) == 1:
+            wanted = args[0]
+            return [field for field in self.fields if field.tag == wanted]
+        wanted_set = set(args)
+        return [field for field in self.fields if field.tag in wanted_set]
+
+    def get_linked_fields(self, field):
+        """The 880 fields linked to ``field`` through subfield 6."""
+        number = field.linkage_occurrence_num()
+        linked = [
+            candidate
+            for candidate in self.get_fields("880")
+            if candidate.linkage_occurrence_num() == number
+        ]
+        if number is not None and not linked:
+            raise MissingLinkedFields(field)
+        return linked
+
+    # -- editing ----------------------------------------------------------
+    def add_field(self, *fields):
+        """Append fields at the end."""
+        self.fields.extend(fields)
+
+    def add_grouped_field(self, *fields):
+        """Insert fields after the last field of the same hundred (0xx, 1xx...)."""
+        for field in fields:
+            if not self.fields or not field.tag.isdigit():
+                self.fields.append(field)
+            else:
+                self._sort_fields(field, "grouped")
+
+    def add_ordered_field(self, *fields):
+        """Insert fields in tag order."""
+        for field in fields:
+            if not self.fields or not field.tag.isdigit():
+                self.fields.append(field)
+            else:
+                self._sort_fields(field, "ordered")
+
+    def _sort_fields(self, field, mode):
+        """Insert ``field`` before the first field that sorts after it."""
+
+        def key(tag):
+            return int(tag[0]) if mode == "grouped" else int(tag)
+
+        new_key = key(field.tag)
+        for index, existing in enumerate(self.fields):
+            if not existing.tag.isdigit() or key(existing.tag) > new_key:
+                self.fields.insert(index, field)
+                return
+            if index + 1 == len(self.fields):
+                self.fields.append(field)
+                return
+
+    def remove_field(self, *fields):
+        """Remove the given field objects; FieldNotFound if one is absent."""
+        for field in fields:
+            try:
+                self.fields.remove(field)
+            except ValueError:
+                raise FieldNotFound from None
+
+    def remove_fields(self, *tags):
+        """Remove every field whose tag is one of ``tags``."""
+        if not tags:
+            return None
+        if len(tags) == 1:
+            unwanted = tags[0]
+            self.fields[:] = (field for field in self.fields if field.tag != unwanted)
+            return None
+        unwanted_set = set(tags)
+        self.fields[:] = (field for field in self.fields if field.tag not in unwanted_set)
+        return None
+
+    # -- decoding -----------------------------------------------------------
+    def decode_marc(
+        self,
+        marc,
+        to_unicode=True,
+        force_utf8=False,
+        hide_utf8_warnings=False,
+        utf8_handling="strict",
+        encoding="iso8859-1",
+    ):
+        """Fill this record from transmission-format bytes."""
+        native_ok = isinstance(self.force_utf8, bool) and self.force_utf8 == bool(force_utf8)
+        if native_ok and self._decode_marc(marc, to_unicode, force_utf8, utf8_handling):
+            return
+        _fallback.decode_marc(
+            self,
+            marc,
+            to_unicode=to_unicode,
+            force_utf8=force_utf8,
+            hide_utf8_warnings=hide_utf8_warnings,
+            utf8_handling=utf8_handling,
+            encoding=encoding,
+        )
+
+    # -- serialising ----------------------------------------------------------
+    def as_dict(self):
+        """The record as a MARC-in-JSON dictionary."""
+        out_fields = []
+        for field in self:
+            if field.control_field:
+                out_fields.append({field.tag: field.data})
+            else:
+                out_fields.append(
+                    {
+                        field.tag: {
+                            "ind1": field.indicator1,
+                            "ind2": field.indicator2,
+                            "subfields": [{sub.code: sub.value} for sub in field.subfields],
+                        }
+                    }
+                )
+        return {"leader": str(self.leader), "fields": out_fields}
+
+    def as_json(self, **kwargs):
+        """The record as MARC-in-JSON text; keyword arguments go to json.dumps."""
+        return json.dumps(self.as_dict(), **kwargs)
+
+    # -- properties -----------------------------------------------------------
+    def _key_title(self, tag):
+        field = self.get(tag)
+        if not field:
+            return None
+        title = field.get("a")
+        if title:
+            subtitle = field.get("b")
+            if subtitle:
+                title += f" {subtitle}"
+        return title
+
+    def _py_title(self):
+        return self._key_title("245")
+
+    def _py_issn_title(self):
+        return self._key_title("222")
+
+    @property
+    def isbn(self):
+        """The first ISBN (020 $a), digits and X only, or None."""
+        field = self.get("020")
+        if not field:
+            return None
+        number = field.get("a")
+        if not number:
+            return None
+        match = isbn_regex.search(number)
+        return match.group(1).replace("-", "") if match else None
+
+    @property
+    def issn(self):
+        """The ISSN (022 $a) or None."""
+        field = self.get("022")
+        return field.get("a") if (field and "a" in field) else None
+
+    @property
+    def issnl(self):
+        """The linking ISSN (022 $l) or None."""
+        field = self.get("022")
+        return field["l"] if (field and "l" in field) else None
+
+    @property
+    def sudoc(self):
+        """The SuDoc classification (086) or None."""
+        field = self.get("086")
+        return field.format_field() if field else None
+
+    @property
+    def author(self):
+        """The main entry (100, 110 or 111) or None."""
+        field = self.get("100") or self.get("110") or self.get("111")
+        return field.format_field() if field else None
+
+    @property
+    def uniformtitle(self):
+        """The uniform title (130 or 240) or None."""
+        field = self.get("130") or self.get("240")
+        return field.format_field() if field else None
+
+    @property
+    def series(self):
+        """Series statements and series added entries (440, 490, 8xx)."""
+        return self.get_fields(*_SERIES_TAGS)
+
+    @property
+    def subjects(self):
+        """Subject access fields (6xx, including local 69x)."""
+        return self.get_fields(*_SUBJECT_TAGS)
+
+    @property
+    def addedentries(self):
+        """Added entry fields (7xx, including local 79x)."""
+        return self.get_fields(*_ADDED_ENTRY_TAGS)
+
+    @property
+    def location(self):
+        """Location fields (852)."""
+        return self.get_fields("852")
+
+    @property
+    def notes(self):
+        """Note fields (5xx)."""
+        return self.get_fields(*_NOTE_TAGS)
+
+    @property
+    def physicaldescription(self):
+        """Physical description fields (300)."""
+        return self.get_fields("300")
+
+    def _publication(self, code):
+        for field in self.get_fields("260", "264"):
+            if field.tag == "260" or (field.tag == "264" and field.indicator2 == "1"):
+                return field.get(code)
+        return None
+
+    @property
+    def publisher(self):
+        """The publisher (260 $b, or 264 $b with second indicator 1)."""
+        return self._publication("b")
+
+    @property
+    def pubyear(self):
+        """The publication date (260 $c, or 264 $c with second indicator 1)."""
+        return self._publication("c")
+
+
+def _restore(cls, state):
+    """Rebuild a pickled record without running ``__init__``."""
+    record = cls.__new__(cls)
+    for name, value in state.items():
+        setattr(record, name, value)
+    return record
+
+
+def map_marc8_record(record):
+    """Convert a MARC-8 record's text to Unicode in place and mark it UTF-8."""
+    record.fields = [map_marc8_field(field) for field in record.fields]
+    characters = list(record.leader.leader)
+    characters[9] = "a"
+    record.leader = Leader("".join(characters))
+    return record
+
+
+def normalize_subfield_code(subfield):
+    """An ASCII code for a subfield whose code byte is not ASCII, and how many
+    bytes that code occupied."""
+    skip = 1
+    try:
+        text = subfield.decode("utf-8")
+        skip = len(text[0].encode("utf-8"))
+    except UnicodeDecodeError:
+        text = subfield.decode("latin-1")
+    ascii_only = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return ascii_only[0], skip
+
+
+__all__ = ["Record", "map_marc8_record", "normalize_subfield_code", "Field", "RawField"]

@@ -1,0 +1,296 @@
+//! Validating one framed record and locating its fields.
+//!
+//! [`decode_layout`] checks a record the way pymarc's `Record.decode_marc`
+//! does, in the same order, so that the first problem found is the one
+//! pymarc would raise. It copies nothing: the result says where each field's
+//! bytes lie, and callers build strings from those spans when asked.
+
+use crate::consts::{DIRECTORY_ENTRY_LEN, LEADER_LEN, SUBFIELD_INDICATOR};
+use crate::error::{Error, ErrorKind};
+use crate::text::{decode_utf8, parse_py_int, py_slice, Utf8Handling};
+use std::ops::Range;
+
+/// Options that change what counts as valid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// Treat the record as UTF-8 whatever leader position 9 says.
+    pub force_utf8: bool,
+    /// Decode text at all (`to_unicode`); when false no text is checked.
+    pub to_unicode: bool,
+    /// How subfield values that are not valid UTF-8 are treated.
+    pub utf8_handling: Utf8Handling,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        Self { force_utf8: false, to_unicode: true, utf8_handling: Utf8Handling::Strict }
+    }
+}
+
+/// Where one field's bytes lie in the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSpan {
+    /// The three tag bytes from the directory (always ASCII).
+    pub tag: [u8; 3],
+    /// Start of the field's bytes (its terminator excluded).
+    pub start: usize,
+    /// End of the field's bytes.
+    pub end: usize,
+}
+
+impl FieldSpan {
+    /// Whether pymarc treats this field as a control field: a numeric tag
+    /// below `010`.
+    #[must_use]
+    pub fn is_control(&self) -> bool {
+        self.tag.iter().all(u8::is_ascii_digit) && self.tag < *b"010"
+    }
+}
+
+/// Something pymarc logs while decoding a record; `field` is the span of
+/// the field's bytes, which pymarc includes in the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// A data field had no indicators.
+    MissingIndicators { field: Range<usize> },
+    /// A data field had one indicator.
+    OneIndicator { field: Range<usize> },
+    /// A data field had more than two indicators.
+    ExtraIndicators { field: Range<usize> },
+}
+
+/// A validated record: its leader, fields in directory order, and notes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// The 24 leader bytes (ASCII).
+    pub leader: [u8; LEADER_LEN],
+    /// The fields, in directory order.
+    pub fields: Vec<FieldSpan>,
+    /// Whether text is UTF-8 (leader position 9 is `a`, or forced).
+    pub utf8: bool,
+    /// A subfield code is not ASCII: pymarc then warns and normalises the
+    /// code with Unicode compatibility decomposition. This crate leaves such
+    /// records to the caller's exact fallback; validation stopped there.
+    pub needs_fallback: bool,
+}
+
+impl Layout {
+    /// Whether leader position 9 says UTF-8.
+    #[must_use]
+    pub fn leader_says_utf8(&self) -> bool {
+        self.leader[9] == b'a'
+    }
+}
+
+/// Validates `record` as pymarc's `decode_marc` would, and locates its
+/// fields. Text is validated as UTF-8 only when the record is UTF-8 and
+/// `to_unicode` is set; other encodings are the caller's business. What
+/// pymarc would log on the way is pushed onto `notes`, also when an error
+/// follows (pymarc logs before it raises).
+///
+/// # Errors
+/// The first problem pymarc would raise, with the bytes it concerned.
+pub fn decode_layout(record: &[u8], options: &DecodeOptions, notes: &mut Vec<Note>) -> Result<Layout, Error> {
+    let leader_span = 0..record.len().min(LEADER_LEN);
+    if !record[leader_span.clone()].is_ascii() {
+        return Err(Error::new(ErrorKind::NotAscii, leader_span));
+    }
+    let Ok(leader) = <[u8; LEADER_LEN]>::try_from(&record[leader_span.clone()]) else {
+        return Err(Error::new(ErrorKind::RecordLeaderInvalid, leader_span));
+    };
+    let utf8 = leader[9] == b'a' || options.force_utf8;
+
+    let base_address = parse_py_int(&record[12..17])
+        .ok_or_else(|| Error::new(ErrorKind::IntFromBytes, 12..17))?;
+    if base_address <= 0 {
+        return Err(Error::new(ErrorKind::BaseAddressNotFound, 12..17));
+    }
+    let len_i = i64::try_from(record.len()).unwrap_or(i64::MAX);
+    if base_address >= len_i {
+        return Err(Error::new(ErrorKind::BaseAddressInvalid, 12..17));
+    }
+    let claimed = parse_py_int(&leader[..5]).ok_or_else(|| Error::new(ErrorKind::IntFromText, 0..5))?;
+    if len_i < claimed {
+        return Err(Error::new(ErrorKind::TruncatedRecord, 0..5));
+    }
+
+    let directory_span = py_slice(record.len(), LEADER_LEN as i64, base_address - 1);
+    let directory = &record[directory_span.clone()];
+    if !directory.is_ascii() {
+        return Err(Error::new(ErrorKind::NotAscii, directory_span));
+    }
+    if directory.len() % DIRECTORY_ENTRY_LEN != 0 {
+        return Err(Error::new(ErrorKind::RecordDirectoryInvalid, directory_span));
+    }
+
+    let mut layout = Layout {
+        leader,
+        fields: Vec::with_capacity(directory.len() / DIRECTORY_ENTRY_LEN),
+        utf8,
+        needs_fallback: false,
+    };
+    let check_text = utf8 && options.to_unicode;
+    for (index, entry) in directory.chunks_exact(DIRECTORY_ENTRY_LEN).enumerate() {
+        let entry_at = directory_span.start + index * DIRECTORY_ENTRY_LEN;
+        let length = parse_py_int(&entry[3..7])
+            .ok_or_else(|| Error::new(ErrorKind::IntFromText, entry_at + 3..entry_at + 7))?;
+        let offset = parse_py_int(&entry[7..12])
+            .ok_or_else(|| Error::new(ErrorKind::IntFromText, entry_at + 7..entry_at + 12))?;
+        let start = base_address + offset;
+        let data = py_slice(record.len(), start, start + length - 1);
+        let span = FieldSpan { tag: [entry[0], entry[1], entry[2]], start: data.start, end: data.end };
+        let bytes = &record[data.clone()];
+        if span.is_control() {
+            if check_text && std::str::from_utf8(bytes).is_err() {
+                return Err(Error::new(ErrorKind::NotUtf8, data));
+            }
+        } else if check_data_field(bytes, data, check_text, options.utf8_handling, notes)? {
+            layout.needs_fallback = true;
+            return Ok(layout);
+        }
+        layout.fields.push(span);
+    }
+    if layout.fields.is_empty() {
+        return Err(Error::new(ErrorKind::NoFieldsFound, directory_span));
+    }
+    Ok(layout)
+}
+
+/// Checks a data field's indicators and subfields, pushing pymarc's
+/// indicator log notes. Returns `Ok(true)` when a subfield code is not ASCII.
+fn check_data_field(
+    bytes: &[u8],
+    span: Range<usize>,
+    check_text: bool,
+    handling: Utf8Handling,
+    notes: &mut Vec<Note>,
+) -> Result<bool, Error> {
+    let base = span.start;
+    let mut parts = SubfieldParts::new(bytes);
+    let (ind_start, ind_end) = parts.next().unwrap_or((0, 0));
+    if !bytes[ind_start..ind_end].is_ascii() {
+        return Err(Error::new(ErrorKind::NotAscii, base + ind_start..base + ind_end));
+    }
+    match ind_end - ind_start {
+        0 => notes.push(Note::MissingIndicators { field: span }),
+        1 => notes.push(Note::OneIndicator { field: span }),
+        2 => {}
+        _ => notes.push(Note::ExtraIndicators { field: span }),
+    }
+    for (start, end) in parts {
+        if start == end {
+            continue;
+        }
+        if !bytes[start].is_ascii() {
+            return Ok(true);
+        }
+        if check_text && handling == Utf8Handling::Strict {
+            let value = &bytes[start + 1..end];
+            if decode_utf8(value, handling).is_none() {
+                return Err(Error::new(ErrorKind::NotUtf8, base + start + 1..base + end));
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The pieces of `bytes.split(b"\x1f")`, as (start, end) offsets.
+pub struct SubfieldParts<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    done: bool,
+}
+
+impl<'a> SubfieldParts<'a> {
+    /// Splits `bytes` on the subfield delimiter.
+    #[must_use]
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, at: 0, done: false }
+    }
+}
+
+impl Iterator for SubfieldParts<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        if self.done {
+            return None;
+        }
+        let start = self.at;
+        match memchr::memchr(SUBFIELD_INDICATOR, &self.bytes[start..]) {
+            Some(i) => {
+                self.at = start + i + 1;
+                Some((start, start + i))
+            }
+            None => {
+                self.done = true;
+                Some((start, self.bytes.len()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::tests::sample_record;
+
+    #[test]
+    fn decodes_a_well_formed_record() {
+        let rec = sample_record();
+        let layout = decode_layout(&rec, &DecodeOptions::default(), &mut Vec::new()).unwrap();
+        assert_eq!(layout.fields.len(), 3);
+        assert_eq!(&layout.fields[0].tag, b"001");
+        assert!(layout.fields[0].is_control());
+        assert_eq!(&rec[layout.fields[0].start..layout.fields[0].end], b"12345");
+        assert!(!layout.fields[1].is_control());
+        assert!(!layout.needs_fallback);
+    }
+
+    #[test]
+    fn reports_errors_in_pymarc_order() {
+        let rec = sample_record();
+        let mut bad = rec.clone();
+        bad[12] = b'x';
+        assert_eq!(decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::IntFromBytes);
+        let mut bad = rec.clone();
+        bad[12..17].copy_from_slice(b"00000");
+        assert_eq!(decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::BaseAddressNotFound);
+        let mut bad = rec.clone();
+        bad[12..17].copy_from_slice(b"99999");
+        assert_eq!(decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::BaseAddressInvalid);
+        assert_eq!(decode_layout(&rec[..20], &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::RecordLeaderInvalid);
+        let mut bad = rec.clone();
+        bad[5] = 0xff;
+        assert_eq!(decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::NotAscii);
+        let mut bad = rec.clone();
+        bad[27] = b'x';
+        assert_eq!(decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::IntFromText);
+    }
+
+    #[test]
+    fn invalid_utf8_depends_on_handling() {
+        let rec = sample_record();
+        let layout = decode_layout(&rec, &DecodeOptions::default(), &mut Vec::new()).unwrap();
+        let title = layout.fields[2];
+        let mut bad = rec.clone();
+        bad[title.end - 1] = 0xff;
+        let err = decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::NotUtf8);
+        let lenient = DecodeOptions { utf8_handling: Utf8Handling::Replace, ..DecodeOptions::default() };
+        assert!(decode_layout(&bad, &lenient, &mut Vec::new()).is_ok());
+    }
+
+    #[test]
+    fn never_panics_on_mutations() {
+        let rec = sample_record();
+        for i in 0..rec.len() {
+            for b in [0u8, b'0', b'9', b'-', 0x1e, 0x1f, 0x1d, 0xff, b' '] {
+                let mut m = rec.clone();
+                m[i] = b;
+                let _ = decode_layout(&m, &DecodeOptions::default(), &mut Vec::new());
+                let _ = decode_layout(&m[..i], &DecodeOptions::default(), &mut Vec::new());
+            }
+        }
+    }
+}

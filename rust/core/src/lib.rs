@@ -1,0 +1,24 @@
+//! pymrrc-core: ISO 2709 (MARC 21) framing, validation, decoding and encoding.
+//!
+//! This crate knows nothing about Python. Its rules are pymarc 5.4's rules,
+//! written down in Rust: where pymarc accepts a record, so does this crate,
+//! and where pymarc raises, this crate returns an [`Error`] whose
+//! [`ErrorKind`] names the same pymarc exception class.
+//!
+//! * [`framing`] finds record boundaries in a byte stream (no allocation).
+//! * [`decode`] validates one record and describes where its fields lie.
+//! * [`text`] holds the text rules pymarc borrows from Python (UTF-8 error
+//!   handlers, `str.strip()` whitespace, `int()` parsing).
+//! * [`encode`] assembles a record's bytes from a leader and fields.
+#![forbid(unsafe_code)]
+
+pub mod consts;
+pub mod decode;
+pub mod encode;
+pub mod error;
+pub mod framing;
+pub mod text;
+
+pub use decode::{decode_layout, FieldSpan, Layout, Note};
+pub use error::{Error, ErrorKind};
+pub use framing::{next_frame, Frame};

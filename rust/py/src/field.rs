@@ -1,0 +1,318 @@
+//! `FieldBase`: the native base class of `pymrrc.field.Field`.
+//!
+//! It stores the attributes pymarc's `Field` keeps in its slots and runs the
+//! hot read-only methods natively. Each native method first checks that the
+//! field holds exactly the types the reader produces (`str` values,
+//! `Subfield` tuples in a `list`); for anything else it calls the pure-Python
+//! reference implementation on the subclass (`_py_value`, `_py_get`, ...),
+//! so results always equal pymarc's.
+
+use pyo3::exceptions::PyKeyError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+
+use crate::pytypes::types;
+use crate::text::{exact_pair, truthy};
+use pymrrc_core::text::py_strip;
+
+/// Native storage and methods for MARC fields.
+#[pyclass(subclass, module = "pymrrc._core")]
+pub struct FieldBase {
+    /// The field tag.
+    #[pyo3(get, set)]
+    pub tag: Py<PyAny>,
+    /// Control-field data (`None` for data fields).
+    #[pyo3(get, set)]
+    pub data: Py<PyAny>,
+    /// The `Indicators` tuple (`None` for control fields).
+    #[pyo3(get, set, name = "_indicators")]
+    pub indicators: Py<PyAny>,
+    /// The list of `Subfield` tuples.
+    #[pyo3(get, set)]
+    pub subfields: Py<PyAny>,
+    /// Whether this is a control field.
+    #[pyo3(get, set)]
+    pub control_field: Py<PyAny>,
+}
+
+impl FieldBase {
+    /// Storage for a field with the given attribute values.
+    pub(crate) fn with_values(
+        tag: Py<PyAny>,
+        data: Py<PyAny>,
+        indicators: Py<PyAny>,
+        subfields: Py<PyAny>,
+        control_field: Py<PyAny>,
+    ) -> Self {
+        Self { tag, data, indicators, subfields, control_field }
+    }
+}
+
+/// The `(code, value)` pairs of a field whose subfields are exactly a list
+/// of `Subfield` tuples of `str`, or `None` when any part is another type.
+fn plain_subfields<'py>(
+    py: Python<'py>,
+    subfields: &Bound<'py, PyAny>,
+) -> PyResult<Option<Vec<(Bound<'py, PyString>, Bound<'py, PyString>)>>> {
+    let Ok(list) = subfields.cast_exact::<PyList>() else {
+        return Ok(None);
+    };
+    let cls = types(py)?.subfield.bind(py);
+    let mut out = Vec::with_capacity(list.len());
+    for item in list.iter() {
+        match exact_pair(&item, cls) {
+            Some(pair) => out.push(pair),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Compares a subfield code with a requested code as `==` would.
+fn same_code(code: &Bound<'_, PyString>, wanted: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if code.is(wanted) {
+        return Ok(true);
+    }
+    match wanted.cast_exact::<PyString>() {
+        Ok(w) => Ok(code.to_cow()? == w.to_cow()?),
+        Err(_) => code.as_any().eq(wanted),
+    }
+}
+
+/// Whether the field's `control_field` attribute is true.
+fn is_control(slf: &Bound<'_, FieldBase>) -> PyResult<bool> {
+    let py = slf.py();
+    let flag = slf.borrow().control_field.clone_ref(py);
+    truthy(flag.bind(py))
+}
+
+#[pymethods]
+impl FieldBase {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn py_new(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Self::with_values(py.None(), py.None(), py.None(), PyList::empty(py).into_any().unbind(), false.into_pyobject(py).map(|b| b.to_owned().into_any().unbind()).unwrap_or_else(|_| py.None()))
+    }
+
+    /// The field's text: control data, or stripped subfield values joined
+    /// by spaces.
+    fn value(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if is_control(slf)? {
+            let data = slf.borrow().data.clone_ref(py);
+            if truthy(data.bind(py))? {
+                return Ok(data);
+            }
+            return Ok(PyString::new(py, "").into_any().unbind());
+        }
+        {
+            let subfields = slf.borrow().subfields.clone_ref(py);
+            if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
+                let mut out = String::new();
+                for (i, (_, value)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(py_strip(&value.to_cow()?));
+                }
+                return Ok(PyString::new(py, &out).into_any().unbind());
+            }
+        }
+        Ok(slf.call_method0("_py_value")?.unbind())
+    }
+
+    /// The first value of subfield `code`, or `default`.
+    #[pyo3(signature = (code, default = None))]
+    fn get(slf: &Bound<'_, Self>, code: &Bound<'_, PyAny>, default: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let default = default.unwrap_or_else(|| py.None());
+        if is_control(slf)? {
+            return Ok(default);
+        }
+        let subfields = slf.borrow().subfields.clone_ref(py);
+        if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
+            for (c, v) in pairs {
+                if same_code(&c, code)? {
+                    return Ok(v.into_any().unbind());
+                }
+            }
+            return Ok(default);
+        }
+        Ok(slf.call_method1("_py_get", (code, default))?.unbind())
+    }
+
+    fn __getitem__(slf: &Bound<'_, Self>, code: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if is_control(slf)? {
+            return Err(PyKeyError::new_err(()));
+        }
+        let subfields = slf.borrow().subfields.clone_ref(py);
+        if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
+            for (c, v) in pairs {
+                if same_code(&c, code)? {
+                    return Ok(v.into_any().unbind());
+                }
+            }
+            return Err(PyKeyError::new_err(()));
+        }
+        Ok(slf.call_method1("_py_getitem", (code,))?.unbind())
+    }
+
+    fn __contains__(slf: &Bound<'_, Self>, code: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let py = slf.py();
+        if is_control(slf)? {
+            return Ok(false);
+        }
+        let subfields = slf.borrow().subfields.clone_ref(py);
+        if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
+            for (c, _) in pairs {
+                if same_code(&c, code)? {
+                    return Ok(true);
+                }
+            }
+            return Ok(false);
+        }
+        slf.call_method1("_py_contains", (code,))?.is_truthy()
+    }
+
+    /// Values of the subfields whose code is one of `codes`, in field order.
+    #[pyo3(signature = (*codes))]
+    fn get_subfields(slf: &Bound<'_, Self>, codes: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if is_control(slf)? || codes.is_empty() {
+            return Ok(PyList::empty(py).into_any().unbind());
+        }
+        let subfields = slf.borrow().subfields.clone_ref(py);
+        if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
+            let out = PyList::empty(py);
+            let single = if codes.len() == 1 { Some(codes.get_item(0)?) } else { None };
+            for (c, v) in pairs {
+                let hit = match &single {
+                    Some(code) => same_code(&c, code)?,
+                    None => codes.contains(&c)?,
+                };
+                if hit {
+                    out.append(v)?;
+                }
+            }
+            return Ok(out.into_any().unbind());
+        }
+        Ok(slf.call_method1("_py_get_subfields", codes)?.unbind())
+    }
+
+    /// Like `value()`, formatted for display (subject subdivisions get
+    /// " -- ", subfield 6 is left out).
+    fn format_field(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if !is_control(slf)? {
+            let (subfields, tag) = {
+                let b = slf.borrow();
+                (b.subfields.clone_ref(py), b.tag.clone_ref(py))
+            };
+            let field_cls = types(py)?.field.bind(py);
+            let subject = match tag.bind(py).cast_exact::<PyString>() {
+                Ok(t) if slf.get_type().is(field_cls) => Some(t.to_cow()?.starts_with('6')),
+                _ => None,
+            };
+            if let (Some(subject), Some(pairs)) = (subject, plain_subfields(py, subfields.bind(py))?) {
+                let mut out = String::new();
+                for (c, v) in pairs {
+                    let code = c.to_cow()?;
+                    if code == "6" {
+                        continue;
+                    }
+                    if subject && matches!(&*code, "v" | "x" | "y" | "z") {
+                        out.push_str(" -- ");
+                    } else {
+                        out.push(' ');
+                    }
+                    out.push_str(&v.to_cow()?);
+                }
+                return Ok(PyString::new(py, py_strip(&out)).into_any().unbind());
+            }
+        }
+        Ok(slf.call_method0("_py_format_field")?.unbind())
+    }
+
+    /// Whether the tag starts with 6 (a subject field).
+    fn is_subject_field(slf: &Bound<'_, Self>) -> PyResult<bool> {
+        let py = slf.py();
+        let tag = slf.borrow().tag.clone_ref(py);
+        let tag = tag.bind(py);
+        match tag.cast_exact::<PyString>() {
+            Ok(t) => Ok(t.to_cow()?.starts_with('6')),
+            Err(_) => tag.call_method1("startswith", ("6",))?.is_truthy(),
+        }
+    }
+
+    fn __str__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if let Some(text) = plain_str(slf)? {
+            return Ok(PyString::new(py, &text).into_any().unbind());
+        }
+        Ok(slf.call_method0("_py_str")?.unbind())
+    }
+
+    /// The field's bytes as they appear in a MARC record.
+    #[pyo3(signature = (encoding))]
+    fn as_marc(slf: &Bound<'_, Self>, encoding: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let mut out = Vec::new();
+        if crate::encode::encode_plain_field(slf, encoding, &mut out)? {
+            return Ok(PyBytes::new(py, &out).into_any().unbind());
+        }
+        Ok(slf.call_method1("_py_as_marc", (encoding,))?.unbind())
+    }
+}
+
+/// `str(field)` computed natively, or `None` when a value is not plain.
+fn plain_str(slf: &Bound<'_, FieldBase>) -> PyResult<Option<String>> {
+    let py = slf.py();
+    let (tag, data, indicators, subfields, control) = {
+        let b = slf.borrow();
+        (
+            b.tag.clone_ref(py),
+            b.data.clone_ref(py),
+            b.indicators.clone_ref(py),
+            b.subfields.clone_ref(py),
+            b.control_field.clone_ref(py),
+        )
+    };
+    let Ok(tag) = tag.bind(py).cast_exact::<PyString>() else {
+        return Ok(None);
+    };
+    let mut out = String::with_capacity(64);
+    out.push('=');
+    out.push_str(&tag.to_cow()?);
+    out.push_str("  ");
+    if truthy(control.bind(py))? {
+        let data = data.bind(py);
+        if let Ok(d) = data.cast_exact::<PyString>() {
+            out.push_str(&d.to_cow()?.replace(' ', "\\"));
+        } else if truthy(data)? {
+            return Ok(None);
+        }
+        return Ok(Some(out));
+    }
+    let t = types(py)?;
+    let Some((i1, i2)) = exact_pair(indicators.bind(py), t.indicators.bind(py)) else {
+        return Ok(None);
+    };
+    for ind in [i1, i2] {
+        let ind = ind.to_cow()?;
+        if ind == " " || ind == "\\" {
+            out.push('\\');
+        } else {
+            out.push_str(&ind);
+        }
+    }
+    let Some(pairs) = plain_subfields(py, subfields.bind(py))? else {
+        return Ok(None);
+    };
+    for (c, v) in pairs {
+        out.push('$');
+        out.push_str(&c.to_cow()?);
+        out.push_str(&v.to_cow()?);
+    }
+    Ok(Some(out))
+}

@@ -1,0 +1,27 @@
+//! `pymrrc._core`: the private extension module behind the `pymrrc` package.
+//!
+//! Registration only; each concern lives in its own module:
+//! [`pytypes`] (the Python classes Rust instantiates), [`materialize`]
+//! (record bytes to Python objects), [`record`] and [`field`] (the native
+//! bases of `Record` and `Field`), [`encode`] (`as_marc`), [`reader`]
+//! (`MARCReader`'s engine) and [`errors`] (core errors to Python exceptions).
+
+mod encode;
+mod errors;
+mod field;
+mod materialize;
+mod pytypes;
+mod reader;
+mod record;
+mod text;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<record::RecordBase>()?;
+    m.add_class::<field::FieldBase>()?;
+    m.add_class::<reader::ReaderBase>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

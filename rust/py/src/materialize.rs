@@ -1,0 +1,104 @@
+//! Turning a validated record's bytes into pymarc-shaped Python objects:
+//! `Field` instances (made through the native base, with no Python
+//! `__init__`), `Subfield` and `Indicators` tuples, interned tags and codes.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+
+use crate::field::FieldBase;
+use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
+use pymrrc_core::decode::SubfieldParts;
+use pymrrc_core::text::{decode_utf8, Utf8Handling};
+use pymrrc_core::Layout;
+
+/// A record that passed validation and has not been looked into yet: its
+/// bytes and where its fields lie. Only UTF-8 records with ASCII subfield
+/// codes are kept this way.
+pub(crate) struct LazyRecord {
+    pub bytes: Arc<[u8]>,
+    pub layout: Layout,
+    pub handling: Utf8Handling,
+}
+
+/// Text from validated bytes. Strict UTF-8 was checked during validation;
+/// the other handlers never fail.
+fn text<'py>(py: Python<'py>, bytes: &[u8], handling: Utf8Handling) -> Bound<'py, PyString> {
+    match decode_utf8(bytes, handling) {
+        Some(s) => PyString::new(py, &s),
+        None => PyString::new(py, &String::from_utf8_lossy(bytes)),
+    }
+}
+
+/// Builds `record.fields`: a list of `Field` objects in directory order.
+pub(crate) fn build_fields<'py>(py: Python<'py>, lazy: &LazyRecord) -> PyResult<Bound<'py, PyList>> {
+    let t = types(py)?;
+    let field_cls = t.field.bind(py);
+    let subfield_cls = t.subfield.bind(py);
+    let bytes = &lazy.bytes[..];
+    let mut fields = Vec::with_capacity(lazy.layout.fields.len());
+    let true_ = pyo3::types::PyBool::new(py, true).to_owned().into_any().unbind();
+    let false_ = pyo3::types::PyBool::new(py, false).to_owned().into_any().unbind();
+    for span in &lazy.layout.fields {
+        let data_bytes = &bytes[span.start..span.end];
+        let tag = tag_str(py, span.tag).into_any().unbind();
+        let values = if span.is_control() {
+            // Control fields are always decoded strictly (validated).
+            let data = text(py, data_bytes, Utf8Handling::Strict);
+            FieldBase::with_values(tag, data.into_any().unbind(), py.None(), PyList::empty(py).into_any().unbind(), true_.clone_ref(py))
+        } else {
+            let mut parts = SubfieldParts::new(data_bytes);
+            let (s, e) = parts.next().unwrap_or((0, 0));
+            let ind = &data_bytes[s..e];
+            let first = ind.first().copied().unwrap_or(b' ');
+            let second = ind.get(1).copied().unwrap_or(b' ');
+            let subfields = PyList::empty(py);
+            for (start, end) in parts {
+                if start == end {
+                    continue;
+                }
+                let code = ascii_char(py, data_bytes[start]).into_any();
+                let value = text(py, &data_bytes[start + 1..end], lazy.handling).into_any();
+                subfields.append(new_pair(py, subfield_cls, code, value)?)?;
+            }
+            FieldBase::with_values(
+                tag,
+                py.None(),
+                indicators(py, first, second)?.unbind(),
+                subfields.into_any().unbind(),
+                false_.clone_ref(py),
+            )
+        };
+        let obj = new_instance(py, field_cls)?;
+        *obj.cast::<FieldBase>()?.borrow_mut() = values;
+        fields.push(obj);
+    }
+    PyList::new(py, fields)
+}
+
+/// The first value of the first subfield `code` in the first field tagged
+/// `tag`, read straight from the bytes, as `record.get(tag).get(code)` would
+/// return it. `Ok(None)` when the field or the subfield is missing.
+pub(crate) fn first_subfield<'py>(
+    py: Python<'py>,
+    lazy: &LazyRecord,
+    field: usize,
+    code: u8,
+) -> Option<Bound<'py, PyString>> {
+    let span = lazy.layout.fields.get(field)?;
+    let data = &lazy.bytes[span.start..span.end];
+    let mut parts = SubfieldParts::new(data);
+    parts.next();
+    for (start, end) in parts {
+        if start < end && data[start] == code {
+            return Some(text(py, &data[start + 1..end], lazy.handling));
+        }
+    }
+    None
+}
+
+/// The index of the first field tagged `tag`.
+pub(crate) fn find_field(lazy: &LazyRecord, tag: &[u8]) -> Option<usize> {
+    lazy.layout.fields.iter().position(|f| f.tag[..] == *tag)
+}

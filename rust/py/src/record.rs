@@ -1,0 +1,333 @@
+//! `RecordBase`: the native base class of `pymrrc.record.Record`.
+//!
+//! A record read from MARC starts out holding only its validated bytes; the
+//! `fields` list and the `Leader` object are built the first time anything
+//! asks for them, after which they are ordinary Python objects with stable
+//! identity. A few hot read-only operations (`title`, `as_marc`) answer from
+//! the bytes while the record is still untouched.
+
+use std::sync::Arc;
+
+use pyo3::exceptions::{PyAttributeError, PyStopIteration};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+
+use crate::errors::{emit_notes, exception_for};
+use crate::materialize::{build_fields, find_field, first_subfield, LazyRecord};
+use crate::pytypes::types;
+use crate::text::truthy;
+use pymrrc_core::consts::LEADER_LEN;
+use pymrrc_core::decode::DecodeOptions;
+use pymrrc_core::encode::reencode_layout;
+use pymrrc_core::text::Utf8Handling;
+
+/// Native storage for a MARC record.
+#[pyclass(subclass, module = "pymrrc._core")]
+pub struct RecordBase {
+    lazy: Option<LazyRecord>,
+    raw_leader: Option<[u8; LEADER_LEN]>,
+    fields: Option<Py<PyAny>>,
+    leader: Option<Py<PyAny>>,
+    /// pymarc's public `pos` attribute.
+    #[pyo3(get, set)]
+    pos: Py<PyAny>,
+    /// Whether text is treated as UTF-8 whatever the leader says.
+    #[pyo3(get, set)]
+    force_utf8: Py<PyAny>,
+    /// Whether text was decoded to `str`.
+    #[pyo3(get, set)]
+    to_unicode: Py<PyAny>,
+    iter_pos: usize,
+}
+
+impl RecordBase {
+    /// An empty record with pymarc's attribute defaults.
+    fn empty(py: Python<'_>) -> Self {
+        Self {
+            lazy: None,
+            raw_leader: None,
+            fields: None,
+            leader: None,
+            pos: 0i32.into_pyobject(py).map(|v| v.into_any().unbind()).unwrap_or_else(|_| py.None()),
+            force_utf8: pyo3::types::PyBool::new(py, false).to_owned().into_any().unbind(),
+            to_unicode: pyo3::types::PyBool::new(py, true).to_owned().into_any().unbind(),
+            iter_pos: 0,
+        }
+    }
+
+    /// A record read by a reader: lazy, with the reader's option values.
+    pub(crate) fn lazy_from_reader(
+        py: Python<'_>,
+        lazy: LazyRecord,
+        to_unicode: Py<PyAny>,
+        force_utf8: Py<PyAny>,
+    ) -> Self {
+        let mut r = Self::empty(py);
+        r.raw_leader = Some(lazy.layout.leader);
+        r.lazy = Some(lazy);
+        r.to_unicode = to_unicode;
+        r.force_utf8 = force_utf8;
+        r
+    }
+}
+
+/// The record's field list, built from its bytes on first use.
+fn fields_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    if let Some(f) = &slf.borrow().fields {
+        return Ok(f.bind(py).clone());
+    }
+    let lazy = slf.borrow_mut().lazy.take();
+    let Some(lazy) = lazy else {
+        return Err(PyAttributeError::new_err("fields"));
+    };
+    let list = build_fields(py, &lazy)?.into_any();
+    slf.borrow_mut().fields = Some(list.clone().unbind());
+    Ok(list)
+}
+
+/// The record's leader object, built from its bytes on first use.
+fn leader_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    if let Some(l) = &slf.borrow().leader {
+        return Ok(l.bind(py).clone());
+    }
+    let raw = slf.borrow().raw_leader;
+    let Some(raw) = raw else {
+        return Err(PyAttributeError::new_err("leader"));
+    };
+    let text: String = raw.iter().map(|&b| char::from(b)).collect();
+    let leader = types(py)?.leader.bind(py).call1((text,))?;
+    let mut b = slf.borrow_mut();
+    b.leader = Some(leader.clone().unbind());
+    b.raw_leader = None;
+    Ok(leader)
+}
+
+#[pymethods]
+impl RecordBase {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn py_new(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Self::empty(py)
+    }
+
+    /// The record's fields, in order (a plain list).
+    #[getter]
+    fn get_fields(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        Ok(fields_of(slf)?.unbind())
+    }
+
+    #[setter]
+    fn set_fields(slf: &Bound<'_, Self>, value: Option<Py<PyAny>>) -> PyResult<()> {
+        let mut b = slf.borrow_mut();
+        b.lazy = None;
+        b.fields = value;
+        Ok(())
+    }
+
+    /// The record's `Leader`.
+    #[getter]
+    fn get_leader(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        Ok(leader_of(slf)?.unbind())
+    }
+
+    #[setter]
+    fn set_leader(slf: &Bound<'_, Self>, value: Option<Py<PyAny>>) -> PyResult<()> {
+        let mut b = slf.borrow_mut();
+        b.raw_leader = None;
+        b.leader = value;
+        Ok(())
+    }
+
+    #[getter(_Record__pos)]
+    fn get_iter_pos(&self) -> usize {
+        self.iter_pos
+    }
+
+    #[setter(_Record__pos)]
+    fn set_iter_pos(&mut self, value: Option<usize>) {
+        self.iter_pos = value.unwrap_or(0);
+    }
+
+    fn __iter__(mut slf: PyRefMut<'_, Self>) -> PyRefMut<'_, Self> {
+        slf.iter_pos = 0;
+        slf
+    }
+
+    fn __next__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let fields = fields_of(slf)?;
+        let pos = slf.borrow().iter_pos;
+        if pos >= fields.len()? {
+            return Err(PyStopIteration::new_err(()));
+        }
+        slf.borrow_mut().iter_pos = pos + 1;
+        Ok(fields.get_item(pos)?.unbind())
+    }
+
+    /// Whether the record still holds only its bytes (nothing looked into).
+    #[getter]
+    fn _is_lazy(&self) -> bool {
+        self.lazy.is_some() && self.fields.is_none()
+    }
+
+    /// The title (245 $a and $b), as pymarc's `Record.title` computes it.
+    #[getter]
+    fn title(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        key_title(slf, b"245", "_py_title")
+    }
+
+    /// The key title (222 $a and $b).
+    #[getter]
+    fn issn_title(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        key_title(slf, b"222", "_py_issn_title")
+    }
+
+    /// Serialises the record as MARC 21 bytes, exactly as pymarc does.
+    fn as_marc(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let to_unicode = truthy(slf.borrow().to_unicode.bind(py))?;
+        {
+            let mut guard = slf.borrow_mut();
+            let b = &mut *guard;
+            if b.fields.is_none() && b.leader.is_none() && b.lazy.is_some() {
+                if let Some(raw) = b.raw_leader.as_mut() {
+                    if to_unicode {
+                        raw[9] = b'a';
+                    }
+                    let leader = *raw;
+                    let force = truthy(b.force_utf8.bind(py))?;
+                    if leader[9] == b'a' || force {
+                        let lazy = b.lazy.as_ref().map(|l| reencode_layout(&l.bytes, &l.layout, &leader));
+                        if let Some(bytes) = lazy {
+                            return Ok(PyBytes::new(py, &bytes).into_any().unbind());
+                        }
+                    }
+                }
+            }
+        }
+        let t = types(py)?;
+        if to_unicode {
+            let leader = leader_of(slf)?;
+            if leader.is_instance(t.leader.bind(py))? {
+                leader.setattr("coding_scheme", "a")?;
+            } else {
+                let updated = t.support.bind(py).call_method1("leader_with_utf8_flag", (&leader,))?;
+                slf.setattr("leader", updated)?;
+            }
+        }
+        let leader = leader_of(slf)?;
+        let force = {
+            let f = slf.borrow().force_utf8.clone_ref(py);
+            truthy(f.bind(py))?
+        };
+        crate::encode::encode_record_objects(slf.as_any(), &leader, force)
+    }
+
+    /// Alias of `as_marc`.
+    fn as_marc21(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        Self::as_marc(slf)
+    }
+
+    /// Decodes `marc` into this record natively when the options allow it.
+    /// Returns `False` when the record needs the exact Python fallback
+    /// (other encodings, `to_unicode=False`, non-ASCII subfield codes).
+    #[pyo3(signature = (marc, to_unicode, force_utf8, utf8_handling))]
+    fn _decode_marc(
+        slf: &Bound<'_, Self>,
+        marc: &Bound<'_, PyAny>,
+        to_unicode: &Bound<'_, PyAny>,
+        force_utf8: &Bound<'_, PyAny>,
+        utf8_handling: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let py = slf.py();
+        let Ok(bytes) = marc.cast_exact::<PyBytes>() else {
+            return Ok(false);
+        };
+        let Some(handling) = utf8_handling
+            .cast_exact::<PyString>()
+            .ok()
+            .and_then(|s| s.to_cow().ok().and_then(|n| Utf8Handling::from_name(&n)))
+        else {
+            return Ok(false);
+        };
+        let data = bytes.as_bytes();
+        let force = truthy(force_utf8)?;
+        if !truthy(to_unicode)? || !(force || data.get(9) == Some(&b'a')) {
+            return Ok(false);
+        }
+        let options = DecodeOptions { force_utf8: force, to_unicode: true, utf8_handling: handling };
+        let Some(lazy) = decode_checked(py, data, &options, marc)? else {
+            return Ok(false);
+        };
+        let existing = slf.borrow().fields.as_ref().map(|f| f.clone_ref(py));
+        let mut b = slf.borrow_mut();
+        b.raw_leader = Some(lazy.layout.leader);
+        b.leader = None;
+        match existing {
+            Some(list) if !list.bind(py).cast::<PyList>().map(|l| l.is_empty()).unwrap_or(false) => {
+                drop(b);
+                let built = build_fields(py, &lazy)?;
+                list.bind(py).call_method1("extend", (built,))?;
+            }
+            _ => {
+                b.fields = None;
+                b.lazy = Some(lazy);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Validates `data` natively. `Ok(None)` means the exact Python fallback must
+/// decode it; errors are raised as pymarc raises them, after its log lines.
+pub(crate) fn decode_checked(
+    py: Python<'_>,
+    data: &[u8],
+    options: &DecodeOptions,
+    chunk: &Bound<'_, PyAny>,
+) -> PyResult<Option<LazyRecord>> {
+    let mut notes = Vec::new();
+    let result = pymrrc_core::decode_layout(data, options, &mut notes);
+    match result {
+        Ok(layout) if layout.needs_fallback => Ok(None),
+        Ok(layout) => {
+            emit_notes(py, &notes, chunk)?;
+            Ok(Some(LazyRecord { bytes: Arc::from(data), layout, handling: options.utf8_handling }))
+        }
+        Err(err) => {
+            emit_notes(py, &notes, chunk)?;
+            Err(PyErr::from_value(exception_for(py, &err, chunk)?))
+        }
+    }
+}
+
+/// `title`/`issn_title`: subfields a and b of the first field `tag`, read
+/// from the bytes while the record is untouched.
+fn key_title(slf: &Bound<'_, RecordBase>, tag: &[u8], python_impl: &str) -> PyResult<Py<PyAny>> {
+    let py = slf.py();
+    let answer = {
+        let b = slf.borrow();
+        match (&b.lazy, &b.fields) {
+            (Some(lazy), None) => Some(match find_field(lazy, tag) {
+                None => None,
+                Some(i) => match first_subfield(py, lazy, i, b'a') {
+                    None => None,
+                    Some(a) if a.to_cow()?.is_empty() => Some(a),
+                    Some(a) => match first_subfield(py, lazy, i, b'b') {
+                        Some(sub) if !sub.to_cow()?.is_empty() => {
+                            Some(PyString::new(py, &format!("{} {}", a.to_cow()?, sub.to_cow()?)))
+                        }
+                        _ => Some(a),
+                    },
+                },
+            }),
+            _ => None,
+        }
+    };
+    match answer {
+        Some(Some(s)) => Ok(s.into_any().unbind()),
+        Some(None) => Ok(py.None()),
+        None => Ok(slf.call_method0(python_impl)?.unbind()),
+    }
+}
