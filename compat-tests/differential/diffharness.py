@@ -350,10 +350,15 @@ def describe_mismatch(ref: list, got: list, context: str = "") -> str:
 
 
 def split_records(data: bytes) -> list[bytes]:
-    """Split well-formed ISO 2709 data into records by their leader lengths."""
+    """Split ISO 2709 data into records by their leader lengths.
+
+    Stops at the first length that is not 5 ASCII digits (trailing padding).
+    """
     out, pos = [], 0
-    while pos + 5 <= len(data):
+    while pos + 5 <= len(data) and data[pos:pos + 5].isdigit():
         length = int(data[pos:pos + 5])
+        if length < 5:
+            break
         out.append(data[pos:pos + length])
         pos += length
     return out

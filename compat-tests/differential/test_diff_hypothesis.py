@@ -118,7 +118,8 @@ def compare_all_options(reference, target, data: bytes, only=None) -> None:
             event(f"skipped (MARC-8 pending): {opt_name}")
             continue
         got = diff.snapshot(target, data, **options)
-        assert ref == got, diff.describe_mismatch(ref, got, f"{data!r} with {options}")
+        assert ref == got, diff.describe_mismatch(
+            ref, got, f"{diff._short(data, 1500)} with {options}")
 
 
 @SETTINGS
@@ -320,7 +321,8 @@ def test_generated_marc8_records(reference, target):
             ref = diff.snapshot(reference, data, **options)
             got = diff.snapshot(target, data, **options)
             if ref != got:
-                message = diff.describe_mismatch(ref, got, f"{data!r} with {options}")
+                message = diff.describe_mismatch(
+                    ref, got, f"{diff._short(data, 1500)} with {options}")
                 assert not diff.MARC8_IN_SCOPE, message
                 pending.append(message)
 

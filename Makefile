@@ -1,0 +1,44 @@
+# Task runner: README's commands and CI call these targets.
+# `make sample` installs pymrrc (release build) and runs the main job on the
+# bundled sample; `make test` runs every test (Rust, pytest, compat-tests).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+
+.PHONY: venv develop sample test test-rust test-py compat bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0"
+
+venv: $(PY)
+
+# Release build of the extension, installed in editable mode into the venv
+# (the compiled pymrrc/_core*.so lands beside the sources, git-ignored).
+develop: $(PY)
+	. $(VENV)/bin/activate && maturin develop --release -q
+
+sample: develop
+	$(PY) examples/read_sample.py examples/data/sample.mrc
+
+test-rust:
+	cargo test -p pymrrc-core --quiet
+
+test-py: develop
+	$(PY) -m pytest -q tests
+
+compat: develop
+	$(PY) -m pytest -q compat-tests
+
+test: test-rust develop
+	$(PY) -m pytest -q tests compat-tests
+	$(PY) examples/read_sample.py examples/data/sample.mrc > /dev/null
+
+bench: develop
+	$(PY) benchmarks/bench_read.py
+
+clean:
+	rm -rf $(VENV) target pymrrc/_core*.so

@@ -1,0 +1,174 @@
+"""MARC-8 to Unicode decoding, behaving exactly like ``pymarc.marc8``.
+
+MARC-8 is an ISO 2022 style encoding: escape sequences select the character
+sets in use as G0 (bytes 0x21-0x7E) and G1 (bytes 0xA1-0xFE), diacritics
+come *before* the letter they modify, and the East Asian set (EACC) uses
+three bytes per character.  The decoder here reproduces pymarc 5.4.0's
+results byte for byte, including its handling of malformed input:
+
+* ``ESC ( F``, ``ESC , F`` and ``ESC $ F`` (also ``ESC $ , F``) set G0;
+  ``ESC ) F`` and ``ESC - F`` set G1.  When fewer than three bytes are left
+  for a G0 sequence the ESC is kept in the output as U+001B.
+* A two-byte ``ESC F`` whose F is a known charset sets G0, ``ESC s`` resets
+  G0 to Basic Latin; in both cases decoding continues *at the following
+  byte without re-checking it for an escape*.  An ``ESC`` followed by
+  anything else is decoded as an ordinary (dropped) control byte.
+* Bytes below 0x20 and in 0x81-0x9F are dropped.
+* A code missing from the active table is looked up in ``ODD_MAP``; failing
+  that it becomes a space, and (unless quiet) a line is written to
+  ``sys.stderr``.
+* Combining marks are held back and emitted after the next base character;
+  marks still pending at the end are discarded.  The result is NFC.
+* In EACC mode a truncated final character reports its position on
+  ``sys.stderr`` (even when quiet) and is read as a space.
+
+The character tables live in :mod:`pymrrc.marc8_mapping`.
+"""
+
+import sys
+import unicodedata
+
+from pymrrc import marc8_mapping
+
+__all__ = ["MARC8ToUnicode", "marc8_to_unicode"]
+
+_ESC = b"\x1b"
+# ISO final byte of the three-byte-per-character EACC set.
+_EACC = 0x31
+# Final byte of the two-byte escape that returns G0 to Basic Latin.
+_RESET_G0 = 0x73
+
+
+def marc8_to_unicode(marc8, hide_utf8_warnings: bool = False) -> str:
+    """Decode MARC-8 bytes to a ``str``.
+
+    ``hide_utf8_warnings`` silences the "Unable to parse character" lines
+    written to ``sys.stderr`` for unmappable codes.  Malformed escape or
+    multibyte sequences that break decoding raise :class:`UnicodeDecodeError`
+    with the codec name ``'marc8_to_unicode'``.
+    """
+    decoder = MARC8ToUnicode(quiet=hide_utf8_warnings)
+    try:
+        return decoder.translate(marc8)
+    except (IndexError, TypeError) as exc:
+        raise UnicodeDecodeError(
+            "marc8_to_unicode",
+            marc8,
+            0,
+            len(marc8),
+            "invalid multibyte character encoding",
+        ) from exc
+
+
+class MARC8ToUnicode:
+    """A stateful MARC-8 decoder.
+
+    ``G0`` and ``G1`` are the ISO final bytes of the character sets in
+    effect at the start (Basic Latin and ANSEL by default).  Escape
+    sequences met by :meth:`translate` change ``self.g0`` / ``self.g1``, and
+    the change carries over to later calls on the same object.  With
+    ``quiet`` set, unmappable characters are replaced silently.
+    """
+
+    basic_latin = 0x42
+    ansel = 0x45
+
+    def __init__(
+        self, G0: int = basic_latin, G1: int = ansel, quiet: bool = False
+    ) -> None:
+        self.g0 = G0
+        self.g0_set = {b"(", b",", b"$"}
+        self.g1 = G1
+        self.g1_set = {b")", b"-", b"$"}
+        self.quiet = quiet
+
+    def translate(self, marc8_string):
+        """Decode ``marc8_string`` and return the NFC-normalised text."""
+        if not marc8_string:
+            return ""
+        data = marc8_string
+        tables = marc8_mapping.CODESETS
+        odd_map = marc8_mapping.ODD_MAP
+        size = len(data)
+        out = []
+        pending_marks = []
+        i = 0
+        while i < size:
+            if data[i : i + 1] == _ESC:
+                intro = data[i + 1 : i + 2]
+                if intro in self.g0_set:
+                    if size < i + 3:
+                        # Too short to be a designation: keep the bare ESC.
+                        out.append(data[i : i + 1].decode("ascii"))
+                        i += 1
+                        continue
+                    if data[i + 2 : i + 3] == b"," and intro == b"$":
+                        i += 1  # ESC $ , F: skip the extra intermediate byte
+                    self.g0 = ord(data[i + 2 : i + 3])
+                    i += 3
+                    continue
+                if intro in self.g1_set:
+                    if data[i + 2 : i + 3] == b"-" and intro == b"$":
+                        i += 1
+                    self.g1 = ord(data[i + 2 : i + 3])
+                    i += 3
+                    continue
+                final = ord(intro)
+                if final in tables:
+                    self.g0 = final
+                    i += 2
+                elif final == _RESET_G0:
+                    self.g0 = self.basic_latin
+                    i += 2
+                    if i == size:
+                        break
+                # Otherwise (and after the two-byte forms) fall through and
+                # decode the byte at ``i`` as a character.
+
+            wide = self.g0 == _EACC
+            if wide:
+                if size < i + 3:
+                    sys.stderr.write(
+                        f"Multi-byte position {i + 3} exceeds length of "
+                        f"marc8 string {size}\n"
+                    )
+                    code = 0x20
+                else:
+                    code = (
+                        (ord(data[i : i + 1]) << 16)
+                        + (ord(data[i + 1 : i + 2]) << 8)
+                        + ord(data[i + 2 : i + 3])
+                    )
+                i += 3
+            else:
+                code = ord(data[i : i + 1])
+                i += 1
+
+            if code < 0x20 or 0x80 < code < 0xA0:
+                continue  # C0 / C1 control: dropped
+
+            try:
+                if code > 0x80 and not wide:
+                    point, combining = tables[self.g1][code]
+                else:
+                    point, combining = tables[self.g0][code]
+            except KeyError:
+                if code in odd_map:
+                    out.append(chr(odd_map[code]))
+                    continue
+                if not self.quiet:
+                    sys.stderr.write(
+                        f"Unable to parse character 0x{code:x} in "
+                        f"g0={self.g0} g1={self.g1}\n"
+                    )
+                point, combining = 0x20, False
+
+            if combining:
+                pending_marks.append(chr(point))
+            else:
+                out.append(chr(point))
+                if pending_marks:
+                    out.extend(pending_marks)
+                    pending_marks = []
+
+        return unicodedata.normalize("NFC", "".join(out))

@@ -1,0 +1,174 @@
+"""Writers that serialize records to an open file handle.
+
+* :class:`MARCWriter` - ISO 2709 transmission format (binary handle)
+* :class:`JSONWriter` - a JSON array of MARC-in-JSON objects (text handle)
+* :class:`TextWriter` - human readable MARCMaker-style text (text handle)
+* :class:`XMLWriter` - a MARCXML ``collection`` document (binary handle)
+
+``JSONWriter`` and ``XMLWriter`` only produce a complete document once they
+are closed; call ``close(close_fh=False)`` to finish the document while
+leaving the underlying handle (e.g. an ``io.StringIO``) open.
+"""
+
+import json
+import xml.etree.ElementTree as ET
+from typing import IO
+
+from pymrrc import marcxml as _marcxml
+from pymrrc.exceptions import WriteNeedsRecord
+from pymrrc.marcxml import record_to_xml_node
+from pymrrc.record import Record
+
+_ORIGINAL_RECORD_TO_XML_NODE = record_to_xml_node
+
+
+class Writer:
+    """Common base of the writers: holds the handle and checks the input."""
+
+    def __init__(self, file_handle: IO) -> None:
+        """Keep ``file_handle`` as the destination of later writes."""
+        self.file_handle = file_handle
+
+    def write(self, record: Record) -> None:
+        """Reject anything that is not a :class:`~pymrrc.record.Record`."""
+        if not isinstance(record, Record):
+            raise WriteNeedsRecord
+
+    def close(self, close_fh: bool = True) -> None:
+        """Finish writing.
+
+        The underlying file handle is closed too unless ``close_fh`` is
+        false.  Either way the writer forgets the handle afterwards.
+        """
+        if close_fh and self.file_handle:
+            self.file_handle.close()
+        self.file_handle = None  # type: ignore
+
+
+class JSONWriter(Writer):
+    """Write records as one JSON array of MARC-in-JSON objects.
+
+    The closing bracket is only written by :meth:`close`, so the writer must
+    be closed to obtain valid JSON:
+
+    .. code-block:: python
+
+        out = io.StringIO()
+        writer = JSONWriter(out)
+        writer.write(record)
+        writer.close(close_fh=False)
+        text = out.getvalue()
+    """
+
+    def __init__(self, file_handle: IO) -> None:
+        """Start the array on ``file_handle`` (a text stream)."""
+        super().__init__(file_handle)
+        self.write_count = 0
+        if self.file_handle:
+            self.file_handle.write("[")
+
+    def write(self, record: Record) -> None:
+        """Append ``record`` to the array."""
+        Writer.write(self, record)
+        if self.file_handle:
+            if self.write_count > 0:
+                self.file_handle.write(",")
+            self.file_handle.write(json.dumps(record.as_dict(), separators=(",", ":")))
+            self.write_count += 1
+
+    def close(self, close_fh: bool = True) -> None:
+        """End the array, then close as :meth:`Writer.close` does."""
+        if self.file_handle:
+            self.file_handle.write("]")
+        Writer.close(self, close_fh)
+
+
+class MARCWriter(Writer):
+    """Write records in MARC 21 transmission format (ISO 2709).
+
+    .. code-block:: python
+
+        with open('out.mrc', 'wb') as fh:
+            writer = MARCWriter(fh)
+            writer.write(record)
+            writer.close(close_fh=False)
+    """
+
+    def __init__(self, file_handle: IO) -> None:
+        """Write to ``file_handle``, a binary stream."""
+        super().__init__(file_handle)
+
+    def write(self, record: Record) -> None:
+        """Append the transmission-format bytes of ``record``."""
+        Writer.write(self, record)
+        if self.file_handle:
+            self.file_handle.write(record.as_marc())
+
+
+class TextWriter(Writer):
+    """Write records as readable MARCMaker-style text, one blank line apart.
+
+    .. code-block:: python
+
+        out = io.StringIO()
+        writer = TextWriter(out)
+        writer.write(record)
+        writer.close(close_fh=False)
+    """
+
+    def __init__(self, file_handle: IO) -> None:
+        """Write to ``file_handle``, a text stream."""
+        super().__init__(file_handle)
+        self.write_count = 0
+
+    def write(self, record: Record) -> None:
+        """Append the text form of ``record``."""
+        Writer.write(self, record)
+        if self.file_handle:
+            if self.write_count > 0:
+                self.file_handle.write("\n")
+            self.file_handle.write(str(record))
+            self.write_count += 1
+
+
+class XMLWriter(Writer):
+    """Write records into a MARCXML ``collection`` document.
+
+    The XML declaration and the opening ``collection`` tag are written at
+    construction, the closing tag by :meth:`close`, so the writer must be
+    closed to obtain a well-formed document:
+
+    .. code-block:: python
+
+        out = io.BytesIO()
+        writer = XMLWriter(out)
+        writer.write(record)
+        writer.close(close_fh=False)
+        data = out.getvalue()
+    """
+
+    def __init__(self, file_handle: IO) -> None:
+        """Open the collection on ``file_handle`` (a binary stream)."""
+        super().__init__(file_handle)
+        if self.file_handle:
+            self.file_handle.write(b'<?xml version="1.0" encoding="UTF-8"?>')
+            self.file_handle.write(
+                b'<collection xmlns="http://www.loc.gov/MARC21/slim">'
+            )
+
+    def write(self, record: Record) -> None:
+        """Append ``record`` as a UTF-8 encoded ``record`` element."""
+        Writer.write(self, record)
+        if self.file_handle:
+            if record_to_xml_node is _ORIGINAL_RECORD_TO_XML_NODE:
+                data = _marcxml._record_xml_bytes(record, "utf-8")
+            else:
+                # record_to_xml_node was replaced on this module: use it.
+                data = ET.tostring(record_to_xml_node(record), encoding="utf-8")
+            self.file_handle.write(data)
+
+    def close(self, close_fh: bool = True) -> None:
+        """End the collection, then close as :meth:`Writer.close` does."""
+        if self.file_handle:
+            self.file_handle.write(b"</collection>")
+        Writer.close(self, close_fh)
