@@ -20,6 +20,7 @@ from pymrrc.marcxml import record_to_xml_node
 from pymrrc.record import Record
 
 _ORIGINAL_RECORD_TO_XML_NODE = record_to_xml_node
+_JSON_SEPARATORS = (",", ":")
 
 
 class Writer:
@@ -73,7 +74,16 @@ class JSONWriter(Writer):
         if self.file_handle:
             if self.write_count > 0:
                 self.file_handle.write(",")
-            self.file_handle.write(json.dumps(record.as_dict(), separators=(",", ":")))
+            data = record.as_dict()
+            try:
+                text = json.dumps(data, separators=_JSON_SEPARATORS)
+            except Exception:
+                # Serialize again while streaming, so that whatever precedes
+                # the failing value reaches the handle before the same error
+                # propagates, just as pymarc's incremental json.dump does.
+                json.dump(data, self.file_handle, separators=_JSON_SEPARATORS)
+            else:
+                self.file_handle.write(text)
             self.write_count += 1
 
     def close(self, close_fh: bool = True) -> None:

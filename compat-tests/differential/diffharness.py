@@ -300,7 +300,7 @@ def snapshot(module, data: bytes, **reader_kwargs) -> list:
 # Explaining differences.
 
 
-def _short(value, limit: int = 400) -> str:
+def short(value, limit: int = 400) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
 
@@ -325,9 +325,9 @@ def first_difference(a, b, path: str = "") -> str | None:
                 return diff
         if len(a) != len(b):
             return (f"{path}: length {len(a)} (reference) != {len(b)} (target); "
-                    f"extra: {_short(a[len(b):] if len(a) > len(b) else b[len(a):])}")
+                    f"extra: {short(a[len(b):] if len(a) > len(b) else b[len(a):])}")
         return None
-    return f"{path or '<root>'}:\n    reference: {_short(a)}\n    target:    {_short(b)}"
+    return f"{path or '<root>'}:\n    reference: {short(a)}\n    target:    {short(b)}"
 
 
 def describe_mismatch(ref: list, got: list, context: str = "") -> str:
@@ -341,8 +341,14 @@ def describe_mismatch(ref: list, got: list, context: str = "") -> str:
         if idx < len(ref):
             chunk = ref[idx].get("chunk")
             if chunk and chunk[0] == "ok" and chunk[1] is not None:
-                lines.append(f"  reference current_chunk of item {idx}: {_short(chunk[1], 600)}")
+                lines.append(f"  reference current_chunk of item {idx}: {short(chunk[1], 600)}")
     return "\n".join(lines)
+
+
+def assert_same(ref: list, got: list, context: str = "") -> None:
+    """Raise AssertionError with a focused message unless the snapshots match."""
+    if ref != got:
+        raise AssertionError(describe_mismatch(ref, got, context))
 
 
 # ---------------------------------------------------------------------------

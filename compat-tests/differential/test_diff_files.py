@@ -92,12 +92,12 @@ def test_file(pymarc_test_dir, reference, target, name, opt_name):
     options = diff.OPTION_SETS[opt_name]
     ref = diff.snapshot(reference, data, **options)
     got = diff.snapshot(target, data, **options)
-    assert ref == got, diff.describe_mismatch(ref, got, f"{name} with {options}")
+    diff.assert_same(ref, got, f"{name} with {options}")
 
 
 @pytest.mark.parametrize("name", PYMARC_TEST_FILES)
 @pytest.mark.parametrize("source", ["bytes", "file"])
-def test_file_other_sources(pymarc_test_dir, reference, target, name, source, tmp_path):
+def test_file_other_sources(pymarc_test_dir, reference, target, name, source):
     """MARCReader also takes raw bytes, and real (buffered) files."""
     data = _read(pymarc_test_dir, name)
     options = {"to_unicode": False} if name in MARC8_DEPENDENT_FILES else {}
@@ -109,7 +109,7 @@ def test_file_other_sources(pymarc_test_dir, reference, target, name, source, tm
             return list(diff.iter_snapshots(module, fh, max_items=len(data) + 2, **options))
 
     ref, got = read(reference), read(target)
-    assert ref == got, diff.describe_mismatch(ref, got, f"{name} as {source} with {options}")
+    diff.assert_same(ref, got, f"{name} as {source} with {options}")
 
 
 @pytest.mark.parametrize(("name", "opt_name"), list(_cases(in_scope=False)))

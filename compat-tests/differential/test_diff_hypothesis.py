@@ -118,8 +118,7 @@ def compare_all_options(reference, target, data: bytes, only=None) -> None:
             event(f"skipped (MARC-8 pending): {opt_name}")
             continue
         got = diff.snapshot(target, data, **options)
-        assert ref == got, diff.describe_mismatch(
-            ref, got, f"{diff._short(data, 1500)} with {options}")
+        diff.assert_same(ref, got, f"{diff.short(data, 300)} with {options}")
 
 
 @SETTINGS
@@ -322,7 +321,7 @@ def test_generated_marc8_records(reference, target):
             got = diff.snapshot(target, data, **options)
             if ref != got:
                 message = diff.describe_mismatch(
-                    ref, got, f"{diff._short(data, 1500)} with {options}")
+                    ref, got, f"{diff.short(data, 300)} with {options}")
                 assert not diff.MARC8_IN_SCOPE, message
                 pending.append(message)
 
