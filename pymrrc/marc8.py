@@ -20,7 +20,8 @@ results byte for byte, including its handling of malformed input:
 * Combining marks are held back and emitted after the next base character;
   marks still pending at the end are discarded.  The result is NFC.
 * In EACC mode a truncated final character reports its position on
-  ``sys.stderr`` (even when quiet) and is read as a space.
+  ``sys.stderr`` (even when quiet) and is then treated as code 0x20, which
+  the EACC table lacks, so it ends up as an unmappable space.
 
 The character tables live in :mod:`pymrrc.marc8_mapping`.
 """

@@ -159,6 +159,23 @@ def parse_xml_to_array(xml_file, strict=False, normalize_form=None):
 # ---------------------------------------------------------------------------
 
 
+def _plain_iteration(field_type, _cache={}):
+    """True when iterating a field of this type just walks ``field.subfields``.
+
+    That holds for pymrrc's own field classes and for subclasses that do not
+    override ``__iter__``/``__next__``; for those the (slower, stateful)
+    iterator protocol can be skipped.
+    """
+    known = _cache.get(field_type)
+    if known is None:
+        known = (
+            getattr(field_type, "__iter__", None) is Field.__iter__
+            and getattr(field_type, "__next__", None) is Field.__next__
+        )
+        _cache[field_type] = known
+    return known
+
+
 def _collect(record, quiet):
     """Read everything MARCXML output needs from ``record``, in document order.
 
@@ -181,21 +198,23 @@ def _collect(record, quiet):
                     converter = MARC8ToUnicode(quiet=quiet)
                 data = converter.translate(data)
             append((tag, data))
-        else:
-            indicators = field.indicators
-            ind1 = indicators.first
-            ind2 = indicators.second
-            tag = field.tag
-            pairs = []
-            for subfield in field:
-                code = subfield.code
-                value = subfield.value
-                if type(value) is not str:
-                    if converter is None:
-                        converter = MARC8ToUnicode(quiet=quiet)
-                    value = converter.translate(value)
-                pairs.append((code, value))
-            append((ind1, ind2, tag, pairs))
+            continue
+        indicators = field.indicators
+        ind1 = indicators.first
+        ind2 = indicators.second
+        tag = field.tag
+        subfields = field.subfields if _plain_iteration(type(field)) else field
+        pairs = []
+        add = pairs.append
+        for subfield in subfields:
+            code = subfield.code
+            value = subfield.value
+            if type(value) is not str:
+                if converter is None:
+                    converter = MARC8ToUnicode(quiet=quiet)
+                value = converter.translate(value)
+            add((code, value))
+        append((ind1, ind2, tag, pairs))
     return leader_text, entries
 
 
@@ -248,6 +267,18 @@ _RECORD_OPEN_NS = (
 )
 
 
+_ATTR_CACHE = {}
+
+
+def _attr_value(value, _cache=_ATTR_CACHE):
+    """Escaped form of an attribute value (tags, indicators and codes repeat
+    endlessly, so a bounded cache saves most of the escaping work)."""
+    escaped = _escape_attr(value)
+    if len(_cache) < 2048:
+        _cache[value] = escaped
+    return escaped
+
+
 def _render(leader_text, entries, namespace):
     """Serialize collected record data the way ``ET.tostring`` would.
 
@@ -256,11 +287,12 @@ def _render(leader_text, entries, namespace):
     unusual values behave (or fail) exactly as they do there.
     """
     text = _escape_text
-    attr = _escape_attr
-    out = [_RECORD_OPEN_NS if namespace else "<record>"]
-    add = out.append
+    cached = _ATTR_CACHE.get
+    attr = _attr_value
     if type(leader_text) is not str:
         return None
+    out = [_RECORD_OPEN_NS if namespace else "<record>"]
+    add = out.append
     if leader_text:
         add("<leader>" + text(leader_text) + "</leader>")
     else:
@@ -270,30 +302,37 @@ def _render(leader_text, entries, namespace):
             tag, data = entry
             if type(tag) is not str or type(data) is not str:
                 return None
+            tag = cached(tag) or attr(tag)
             if data:
-                add('<controlfield tag="' + attr(tag) + '">' + text(data) + "</controlfield>")
+                if "&" in data or "<" in data or ">" in data:
+                    data = text(data)
+                add('<controlfield tag="' + tag + '">' + data + "</controlfield>")
             else:
-                add('<controlfield tag="' + attr(tag) + '" />')
-        else:
-            ind1, ind2, tag, pairs = entry
-            if type(ind1) is not str or type(ind2) is not str or type(tag) is not str:
+                add('<controlfield tag="' + tag + '" />')
+            continue
+        ind1, ind2, tag, pairs = entry
+        if type(ind1) is not str or type(ind2) is not str or type(tag) is not str:
+            return None
+        head = (
+            '<datafield ind1="' + (cached(ind1) or attr(ind1))
+            + '" ind2="' + (cached(ind2) or attr(ind2))
+            + '" tag="' + (cached(tag) or attr(tag)) + '"'
+        )
+        if not pairs:
+            add(head + " />")
+            continue
+        add(head + ">")
+        for code, value in pairs:
+            if type(code) is not str or type(value) is not str:
                 return None
-            head = (
-                '<datafield ind1="' + attr(ind1) + '" ind2="' + attr(ind2)
-                + '" tag="' + attr(tag) + '"'
-            )
-            if not pairs:
-                add(head + " />")
-                continue
-            add(head + ">")
-            for code, value in pairs:
-                if type(code) is not str or type(value) is not str:
-                    return None
-                if value:
-                    add('<subfield code="' + attr(code) + '">' + text(value) + "</subfield>")
-                else:
-                    add('<subfield code="' + attr(code) + '" />')
-            add("</datafield>")
+            code = cached(code) or attr(code)
+            if value:
+                if "&" in value or "<" in value or ">" in value:
+                    value = text(value)
+                add('<subfield code="' + code + '">' + value + "</subfield>")
+            else:
+                add('<subfield code="' + code + '" />')
+        add("</datafield>")
     add("</record>")
     return "".join(out)
 
@@ -301,6 +340,14 @@ def _render(leader_text, entries, namespace):
 def _self_check():
     """Confirm that :func:`_render` matches this Python's ElementTree output."""
     if _escape_text is None or _escape_attr is None:
+        return False
+    # _render only calls the text escaper for values containing & < or >.
+    untouched = "".join(chr(c) for c in range(0x100) if chr(c) not in "&<>")
+    untouched += "\u0100\u2028\ud800\ufeff\uffff\U0001f600\U0010ffff"
+    try:
+        if _escape_text(untouched) != untouched:
+            return False
+    except Exception:  # pragma: no cover - only on an unexpected Python
         return False
     samples = [
         ("", []),

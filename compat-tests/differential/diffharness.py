@@ -38,10 +38,16 @@ def load_target():
     try:
         return importlib.import_module(name)
     except Exception as exc:
+        hint = ""
+        if isinstance(exc, ImportError) and "_core" in str(exc):
+            hint = (" (a source checkout without the compiled extension may be "
+                    "shadowing an installed pymrrc: run `pytest`, not `python -m "
+                    "pytest`, from the repo root)")
         raise ImportError(
             f"cannot import the differential target {name!r} ({type(exc).__name__}: "
-            f"{exc}); install pymrrc (e.g. `pip install -e .` or `maturin develop`) or "
-            f"set {TARGET_ENV}=pymarc to validate the harness against pymarc itself"
+            f"{exc}){hint}; install pymrrc (e.g. `pip install -e .` or `maturin "
+            f"develop`) or set {TARGET_ENV}=pymarc to validate the harness against "
+            f"pymarc itself"
         ) from exc
 
 

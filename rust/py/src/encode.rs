@@ -57,8 +57,13 @@ impl Encoding {
     }
 }
 
+/// Appends `s` encoded; `false` when it cannot be (a character outside the
+/// encoding, or a lone surrogate), leaving the exact error to Python.
 fn push_str(out: &mut Vec<u8>, encoding: Encoding, s: &Bound<'_, PyString>) -> PyResult<bool> {
-    Ok(encoding.push(out, &s.to_cow()?))
+    Ok(match s.to_str() {
+        Ok(text) => encoding.push(out, text),
+        Err(_) => false,
+    })
 }
 
 /// Encodes a field holding plain values (exact `str`s, `Subfield` tuples in
@@ -70,7 +75,7 @@ pub(crate) fn encode_plain_field(
     encoding: &Bound<'_, PyAny>,
     out: &mut Vec<u8>,
 ) -> PyResult<bool> {
-    let Some(enc) = encoding.cast_exact::<PyString>().ok().and_then(|s| s.to_cow().ok().and_then(|n| Encoding::from_name(&n))) else {
+    let Some(enc) = crate::text::plain_text(encoding).and_then(Encoding::from_name) else {
         return Ok(false);
     };
     encode_field_with(field, enc, out)
@@ -164,8 +169,7 @@ pub(crate) fn encode_record_objects(
     let t = types(py)?;
     let support = t.support.bind(py);
     let nine = leader.get_item(9)?;
-    let is_a = nine.cast_exact::<PyString>().map(|s| s.to_cow().map(|c| c == "a").unwrap_or(false)).unwrap_or(false)
-        || nine.eq("a")?;
+    let is_a = crate::text::plain_text(&nine) == Some("a") || nine.eq("a")?;
     let enc = if is_a || force_utf8 { Encoding::Utf8 } else { Encoding::Latin1 };
     let enc_name = PyString::new(py, enc.name());
 
@@ -189,10 +193,7 @@ pub(crate) fn encode_record_objects(
             builder.field_buffer().extend_from_slice(bytes.cast::<PyBytes>()?.as_bytes());
         }
         let tag = field.getattr("tag")?;
-        let dir_tag = match tag.cast_exact::<PyString>() {
-            Ok(s) => directory_tag(&s.to_cow()?),
-            Err(_) => None,
-        };
+        let dir_tag = crate::text::plain_text(&tag).and_then(directory_tag);
         match dir_tag {
             Some(dt) if enc == Encoding::Utf8 || dt.is_ascii() => builder.end_field(&dt, start),
             _ => {
@@ -204,9 +205,9 @@ pub(crate) fn encode_record_objects(
     let mid = leader.get_item(PySlice::new(py, 5, 12, 1))?;
     let tail = leader.get_item(PySlice::new(py, 17, isize::MAX, 1))?;
     let encode_text = |s: &Bound<'_, PyAny>| -> PyResult<Vec<u8>> {
-        if let Ok(text) = s.cast_exact::<PyString>() {
+        if let Some(text) = crate::text::plain_text(s) {
             let mut v = Vec::new();
-            if enc.push(&mut v, &text.to_cow()?) {
+            if enc.push(&mut v, text) {
                 return Ok(v);
             }
         }

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::pytypes::types;
-use crate::text::{exact_pair, truthy};
+use crate::text::{exact_pair, plain_text, truthy};
 use pymrrc_core::text::py_strip;
 
 /// Native storage and methods for MARC fields.
@@ -74,7 +74,10 @@ fn same_code(code: &Bound<'_, PyString>, wanted: &Bound<'_, PyAny>) -> PyResult<
         return Ok(true);
     }
     match wanted.cast_exact::<PyString>() {
-        Ok(w) => Ok(code.to_cow()? == w.to_cow()?),
+        Ok(w) => Ok(match w.to_str() {
+            Ok(w) => code.to_str()? == w,
+            Err(_) => false,
+        }),
         Err(_) => code.as_any().eq(wanted),
     }
 }
@@ -113,7 +116,7 @@ impl FieldBase {
                     if i > 0 {
                         out.push(' ');
                     }
-                    out.push_str(py_strip(&value.to_cow()?));
+                    out.push_str(py_strip(&value.to_str()?));
                 }
                 return Ok(PyString::new(py, &out).into_any().unbind());
             }
@@ -211,22 +214,22 @@ impl FieldBase {
             };
             let field_cls = types(py)?.field.bind(py);
             let subject = match tag.bind(py).cast_exact::<PyString>() {
-                Ok(t) if slf.get_type().is(field_cls) => Some(t.to_cow()?.starts_with('6')),
+                Ok(t) if slf.get_type().is(field_cls) => t.to_str().ok().map(|t| t.starts_with('6')),
                 _ => None,
             };
             if let (Some(subject), Some(pairs)) = (subject, plain_subfields(py, subfields.bind(py))?) {
                 let mut out = String::new();
                 for (c, v) in pairs {
-                    let code = c.to_cow()?;
+                    let code = c.to_str()?;
                     if code == "6" {
                         continue;
                     }
-                    if subject && matches!(&*code, "v" | "x" | "y" | "z") {
+                    if subject && matches!(code, "v" | "x" | "y" | "z") {
                         out.push_str(" -- ");
                     } else {
                         out.push(' ');
                     }
-                    out.push_str(&v.to_cow()?);
+                    out.push_str(v.to_str()?);
                 }
                 return Ok(PyString::new(py, py_strip(&out)).into_any().unbind());
             }
@@ -278,17 +281,18 @@ fn plain_str(slf: &Bound<'_, FieldBase>) -> PyResult<Option<String>> {
             b.control_field.clone_ref(py),
         )
     };
-    let Ok(tag) = tag.bind(py).cast_exact::<PyString>() else {
+    let tag = tag.bind(py);
+    let Some(tag) = plain_text(tag) else {
         return Ok(None);
     };
     let mut out = String::with_capacity(64);
     out.push('=');
-    out.push_str(&tag.to_cow()?);
+    out.push_str(tag);
     out.push_str("  ");
     if truthy(control.bind(py))? {
         let data = data.bind(py);
-        if let Ok(d) = data.cast_exact::<PyString>() {
-            out.push_str(&d.to_cow()?.replace(' ', "\\"));
+        if let Some(d) = plain_text(data) {
+            out.push_str(&d.replace(' ', "\\"));
         } else if truthy(data)? {
             return Ok(None);
         }
@@ -299,11 +303,11 @@ fn plain_str(slf: &Bound<'_, FieldBase>) -> PyResult<Option<String>> {
         return Ok(None);
     };
     for ind in [i1, i2] {
-        let ind = ind.to_cow()?;
+        let ind = ind.to_str()?;
         if ind == " " || ind == "\\" {
             out.push('\\');
         } else {
-            out.push_str(&ind);
+            out.push_str(ind);
         }
     }
     let Some(pairs) = plain_subfields(py, subfields.bind(py))? else {
@@ -311,8 +315,8 @@ fn plain_str(slf: &Bound<'_, FieldBase>) -> PyResult<Option<String>> {
     };
     for (c, v) in pairs {
         out.push('$');
-        out.push_str(&c.to_cow()?);
-        out.push_str(&v.to_cow()?);
+        out.push_str(c.to_str()?);
+        out.push_str(v.to_str()?);
     }
     Ok(Some(out))
 }

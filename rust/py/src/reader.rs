@@ -7,8 +7,6 @@
 //! an encoding Rust does not decode yet go through `Record(chunk, ...)`, the
 //! exact Python fallback.
 
-use std::sync::Arc;
-
 use pyo3::exceptions::{PyException, PyStopIteration, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
@@ -35,7 +33,6 @@ enum Source {
 enum Chunk {
     None,
     Object(Py<PyAny>),
-    Pending(Arc<[u8]>),
 }
 
 /// Native reader state: the source, the options and pymarc's current
@@ -174,15 +171,10 @@ impl ReaderBase {
 
     /// The bytes of the record (or failed chunk) last read.
     #[getter]
-    fn current_chunk(&mut self, py: Python<'_>) -> Py<PyAny> {
+    fn current_chunk(&self, py: Python<'_>) -> Py<PyAny> {
         match &self.chunk {
             Chunk::None => py.None(),
             Chunk::Object(o) => o.clone_ref(py),
-            Chunk::Pending(bytes) => {
-                let obj = PyBytes::new(py, bytes).into_any().unbind();
-                self.chunk = Chunk::Object(obj.clone_ref(py));
-                obj
-            }
         }
     }
 

@@ -17,13 +17,20 @@ pub(crate) fn truthy(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     obj.is_truthy()
 }
 
+/// The text of an exact `str` that is valid Unicode (no lone surrogates),
+/// else `None`: such values take the Python path, which handles them as
+/// pymarc does.
+pub(crate) fn plain_text<'a>(obj: &'a Bound<'_, PyAny>) -> Option<&'a str> {
+    obj.cast_exact::<PyString>().ok()?.to_str().ok()
+}
+
 /// The `(code, value)` of a subfield that is exactly the given NamedTuple
-/// class and holds two exact `str`s.
+/// class and holds two exact, valid `str`s.
 pub(crate) fn exact_pair<'py>(
     obj: &Bound<'py, PyAny>,
     cls: &Bound<'py, PyType>,
 ) -> Option<(Bound<'py, PyString>, Bound<'py, PyString>)> {
-    if !obj.get_type().is(cls) {
+    if !obj.is_exact_instance(cls) {
         return None;
     }
     let tuple = obj.cast::<PyTuple>().ok()?;
@@ -32,5 +39,7 @@ pub(crate) fn exact_pair<'py>(
     }
     let a = tuple.get_item(0).ok()?.cast_into_exact::<PyString>().ok()?;
     let b = tuple.get_item(1).ok()?.cast_into_exact::<PyString>().ok()?;
+    a.to_str().ok()?;
+    b.to_str().ok()?;
     Some((a, b))
 }
