@@ -29,7 +29,14 @@ The character tables live in :mod:`pymrrc.marc8_mapping`.
 import sys
 import unicodedata
 
-from pymrrc import marc8_mapping
+
+
+def _mapping():
+    """The MARC-8 tables, imported on first use (the module is large and
+    most programs never read MARC-8)."""
+    from pymrrc import marc8_mapping
+
+    return marc8_mapping
 
 __all__ = ["MARC8ToUnicode", "marc8_to_unicode"]
 
@@ -88,8 +95,8 @@ class MARC8ToUnicode:
         if not marc8_string:
             return ""
         data = marc8_string
-        tables = marc8_mapping.CODESETS
-        odd_map = marc8_mapping.ODD_MAP
+        tables = _mapping().CODESETS
+        odd_map = _mapping().ODD_MAP
         size = len(data)
         out = []
         pending_marks = []

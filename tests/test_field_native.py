@@ -77,9 +77,21 @@ def _family(module_name):
     return "PKG." + rest if head in ("pymarc", "pymrrc") else module_name
 
 
+def _neutral(text):
+    """Text with the library's own name made neutral (messages that name a
+    class by its qualified name differ only in that)."""
+    return text.replace("pymarc.", "PKG.").replace("pymrrc.", "PKG.") if isinstance(text, str) else text
+
+
 def exc_key(exc):
     cls = type(exc)
-    return ("raised", cls.__name__, _family(cls.__module__), str(exc), exc.args)
+    return (
+        "raised",
+        cls.__name__,
+        _family(cls.__module__),
+        _neutral(str(exc)),
+        tuple(_neutral(a) for a in exc.args),
+    )
 
 
 def shape(value):
@@ -92,7 +104,7 @@ def shape(value):
         return ("Field", str(value))
     if isinstance(value, (str, bytes, int, float, bool, type(None))):
         return (type(value).__name__, value)
-    return (type(value).__name__, repr(value))
+    return (type(value).__name__, str(value))
 
 
 def outcome(fn):
