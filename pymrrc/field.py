@@ -282,9 +282,11 @@ class Field(FieldBase):
 
 
 class RawField(Field):
-    """A field whose values stay undecoded ``bytes`` (``to_unicode=False``)."""
+    """A field whose values stay undecoded ``bytes`` (``to_unicode=False``).
 
-    __slots__ = ()
+    Like pymarc's, it declares no ``__slots__``, so instances take extra
+    attributes.
+    """
 
     def as_marc(self, encoding=None):
         """The field's bytes; values are written as they are."""

@@ -25,12 +25,20 @@ class Reader:
 class MARCReader(Reader, ReaderBase):
     """Iterates over the records in MARC 21 transmission format.
 
-    ``marc_target`` is a binary file object or a ``bytes`` object::
+    ``marc_target`` may be a path (``str`` or ``os.PathLike``), a ``bytes``,
+    ``bytearray`` or ``memoryview``, or a binary file object::
 
-        with open("records.mrc", "rb") as fh:
-            for record in MARCReader(fh):
-                if record is None:
-                    print(reader.current_exception, reader.current_chunk)
+        reader = MARCReader("records.mrc")
+        for record in reader:
+            if record is None:
+                print(reader.current_exception, reader.current_chunk)
+
+    A path is read by Rust on a background thread and records are validated
+    in parallel (``workers`` threads; default: one per core; ``workers=1``:
+    a single background thread). A file object is read in large batches; if
+    it is seekable it is left, after each record, at the end of that record,
+    as with pymarc. ``current_offset`` is the byte offset of the record last
+    read. Other Python threads keep running while records are parsed.
 
     Options are pymarc's: ``to_unicode`` decodes text to ``str`` (MARC-8 or
     UTF-8 per leader position 9), ``force_utf8`` treats every record as
@@ -49,6 +57,8 @@ class MARCReader(Reader, ReaderBase):
         utf8_handling="strict",
         file_encoding="iso8859-1",
         permissive=False,
+        *,
+        workers=None,
     ):
         super().__init__()
         self.to_unicode = to_unicode
@@ -57,17 +67,42 @@ class MARCReader(Reader, ReaderBase):
         self.utf8_handling = utf8_handling
         self.file_encoding = file_encoding
         self.permissive = permissive
-        if isinstance(marc_target, bytes):
-            self.file_handle = BytesIO(marc_target)
-            source = bytes(marc_target)
-        else:
+        if isinstance(marc_target, (str, os.PathLike)):
+            path = os.fspath(marc_target)
+            # Raise FileNotFoundError, IsADirectoryError or PermissionError,
+            # with the path in the message, as open() does.
+            open(path, "rb").close()  # noqa: SIM115
+            self.file_handle = None
+            kind, source = "path", path
+        elif isinstance(marc_target, (bytes, bytearray, memoryview)):
+            source = marc_target if type(marc_target) is bytes else bytes(marc_target)
+            self.file_handle = BytesIO(source)
+            kind = "memory"
+        elif hasattr(marc_target, "read"):
             self.file_handle = marc_target
-            source = marc_target
-        self._start(source, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, file_encoding)
+            kind, source = "file", marc_target
+        else:
+            raise TypeError(
+                "MARCReader expects a path (str or os.PathLike), bytes, bytearray, "
+                f"memoryview or a binary file object, not {type(marc_target).__name__}"
+            )
+        self._opened_path = kind == "path"
+        self._start(kind, source, workers, to_unicode, force_utf8, hide_utf8_warnings,
+                    utf8_handling, file_encoding, self.file_handle if kind == "memory" else None)
 
     def close(self):
-        """Close the underlying file handle."""
-        self.file_handle.close()
+        """Close the underlying file handle (or stop reading the path)."""
+        self._close_source()
+        if self.file_handle is not None:
+            self.file_handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._opened_path:
+            self._close_source()
+        return False
 
 
 def map_records(f, *files):

@@ -559,12 +559,20 @@ def assert_same_text_stream(text):
     assert outcomes[1] == outcomes[0]
 
 
-@pytest.mark.parametrize("kind", ["bytearray", "memoryview", "bytes_subclass"])
-def test_other_sources(kind):
+@pytest.mark.parametrize("kind", ["bytearray", "memoryview", "bytes_subclass", "str_path", "pathlib_path"])
+def test_other_sources(kind, tmp_path):
     class MyBytes(bytes):
         pass
 
-    make = {"bytearray": bytearray, "memoryview": memoryview, "bytes_subclass": MyBytes}[kind]
+    path = tmp_path / "records.mrc"
+    path.write_bytes(GOOD + GOOD2)
+    make = {
+        "bytearray": bytearray,
+        "memoryview": memoryview,
+        "bytes_subclass": MyBytes,
+        "str_path": lambda data: str(path),
+        "pathlib_path": lambda data: path,
+    }[kind]
     outcomes = []
     for module in (pymarc, pymrrc):
         try:
@@ -589,6 +597,46 @@ def test_file_position_between_records():
             seen.append(handle.tell())
         positions.append(seen)
     assert positions[1] == positions[0]
+
+
+def test_stream_not_at_its_start():
+    """A stream the caller has already read from (a header skipped)."""
+    outcomes = []
+    for module in (pymarc, pymrrc):
+        handle = io.BytesIO(b"JUNK" + GOOD + GOOD2 + GOOD3)
+        handle.read(4)
+        reader = module.MARCReader(handle)
+        outcomes.append([(record_key(r), handle.tell(), reader.current_chunk) for r in reader])
+    assert outcomes[1] == outcomes[0]
+
+
+def test_stream_position_moved_by_the_caller():
+    """pymarc reads each record from wherever the stream is: seeking back
+    re-reads a record."""
+    outcomes = []
+    for module in (pymarc, pymrrc):
+        handle = io.BytesIO(GOOD + GOOD2 + GOOD3)
+        reader = module.MARCReader(handle)
+        first = next(reader)
+        handle.seek(0)
+        again = next(reader)
+        handle.seek(len(GOOD) + len(GOOD2))
+        last = next(reader)
+        outcomes.append((first.title, again.title, last.title, handle.tell()))
+    assert outcomes[1] == outcomes[0]
+
+
+def test_file_handle_position_for_bytes_input():
+    """Given bytes, the reader's own ``file_handle`` (a BytesIO) advances."""
+    data = GOOD + GOOD2 + patch(GOOD3, 12, b"00000")
+    outcomes = []
+    for module in (pymarc, pymrrc):
+        reader = module.MARCReader(data)
+        seen = [reader.file_handle.tell()]
+        for _ in reader:
+            seen.append(reader.file_handle.tell())
+        outcomes.append(seen)
+    assert outcomes[1] == outcomes[0]
 
 
 def test_stream_that_returns_short_reads():
@@ -717,3 +765,56 @@ def test_iteration_over_many_combinations_is_consistent():
     for combo in itertools.permutations(pieces, 3):
         data = b"".join(combo)
         assert run_reader(pymrrc, data, True, {}) == run_reader(pymarc, data, True, {})
+
+
+class _Handler(str):
+    """An error-handler name that is a str subclass."""
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"to_unicode": 1},
+        {"to_unicode": 0},
+        {"to_unicode": ""},
+        {"force_utf8": 1},
+        {"force_utf8": "yes"},
+        {"force_utf8": None},
+        {"utf8_handling": _Handler("strict")},
+        {"utf8_handling": _Handler("replace")},
+        {"utf8_handling": "STRICT"},
+        {"file_encoding": "utf-8"},
+    ],
+    ids=repr,
+)
+def test_option_values_that_are_not_plain(options):
+    data = GOOD + CASES["subfield_invalid_utf8"] + MARC8 + CASES["indicators_three"] + GOOD3
+    assert_same_protocol(data, True, options)
+    found = []
+    for module in (pymarc, pymrrc):
+        record = next(module.MARCReader(GOOD, **options))
+        found.append((type(record.to_unicode).__name__, record.to_unicode, type(record.force_utf8).__name__, record.force_utf8))
+    assert found[1] == found[0]
+
+
+def test_reading_from_files_on_disk(tmp_path):
+    """Real (buffered) file objects, including a bad record in the middle
+    and a truncated end."""
+    data = b"".join(CASES[name] for name in ("three_good", "bad_base_in_middle", "indicators_one", "truncated"))
+    path = tmp_path / "records.mrc"
+    path.write_bytes(data)
+    outcomes = []
+    for module in (pymarc, pymrrc):
+        with open(path, "rb") as handle:
+            reader = module.MARCReader(handle)
+            out = []
+            for _ in range(20):
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    out.append("stop")
+                    break
+                out.append((record_key(record), reader.current_chunk, exc_key(reader.current_exception)))
+        outcomes.append(out)
+    assert outcomes[1] == outcomes[0]
+    assert len(outcomes[0]) > 8

@@ -10,13 +10,18 @@
 //! * [`text`] holds the text rules pymarc borrows from Python (UTF-8 error
 //!   handlers, `str.strip()` whitespace, `int()` parsing).
 //! * [`encode`] assembles a record's bytes from a leader and fields.
+//! * [`batch`] frames and validates many records at once (no Python).
+//! * [`pipeline`] reads a file on a producer thread and validates batches
+//!   on a rayon pool, delivering them in order through bounded channels.
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod consts;
 pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod framing;
+pub mod pipeline;
 pub mod text;
 
 pub use decode::{decode_layout, FieldSpan, Layout, Note};

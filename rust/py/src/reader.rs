@@ -1,38 +1,65 @@
 //! `ReaderBase`: the engine under `pymrrc.reader.MARCReader`.
 //!
-//! It frames records from an in-memory `bytes` object or from a Python file
-//! object (read in large batches), validates each one natively and yields
-//! lazy `Record` objects, reproducing pymarc's `None` /
-//! `current_exception` / `current_chunk` protocol exactly. Records that need
-//! an encoding Rust does not decode yet go through `Record(chunk, ...)`, the
-//! exact Python fallback.
+//! Three sources, one protocol. A path is read by `pymrrc_core::pipeline`
+//! (a producer thread and a rayon pool, no GIL). `bytes`-like objects and
+//! file objects are framed and validated a batch at a time with the GIL
+//! released; a file object is asked for one large `read()` per batch. Every
+//! source yields the same `Item`s, turned here into lazy `Record`s, `None`
+//! with pymarc's `current_exception`/`current_chunk`, or a call of the exact
+//! Python decoder.
 
-use pyo3::exceptions::{PyException, PyStopIteration, PyTypeError};
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pyo3::exceptions::{PyException, PyStopIteration, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
 
-use crate::errors::framing_exception;
+use crate::errors::{emit_notes, exception_for, framing_exception};
 use crate::materialize::LazyRecord;
 use crate::pytypes::{new_instance, types};
-use crate::record::{decode_checked, RecordBase};
+use crate::record::RecordBase;
 use crate::text::truthy;
+use pymrrc_core::batch::{frame_batch, Item, Outcome, Validation};
 use pymrrc_core::decode::DecodeOptions;
-use pymrrc_core::framing::{bytes_wanted, next_frame, Frame};
+use pymrrc_core::framing::bytes_wanted;
+use pymrrc_core::pipeline::{PathPipeline, Workers, BATCH_RECORDS, READ_SIZE};
 use pymrrc_core::text::Utf8Handling;
-
-/// How much a file-object reader asks for per `.read()` call.
-const READ_BATCH: usize = 1 << 20;
 
 enum Source {
     Closed,
-    Bytes { data: Py<PyBytes>, pos: usize },
-    File { handle: Py<PyAny>, buf: Vec<u8>, start: usize, eof: bool },
+    Path(PathPipeline),
+    Memory { data: Py<PyAny>, pos: usize },
+    File(FileSource),
 }
 
-/// What `current_chunk` holds.
+/// A seekable stream the reader keeps where pymarc would leave it: at the
+/// end of the record last returned. If the caller moves it between records,
+/// reading resumes from the new position, as with pymarc.
+struct Tracked {
+    handle: Py<PyAny>,
+    /// Where the stream should stand if nobody moved it.
+    expected: u64,
+}
+
+/// A Python file object, read in large batches.
+struct FileSource {
+    handle: Py<PyAny>,
+    buf: Vec<u8>,
+    /// Stream position of `buf[0]`.
+    buf_offset: u64,
+    eof: bool,
+    /// Whether the stream is put back at the end of each record returned.
+    seekable: bool,
+}
+
+/// What `current_chunk` holds: nothing yet, a Python object, or record
+/// bytes not yet copied into a `bytes` object.
 enum Chunk {
     None,
     Object(Py<PyAny>),
+    Pending(Arc<[u8]>),
 }
 
 /// Native reader state: the source, the options and pymarc's current
@@ -40,74 +67,112 @@ enum Chunk {
 #[pyclass(subclass, module = "pymrrc._core")]
 pub struct ReaderBase {
     source: Source,
+    pending: VecDeque<Item>,
+    finished: bool,
+    validation: Validation,
     to_unicode: Option<Py<PyAny>>,
     force_utf8: Option<Py<PyAny>>,
     fallback_kwargs: Option<Py<PyDict>>,
-    native: Option<DecodeOptions>,
     chunk: Chunk,
     exception: Option<Py<PyAny>>,
+    offset: Option<u64>,
     fatal: bool,
+    tracked: Option<Tracked>,
+}
+
+fn workers_from(workers: Option<isize>) -> PyResult<Workers> {
+    match workers {
+        None => Ok(Workers::Default),
+        Some(1) => Ok(Workers::One),
+        Some(n) if n > 1 => Ok(Workers::Pool(usize::try_from(n).unwrap_or(1))),
+        Some(n) => Err(PyValueError::new_err(format!("workers must be at least 1, got {n}"))),
+    }
 }
 
 impl ReaderBase {
-    /// Makes sure the buffered input holds a whole frame (or the stream is
-    /// exhausted) and returns the frame with its bytes.
-    fn next_frame(&mut self, py: Python<'_>) -> PyResult<(Frame, Vec<u8>)> {
+    /// Refills `pending` with the next batch; sets `finished` at the end.
+    fn fill(&mut self, py: Python<'_>) -> PyResult<()> {
+        let validation = self.validation;
         match &mut self.source {
-            Source::Closed => Ok((Frame::End, Vec::new())),
-            Source::Bytes { data, pos } => {
-                let bytes = data.bind(py).as_bytes();
-                let rest = &bytes[(*pos).min(bytes.len())..];
-                let frame = next_frame(rest, true);
-                let len = frame_len(frame);
-                let out = rest[..len].to_vec();
-                *pos += len;
-                Ok((frame, out))
+            Source::Closed => self.finished = true,
+            Source::Path(pipeline) => match py.detach(|| pipeline.next_batch()) {
+                Some(Ok(items)) => self.pending.extend(items),
+                Some(Err(err)) => {
+                    self.finished = true;
+                    return Err(err.into());
+                }
+                None => self.finished = true,
+            },
+            Source::Memory { data, pos } => {
+                let bound = data.bind(py);
+                let all: &[u8] = bound.cast::<PyBytes>()?.as_bytes();
+                let rest = &all[(*pos).min(all.len())..];
+                let offset = *pos as u64;
+                let (items, used, done) = py.detach(|| {
+                    let batch = frame_batch(rest, offset, true, BATCH_RECORDS);
+                    (batch.decode(rest, &validation), batch.used, batch.done)
+                });
+                *pos += used;
+                self.finished = done || items.is_empty();
+                self.pending.extend(items);
             }
-            Source::File { handle, buf, start, eof } => loop {
-                let rest = &buf[*start..];
-                let frame = next_frame(rest, *eof);
-                if frame != Frame::NeedMore {
-                    let len = frame_len(frame);
-                    let out = rest[..len].to_vec();
-                    *start += len;
-                    if *start > buf.len() / 2 {
-                        buf.drain(..*start);
-                        *start = 0;
-                    }
-                    return Ok((frame, out));
+            Source::File(file) => loop {
+                let offset = file.buf_offset;
+                let (eof, buf) = (file.eof, &file.buf);
+                let (items, used, done) = py.detach(|| {
+                    let batch = frame_batch(buf, offset, eof, BATCH_RECORDS);
+                    (batch.decode(buf, &validation), batch.used, batch.done)
+                });
+                file.buf.drain(..used);
+                file.buf_offset += used as u64;
+                if done {
+                    self.finished = true;
                 }
-                let want = bytes_wanted(rest).unwrap_or(READ_BATCH).max(READ_BATCH);
-                let got = handle.bind(py).call_method1("read", (want,))?;
-                let before = buf.len();
-                if let Ok(b) = got.cast::<PyBytes>() {
-                    buf.extend_from_slice(b.as_bytes());
-                } else if let Ok(b) = got.cast::<PyByteArray>() {
-                    buf.extend_from_slice(&b.to_vec());
-                } else if got.is_none() {
-                    // A non-blocking stream with nothing available yet.
-                } else {
-                    return Err(PyTypeError::new_err(format!(
-                        "MARCReader needs a binary file object; read() returned {}",
-                        got.get_type().name()?
-                    )));
+                if !items.is_empty() || done {
+                    self.pending.extend(items);
+                    break;
                 }
-                if buf.len() == before && !got.is_none() {
-                    *eof = true;
-                }
+                file.read_more(py)?;
             },
         }
+        Ok(())
     }
 
-    fn set_exception(&mut self, exc: Bound<'_, PyAny>) {
-        self.exception = Some(exc.unbind());
+    fn next_item(&mut self, py: Python<'_>) -> PyResult<Option<Item>> {
+        while self.pending.is_empty() && !self.finished {
+            self.fill(py)?;
+        }
+        Ok(self.pending.pop_front())
     }
 }
 
-fn frame_len(frame: Frame) -> usize {
-    match frame {
-        Frame::Record { len } | Frame::Fatal { len, .. } => len,
-        Frame::NeedMore | Frame::End => 0,
+impl FileSource {
+    /// One `read()` call on the Python object, appended to the buffer.
+    fn read_more(&mut self, py: Python<'_>) -> PyResult<()> {
+        let handle = self.handle.bind(py);
+        if self.seekable {
+            let end = self.buf_offset + self.buf.len() as u64;
+            handle.call_method1("seek", (end,))?;
+        }
+        let want = bytes_wanted(&self.buf).unwrap_or(READ_SIZE).max(READ_SIZE);
+        let got = handle.call_method1("read", (want,))?;
+        let before = self.buf.len();
+        if let Ok(b) = got.cast::<PyBytes>() {
+            self.buf.extend_from_slice(b.as_bytes());
+        } else if let Ok(b) = got.cast::<PyByteArray>() {
+            self.buf.extend_from_slice(&b.to_vec());
+        } else if got.is_none() {
+            return Ok(()); // a non-blocking stream with nothing yet
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "MARCReader needs a binary file object; read() returned {}",
+                got.get_type().name()?
+            )));
+        }
+        if self.buf.len() == before {
+            self.eof = true;
+        }
+        Ok(())
     }
 }
 
@@ -118,44 +183,82 @@ impl ReaderBase {
     fn py_new(_args: &Bound<'_, pyo3::types::PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         Self {
             source: Source::Closed,
+            pending: VecDeque::new(),
+            finished: false,
+            validation: None,
             to_unicode: None,
             force_utf8: None,
             fallback_kwargs: None,
-            native: None,
             chunk: Chunk::None,
             exception: None,
+            offset: None,
             fatal: false,
+            tracked: None,
         }
     }
 
-    /// Starts reading `source` (a `bytes` object or a binary file object)
-    /// with pymarc's reader options.
-    #[pyo3(signature = (source, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, file_encoding))]
+    /// Starts reading. `kind` is "path", "memory" or "file"; `source` is the
+    /// path, the `bytes` object, or the binary file object.
+    #[pyo3(signature = (kind, source, workers, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, file_encoding, handle = None))]
+    #[allow(clippy::too_many_arguments)]
     fn _start(
         &mut self,
         py: Python<'_>,
+        kind: &str,
         source: &Bound<'_, PyAny>,
+        workers: Option<isize>,
         to_unicode: &Bound<'_, PyAny>,
         force_utf8: &Bound<'_, PyAny>,
         hide_utf8_warnings: &Bound<'_, PyAny>,
         utf8_handling: &Bound<'_, PyAny>,
         file_encoding: &Bound<'_, PyAny>,
+        handle: Option<Py<PyAny>>,
     ) -> PyResult<()> {
-        self.source = match source.cast_exact::<PyBytes>() {
-            Ok(b) => Source::Bytes { data: b.clone().unbind(), pos: 0 },
-            Err(_) => Source::File { handle: source.clone().unbind(), buf: Vec::new(), start: 0, eof: false },
-        };
         let handling = utf8_handling
             .cast_exact::<PyString>()
             .ok()
-            .and_then(|s| s.to_cow().ok().and_then(|n| Utf8Handling::from_name(&n)));
-        self.native = match handling {
+            .and_then(|s| s.to_str().ok().and_then(Utf8Handling::from_name));
+        self.validation = match handling {
             Some(h) if truthy(to_unicode)? => Some(DecodeOptions {
                 force_utf8: truthy(force_utf8)?,
                 to_unicode: true,
                 utf8_handling: h,
             }),
             _ => None,
+        };
+        let workers = workers_from(workers)?;
+        self.source = match kind {
+            "path" => {
+                let path: PathBuf = source.extract()?;
+                let validation = self.validation;
+                Source::Path(py.detach(|| PathPipeline::open(&path, validation, workers))?)
+            }
+            "memory" => {
+                // The BytesIO pymarc would read from: kept in step.
+                self.tracked = handle.map(|h| Tracked { handle: h, expected: 0 });
+                Source::Memory { data: source.clone().unbind(), pos: 0 }
+            }
+            _ => {
+                let seekable = source
+                    .call_method0("seekable")
+                    .and_then(|s| s.is_truthy())
+                    .unwrap_or(false);
+                let buf_offset = if seekable {
+                    source.call_method0("tell")?.extract::<u64>()?
+                } else {
+                    0
+                };
+                if seekable {
+                    self.tracked = Some(Tracked { handle: source.clone().unbind(), expected: buf_offset });
+                }
+                Source::File(FileSource {
+                    handle: source.clone().unbind(),
+                    buf: Vec::new(),
+                    buf_offset,
+                    eof: false,
+                    seekable,
+                })
+            }
         };
         let kwargs = PyDict::new(py);
         kwargs.set_item("to_unicode", to_unicode)?;
@@ -169,12 +272,26 @@ impl ReaderBase {
         Ok(())
     }
 
+    /// Stops reading and releases what the reader opened itself.
+    fn _close_source(&mut self, py: Python<'_>) {
+        let source = std::mem::replace(&mut self.source, Source::Closed);
+        // Joining the pipeline's threads may wait for a batch in progress.
+        py.detach(move || drop(source));
+        self.pending.clear();
+        self.finished = true;
+    }
+
     /// The bytes of the record (or failed chunk) last read.
     #[getter]
-    fn current_chunk(&self, py: Python<'_>) -> Py<PyAny> {
+    fn current_chunk(&mut self, py: Python<'_>) -> Py<PyAny> {
         match &self.chunk {
             Chunk::None => py.None(),
             Chunk::Object(o) => o.clone_ref(py),
+            Chunk::Pending(bytes) => {
+                let obj = PyBytes::new(py, bytes).into_any().unbind();
+                self.chunk = Chunk::Object(obj.clone_ref(py));
+                obj
+            }
         }
     }
 
@@ -182,6 +299,13 @@ impl ReaderBase {
     #[getter]
     fn current_exception(&self, py: Python<'_>) -> Py<PyAny> {
         self.exception.as_ref().map_or_else(|| py.None(), |e| e.clone_ref(py))
+    }
+
+    /// Byte offset in the stream where the record last read starts (from the
+    /// position the stream was at when the reader was made).
+    #[getter]
+    fn current_offset(&self) -> Option<u64> {
+        self.offset
     }
 
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
@@ -194,65 +318,95 @@ impl ReaderBase {
         }
         self.chunk = Chunk::None;
         self.exception = None;
-        let (frame, bytes) = self.next_frame(py)?;
-        match frame {
-            Frame::End | Frame::NeedMore => {
-                self.chunk = Chunk::Object(PyBytes::new(py, b"").into_any().unbind());
-                Err(PyStopIteration::new_err(()))
-            }
-            Frame::Fatal { kind, .. } => {
-                self.chunk = Chunk::Object(PyBytes::new(py, &bytes).into_any().unbind());
-                self.fatal = true;
-                let exc = framing_exception(py, kind)?;
-                self.set_exception(exc);
-                Ok(py.None())
-            }
-            Frame::Record { .. } => self.decode_record(py, bytes),
+        self.follow_caller_seek(py)?;
+        let Some(item) = self.next_item(py)? else {
+            self.chunk = Chunk::Object(PyBytes::new(py, b"").into_any().unbind());
+            return Err(PyStopIteration::new_err(()));
+        };
+        self.offset = Some(item.offset);
+        if let Some(tracked) = &mut self.tracked {
+            let end = item.offset + item.chunk.len() as u64;
+            tracked.handle.bind(py).call_method1("seek", (end,))?;
+            tracked.expected = end;
         }
+        self.hand_out(py, item)
     }
 }
 
 impl ReaderBase {
-    fn decode_record(&mut self, py: Python<'_>, bytes: Vec<u8>) -> PyResult<Py<PyAny>> {
-        let t = types(py)?;
-        if let Some(options) = self.native {
-            if options.force_utf8 || bytes.get(9) == Some(&b'a') {
-                let chunk_obj = PyBytes::new(py, &bytes);
-                match decode_checked(py, &bytes, &options, chunk_obj.as_any()) {
-                    Ok(Some(lazy)) => return self.yield_lazy(py, lazy, chunk_obj),
-                    Ok(None) => {}
-                    Err(err) => return self.fail(py, err, chunk_obj.into_any()),
+    /// If the caller moved the tracked stream since the last record, drops
+    /// what was read ahead and continues from the new position.
+    fn follow_caller_seek(&mut self, py: Python<'_>) -> PyResult<()> {
+        let Some(tracked) = &self.tracked else {
+            return Ok(());
+        };
+        let now: u64 = tracked.handle.bind(py).call_method0("tell")?.extract()?;
+        if now == tracked.expected {
+            return Ok(());
+        }
+        self.pending.clear();
+        self.finished = false;
+        match &mut self.source {
+            Source::Memory { pos, .. } => *pos = usize::try_from(now).unwrap_or(usize::MAX),
+            Source::File(file) => {
+                file.buf.clear();
+                file.buf_offset = now;
+                file.eof = false;
+            }
+            Source::Closed | Source::Path(_) => {}
+        }
+        if let Some(tracked) = &mut self.tracked {
+            tracked.expected = now;
+        }
+        Ok(())
+    }
+
+    /// Turns one item into what `__next__` returns.
+    fn hand_out(&mut self, py: Python<'_>, item: Item) -> PyResult<Py<PyAny>> {
+        let Item { chunk, outcome, notes, .. } = item;
+        match outcome {
+            Outcome::Record(layout) => {
+                if !notes.is_empty() {
+                    emit_notes(py, &notes, PyBytes::new(py, &chunk).as_any())?;
+                }
+                let handling = self.validation.map_or(Utf8Handling::Strict, |v| v.utf8_handling);
+                self.chunk = Chunk::Pending(Arc::clone(&chunk));
+                let lazy = LazyRecord { bytes: chunk, layout, handling };
+                let t = types(py)?;
+                let record = new_instance(py, t.record.bind(py))?;
+                let to_unicode = self.to_unicode.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
+                let force = self.force_utf8.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
+                *record.cast::<RecordBase>()?.borrow_mut() = RecordBase::lazy_from_reader(py, lazy, to_unicode, force);
+                Ok(record.unbind())
+            }
+            Outcome::Invalid(err) => {
+                let chunk_obj = PyBytes::new(py, &chunk).into_any();
+                emit_notes(py, &notes, &chunk_obj)?;
+                self.chunk = Chunk::Object(chunk_obj.clone().unbind());
+                self.exception = Some(exception_for(py, &err, &chunk_obj)?.unbind());
+                Ok(py.None())
+            }
+            Outcome::Fatal(kind) => {
+                self.chunk = Chunk::Object(PyBytes::new(py, &chunk).into_any().unbind());
+                self.fatal = true;
+                self.exception = Some(framing_exception(py, kind)?.unbind());
+                Ok(py.None())
+            }
+            Outcome::Fallback => {
+                let chunk_obj = PyBytes::new(py, &chunk).into_any();
+                self.chunk = Chunk::Object(chunk_obj.clone().unbind());
+                let kwargs = self.fallback_kwargs.as_ref().map(|k| k.bind(py).clone());
+                match types(py)?.record.bind(py).call((&chunk_obj,), kwargs.as_ref()) {
+                    Ok(record) => Ok(record.unbind()),
+                    // pymarc catches `Exception` and yields `None`; anything
+                    // else (KeyboardInterrupt, SystemExit) propagates.
+                    Err(err) if err.is_instance_of::<PyException>(py) => {
+                        self.exception = Some(err.into_value(py).into_any());
+                        Ok(py.None())
+                    }
+                    Err(err) => Err(err),
                 }
             }
-        }
-        let chunk_obj = PyBytes::new(py, &bytes).into_any();
-        self.chunk = Chunk::Object(chunk_obj.clone().unbind());
-        let kwargs = self.fallback_kwargs.as_ref().map(|k| k.bind(py).clone());
-        match t.record.bind(py).call((&chunk_obj,), kwargs.as_ref()) {
-            Ok(record) => Ok(record.unbind()),
-            Err(err) => self.fail(py, err, chunk_obj),
-        }
-    }
-
-    fn yield_lazy(&mut self, py: Python<'_>, lazy: LazyRecord, chunk: Bound<'_, PyBytes>) -> PyResult<Py<PyAny>> {
-        let t = types(py)?;
-        self.chunk = Chunk::Object(chunk.into_any().unbind());
-        let record = new_instance(py, t.record.bind(py))?;
-        let to_unicode = self.to_unicode.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
-        let force = self.force_utf8.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
-        *record.cast::<RecordBase>()?.borrow_mut() = RecordBase::lazy_from_reader(py, lazy, to_unicode, force);
-        Ok(record.unbind())
-    }
-
-    /// pymarc catches `Exception` from decoding and yields `None`; anything
-    /// else (KeyboardInterrupt, SystemExit) propagates.
-    fn fail(&mut self, py: Python<'_>, err: PyErr, chunk: Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.chunk = Chunk::Object(chunk.unbind());
-        if err.is_instance_of::<PyException>(py) {
-            self.exception = Some(err.into_value(py).into_any());
-            Ok(py.None())
-        } else {
-            Err(err)
         }
     }
 }

@@ -197,7 +197,12 @@ impl RecordBase {
                     }
                     let leader = *raw;
                     let force = truthy(b.force_utf8.bind(py))?;
-                    if leader[9] == b'a' || force {
+                    // With 'replace' or 'ignore', invalid bytes decode to
+                    // other text, so only clean UTF-8 re-encodes to itself.
+                    let clean = b.lazy.as_ref().is_some_and(|l| {
+                        l.handling == Utf8Handling::Strict || std::str::from_utf8(&l.bytes).is_ok()
+                    });
+                    if (leader[9] == b'a' || force) && clean {
                         let lazy = b.lazy.as_ref().map(|l| reencode_layout(&l.bytes, &l.layout, &leader));
                         if let Some(bytes) = lazy {
                             return Ok(PyBytes::new(py, &bytes).into_any().unbind());

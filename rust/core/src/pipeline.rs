@@ -1,0 +1,235 @@
+//! The parallel file reader: a producer thread reads and frames a file, a
+//! rayon pool validates batches of records, and the consumer receives the
+//! batches in file order through bounded channels.
+//!
+//! Memory is bounded: at most `in_flight` batches (each at most
+//! [`BATCH_RECORDS`] records) exist between the producer and the consumer,
+//! plus the producer's read buffer (at least [`READ_SIZE`], or one record's
+//! claimed length when that is larger).
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{bounded, Receiver, Sender};
+
+use crate::batch::{frame_batch, Item, Validation};
+use crate::framing::bytes_wanted;
+
+/// Records per batch handed to a worker.
+pub const BATCH_RECORDS: usize = 512;
+/// Bytes asked of the file per read.
+pub const READ_SIZE: usize = 1 << 20;
+
+/// A batch of validated records, or the I/O error that ended reading.
+pub type BatchResult = io::Result<Vec<Item>>;
+
+/// How many threads validate records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workers {
+    /// The producer thread validates too: one background thread in all.
+    One,
+    /// A dedicated pool of this many threads.
+    Pool(usize),
+    /// rayon's global pool (one thread per core).
+    Default,
+}
+
+/// A running reader over one file. Dropping it stops the threads.
+pub struct PathPipeline {
+    batches: Option<Receiver<Receiver<BatchResult>>>,
+    stop: Arc<AtomicBool>,
+    producer: Option<JoinHandle<()>>,
+}
+
+impl PathPipeline {
+    /// Opens `path` and starts reading it.
+    ///
+    /// # Errors
+    /// Opening the file failed, or a thread could not be started.
+    pub fn open(path: &Path, validation: Validation, workers: Workers) -> io::Result<Self> {
+        let file = File::open(path)?;
+        let pool = match workers {
+            Workers::Pool(n) => Some(Arc::new(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .thread_name(|i| format!("pymrrc-parse-{i}"))
+                    .build()
+                    .map_err(io::Error::other)?,
+            )),
+            Workers::One | Workers::Default => None,
+        };
+        let in_flight = match workers {
+            Workers::One => 2,
+            Workers::Pool(n) => 2 * n.max(1),
+            Workers::Default => 2 * rayon::current_num_threads(),
+        };
+        let (order_tx, order_rx) = bounded(in_flight);
+        let stop = Arc::new(AtomicBool::new(false));
+        let producer = Producer { file, validation, workers, pool, order: order_tx, stop: Arc::clone(&stop) };
+        let handle = std::thread::Builder::new().name("pymrrc-read".into()).spawn(move || producer.run())?;
+        Ok(Self { batches: Some(order_rx), stop, producer: Some(handle) })
+    }
+
+    /// The next batch in file order; `None` once the file is exhausted.
+    /// Blocks until the batch is ready.
+    #[must_use]
+    pub fn next_batch(&self) -> Option<BatchResult> {
+        let order = self.batches.as_ref()?;
+        let slot = order.recv().ok()?;
+        slot.recv().ok()
+    }
+}
+
+impl Drop for PathPipeline {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Dropping the receiver makes the producer's next send fail.
+        self.batches = None;
+        if let Some(handle) = self.producer.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+struct Producer {
+    file: File,
+    validation: Validation,
+    workers: Workers,
+    pool: Option<Arc<rayon::ThreadPool>>,
+    order: Sender<Receiver<BatchResult>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Producer {
+    fn run(mut self) {
+        let mut buf: Vec<u8> = Vec::with_capacity(READ_SIZE);
+        let mut start = 0usize;
+        let mut offset = 0u64;
+        let mut eof = false;
+        while !self.stop.load(Ordering::Relaxed) {
+            let batch = frame_batch(&buf[start..], offset, eof, BATCH_RECORDS);
+            if batch.chunks.is_empty() && !batch.done {
+                if let Err(err) = self.fill(&mut buf, &mut start, &mut eof) {
+                    self.send_ready(Err(err));
+                    return;
+                }
+                continue;
+            }
+            let region = buf[start..start + batch.used].to_vec();
+            start += batch.used;
+            offset += batch.used as u64;
+            let done = batch.done;
+            if !batch.chunks.is_empty() && !self.dispatch(batch, region) {
+                return;
+            }
+            if done {
+                return;
+            }
+        }
+    }
+
+    /// Reads more of the file into `buf`, dropping consumed bytes first.
+    fn fill(&mut self, buf: &mut Vec<u8>, start: &mut usize, eof: &mut bool) -> io::Result<()> {
+        buf.drain(..*start);
+        *start = 0;
+        let want = bytes_wanted(buf).unwrap_or(READ_SIZE).max(READ_SIZE);
+        let old = buf.len();
+        buf.resize(old + want, 0);
+        let mut filled = old;
+        while filled < buf.len() {
+            match self.file.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    *eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    buf.truncate(filled);
+                    return Err(e);
+                }
+            }
+        }
+        buf.truncate(filled);
+        Ok(())
+    }
+
+    /// Sends a batch for validation; `false` once the consumer has gone.
+    fn dispatch(&self, batch: crate::batch::FramedBatch, region: Vec<u8>) -> bool {
+        let validation = self.validation;
+        match (&self.pool, self.workers) {
+            (_, Workers::One) => self.send_ready(Ok(batch.decode(&region, &validation))),
+            (pool, _) => {
+                let (tx, rx) = bounded(1);
+                if self.order.send(rx).is_err() {
+                    return false;
+                }
+                let job = move || {
+                    let _ = tx.send(Ok(batch.decode(&region, &validation)));
+                };
+                match pool {
+                    Some(p) => p.spawn(job),
+                    None => rayon::spawn(job),
+                }
+                true
+            }
+        }
+    }
+
+    fn send_ready(&self, result: BatchResult) -> bool {
+        let (tx, rx) = bounded(1);
+        let _ = tx.send(result);
+        self.order.send(rx).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::Outcome;
+    use crate::decode::DecodeOptions;
+    use crate::encode::tests::sample_record;
+
+    fn read_all(path: &Path, workers: Workers) -> Vec<(u64, bool)> {
+        let p = PathPipeline::open(path, Some(DecodeOptions::default()), workers).unwrap();
+        let mut out = Vec::new();
+        while let Some(batch) = p.next_batch() {
+            for item in batch.unwrap() {
+                out.push((item.offset, matches!(item.outcome, Outcome::Record(_))));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_worker_setting_gives_the_same_records_in_order() {
+        let rec = sample_record();
+        let mut data = rec.repeat(2000);
+        data.extend_from_slice(b"0001");
+        let dir = std::env::temp_dir().join(format!("pymrrc-pipeline-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("records.mrc");
+        std::fs::write(&path, &data).unwrap();
+        let one = read_all(&path, Workers::One);
+        assert_eq!(one.len(), 2001);
+        assert!(one[..2000].iter().all(|(_, ok)| *ok));
+        assert!(!one[2000].1);
+        assert_eq!(one, read_all(&path, Workers::Pool(3)));
+        assert_eq!(one, read_all(&path, Workers::Default));
+        // Dropping a pipeline part-way through stops its threads.
+        let p = PathPipeline::open(&path, None, Workers::Pool(2)).unwrap();
+        let _ = p.next_batch();
+        drop(p);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn missing_files_are_reported_at_open() {
+        let err = PathPipeline::open(Path::new("/nonexistent/x.mrc"), None, Workers::One).err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
+}
