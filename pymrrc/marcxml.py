@@ -164,7 +164,9 @@ def _plain_iteration(field_type, _cache={}):
 
     That holds for pymrrc's own field classes and for subclasses that do not
     override ``__iter__``/``__next__``; for those the (slower, stateful)
-    iterator protocol can be skipped.
+    iterator protocol can be skipped.  The only observable difference is that
+    the field's own iteration position is left where it was instead of being
+    run to the end.
     """
     known = _cache.get(field_type)
     if known is None:

@@ -75,9 +75,19 @@ class Record(RecordBase):
         self.to_unicode = to_unicode
         if fields:
             self.fields = fields
-        elif len(data) > 0:
+        elif len(data) > 0 and type(self).decode_marc is not Record.decode_marc:
             self.decode_marc(
                 data,
+                to_unicode=to_unicode,
+                force_utf8=force_utf8,
+                hide_utf8_warnings=hide_utf8_warnings,
+                utf8_handling=utf8_handling,
+                encoding=file_encoding,
+            )
+        elif len(data) > 0:
+            self._decode(
+                data,
+                fresh=True,
                 to_unicode=to_unicode,
                 force_utf8=force_utf8,
                 hide_utf8_warnings=hide_utf8_warnings,
@@ -208,9 +218,13 @@ class Record(RecordBase):
         utf8_handling="strict",
         encoding="iso8859-1",
     ):
-        """Fill this record from transmission-format bytes."""
+        """Fill this record from transmission-format bytes (fields are
+        appended to the ones it has)."""
+        self._decode(marc, False, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding)
+
+    def _decode(self, marc, fresh, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding):
         native_ok = isinstance(self.force_utf8, bool) and self.force_utf8 == bool(force_utf8)
-        if native_ok and self._decode_marc(marc, to_unicode, force_utf8, utf8_handling):
+        if native_ok and self._decode_marc(marc, to_unicode, force_utf8, utf8_handling, fresh):
             return
         _fallback.decode_marc(
             self,

@@ -321,7 +321,8 @@ def test_generated_marc8_records(reference, target):
             got = diff.snapshot(target, data, **options)
             if ref != got:
                 message = diff.describe_mismatch(
-                    ref, got, f"{diff.short(data, 300)} with {options}")
+                    ref, got, f"{diff.short(data, 300)} with {options}",
+                    with_chunk=diff.MARC8_IN_SCOPE)
                 assert not diff.MARC8_IN_SCOPE, message
                 pending.append(message)
 

@@ -119,10 +119,10 @@ impl RecordBase {
     }
 
     #[setter]
-    fn set_fields(slf: &Bound<'_, Self>, value: Option<Py<PyAny>>) -> PyResult<()> {
+    fn set_fields(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
         let mut b = slf.borrow_mut();
         b.lazy = None;
-        b.fields = value;
+        b.fields = Some(value);
         Ok(())
     }
 
@@ -133,10 +133,10 @@ impl RecordBase {
     }
 
     #[setter]
-    fn set_leader(slf: &Bound<'_, Self>, value: Option<Py<PyAny>>) -> PyResult<()> {
+    fn set_leader(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
         let mut b = slf.borrow_mut();
         b.raw_leader = None;
-        b.leader = value;
+        b.leader = Some(value);
         Ok(())
     }
 
@@ -203,7 +203,8 @@ impl RecordBase {
                         l.handling == Utf8Handling::Strict || std::str::from_utf8(&l.bytes).is_ok()
                     });
                     if (leader[9] == b'a' || force) && clean {
-                        let lazy = b.lazy.as_ref().map(|l| reencode_layout(&l.bytes, &l.layout, &leader));
+                        // Serialise without the GIL: only Rust data is touched.
+                        let lazy = b.lazy.as_ref().map(|l| py.detach(|| reencode_layout(&l.bytes, &l.layout, &leader)));
                         if let Some(bytes) = lazy {
                             return Ok(PyBytes::new(py, &bytes).into_any().unbind());
                         }
@@ -237,23 +238,23 @@ impl RecordBase {
     /// Decodes `marc` into this record natively when the options allow it.
     /// Returns `False` when the record needs the exact Python fallback
     /// (other encodings, `to_unicode=False`, non-ASCII subfield codes).
-    #[pyo3(signature = (marc, to_unicode, force_utf8, utf8_handling))]
+    /// `fresh` is set by `Record.__init__`: the record has no fields anyone
+    /// could hold yet, so it may stay lazy; otherwise, as in pymarc, the new
+    /// fields are appended to the existing list.
+    #[pyo3(signature = (marc, to_unicode, force_utf8, utf8_handling, fresh))]
     fn _decode_marc(
         slf: &Bound<'_, Self>,
         marc: &Bound<'_, PyAny>,
         to_unicode: &Bound<'_, PyAny>,
         force_utf8: &Bound<'_, PyAny>,
         utf8_handling: &Bound<'_, PyAny>,
+        fresh: bool,
     ) -> PyResult<bool> {
         let py = slf.py();
         let Ok(bytes) = marc.cast_exact::<PyBytes>() else {
             return Ok(false);
         };
-        let Some(handling) = utf8_handling
-            .cast_exact::<PyString>()
-            .ok()
-            .and_then(|s| s.to_cow().ok().and_then(|n| Utf8Handling::from_name(&n)))
-        else {
+        let Some(handling) = crate::text::plain_text(utf8_handling).and_then(Utf8Handling::from_name) else {
             return Ok(false);
         };
         let data = bytes.as_bytes();
@@ -265,20 +266,19 @@ impl RecordBase {
         let Some(lazy) = decode_checked(py, data, &options, marc)? else {
             return Ok(false);
         };
-        let existing = slf.borrow().fields.as_ref().map(|f| f.clone_ref(py));
-        let mut b = slf.borrow_mut();
-        b.raw_leader = Some(lazy.layout.leader);
-        b.leader = None;
-        match existing {
-            Some(list) if !list.bind(py).cast::<PyList>().map(|l| l.is_empty()).unwrap_or(false) => {
-                drop(b);
-                let built = build_fields(py, &lazy)?;
-                list.bind(py).call_method1("extend", (built,))?;
-            }
-            _ => {
-                b.fields = None;
-                b.lazy = Some(lazy);
-            }
+        if fresh {
+            let mut b = slf.borrow_mut();
+            b.raw_leader = Some(lazy.layout.leader);
+            b.leader = None;
+            b.fields = None;
+            b.lazy = Some(lazy);
+        } else {
+            let existing = fields_of(slf)?;
+            let built = build_fields(py, &lazy)?;
+            existing.call_method1("extend", (built,))?;
+            let mut b = slf.borrow_mut();
+            b.raw_leader = Some(lazy.layout.leader);
+            b.leader = None;
         }
         Ok(true)
     }
