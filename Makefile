@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: venv develop sample test test-rust test-py compat bench clean
+.PHONY: venv develop sample examples test test-rust test-py compat bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +33,17 @@ test-py: develop
 compat: develop
 	$(PY) -m pytest -q compat-tests
 
-test: test-rust develop
-	$(PY) -m pytest -q tests compat-tests
+examples: develop
 	$(PY) examples/read_sample.py examples/data/sample.mrc > /dev/null
+	$(PY) examples/concurrent_reading.py examples/data/sample.mrc > /dev/null
+	$(PY) examples/concurrent_writing.py examples/data/sample.mrc > /dev/null
+
+test: test-rust develop examples
+	$(PY) -m pytest -q tests compat-tests
 
 bench: develop
 	$(PY) benchmarks/bench_read.py
+	$(PY) benchmarks/bench_threads.py
 
 clean:
 	rm -rf $(VENV) target pymrrc/_core*.so

@@ -257,8 +257,9 @@ def iter_snapshots(module, source, max_items: int | None = None,
     """Yield one observation per item the reader yields, then a final 'end'.
 
     ``source`` is whatever MARCReader accepts (a binary file object or
-    bytes).  ``max_items`` stops a runaway reader (a 'runaway' entry).  Each observation is made inside its own capture of warnings,
-    logging and stdio, so interleaving two of these generators is safe.
+    bytes).  ``max_items`` stops a runaway reader (a 'runaway' entry).
+    Each observation is made inside its own capture of warnings, logging
+    and stdio, so interleaving two of these generators is safe.
     """
     with capture_side_effects() as fx:
         try:
@@ -344,7 +345,7 @@ def first_difference(a, b, path: str = "") -> str | None:
                 return diff
         return None
     if isinstance(a, list | tuple) and isinstance(b, list | tuple) and type(a) is type(b):
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             diff = first_difference(x, y, f"{path}[{i}]")
             if diff:
                 return diff

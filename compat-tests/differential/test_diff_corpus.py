@@ -75,12 +75,12 @@ def test_corpus(corpus_slice, reference, target):
                 break
             if ref_batch != got_batch:
                 # Locate the first differing item for the message.
-                offset = next((i for i, (a, b) in enumerate(zip(ref_batch, got_batch))
+                offset = next((i for i, (a, b) in enumerate(zip(ref_batch, got_batch, strict=False))
                                if a != b), min(len(ref_batch), len(got_batch)))
                 pytest.fail(diff.describe_mismatch(
                     ref_batch[offset:offset + 1], got_batch[offset:offset + 1],
                     f"corpus item {index + offset} of {corpus_slice.name}"))
-            for item, got in zip(ref_batch, got_batch):
+            for item, got in zip(ref_batch, got_batch, strict=True):
                 if item["kind"] == "end":
                     continue
                 original = next(originals, None)

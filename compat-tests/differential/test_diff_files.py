@@ -45,7 +45,8 @@ PYMARC_TEST_FILES = (
 #: file_encoding; see diff.options_decode_marc8) they need pymrrc's MARC-8
 #: support, which is a later issue.  With other options they are in scope.
 MARC8_DEPENDENT_FILES = {
-    "1251.dat": "Cyrillic cp1251 bytes in records marked MARC-8; decoded by the MARC-8 converter (which prints errors)",
+    "1251.dat": "cp1251 (Cyrillic) bytes in records marked MARC-8; the MARC-8 converter "
+    "prints errors for them",
     "bad_eacc_encoding.dat": "MARC-8 record with a malformed EACC (CJK) sequence",
     "bad_marc8_escape.dat": "MARC-8 record with a bad escape sequence",
     "bad_records.mrc": "its two readable records are MARC-8",

@@ -96,8 +96,11 @@ def _data_field(text):
     return st.tuples(DATA_TAGS, indicators, subfields).map(build)
 
 
+LEADER_09 = st.sampled_from("a ")
+
+
 @st.composite
-def marc_record(draw, l9=st.sampled_from("a "), text=UNICODE_TEXT):
+def marc_record(draw, l9=LEADER_09, text=UNICODE_TEXT):
     leader = draw(_leader(draw(l9)))
     fields = draw(st.lists(st.one_of(_control_field(text), _data_field(text)),
                            min_size=0, max_size=14))

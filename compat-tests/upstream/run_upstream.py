@@ -107,7 +107,9 @@ def run_module(module: str, target: str, timeout: float, keep: bool) -> dict:
             rc, out = proc.returncode, proc.stdout + proc.stderr
         except subprocess.TimeoutExpired as exc:
             rc = "timeout"
-            out = (exc.stdout or b"").decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+            out = exc.stdout or ""
+            if isinstance(out, bytes):
+                out = out.decode(errors="replace")
         data: dict = {}
         if results.is_file():
             data = json.loads(results.read_text(encoding="utf-8"))

@@ -4,7 +4,8 @@
 //! [`pytypes`] (the Python classes Rust instantiates), [`materialize`]
 //! (record bytes to Python objects), [`record`] and [`field`] (the native
 //! bases of `Record` and `Field`), [`encode`] (`as_marc`), [`reader`]
-//! (`MARCReader`'s engine) and [`errors`] (core errors to Python exceptions).
+//! (`MARCReader`'s engine), [`sink`] (`MARCWriter`'s file output) and
+//! [`errors`] (core errors to Python exceptions).
 
 mod encode;
 mod errors;
@@ -13,6 +14,7 @@ mod materialize;
 mod pytypes;
 mod reader;
 mod record;
+mod sink;
 mod text;
 
 use pyo3::prelude::*;
@@ -22,6 +24,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<record::RecordBase>()?;
     m.add_class::<field::FieldBase>()?;
     m.add_class::<reader::ReaderBase>()?;
+    m.add_class::<sink::FileSink>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
