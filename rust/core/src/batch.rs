@@ -56,7 +56,12 @@ pub fn decode_item(chunk: Arc<[u8]>, offset: u64, validation: &Validation) -> It
         }
         _ => Outcome::Fallback,
     };
-    Item { chunk, offset, outcome, notes }
+    Item {
+        chunk,
+        offset,
+        outcome,
+        notes,
+    }
 }
 
 /// Frames records from the start of `buf` (which begins at stream offset
@@ -76,18 +81,31 @@ pub fn frame_batch(buf: &[u8], offset: u64, at_eof: bool, max_records: usize) ->
                 break;
             }
             Frame::Record { len } => {
-                chunks.push(Framed { start: used, len, fatal: None });
+                chunks.push(Framed {
+                    start: used,
+                    len,
+                    fatal: None,
+                });
                 used += len;
             }
             Frame::Fatal { kind, len } => {
-                chunks.push(Framed { start: used, len, fatal: Some(kind) });
+                chunks.push(Framed {
+                    start: used,
+                    len,
+                    fatal: Some(kind),
+                });
                 used += len;
                 done = true;
                 break;
             }
         }
     }
-    FramedBatch { chunks, used, done, offset }
+    FramedBatch {
+        chunks,
+        used,
+        done,
+        offset,
+    }
 }
 
 /// One chunk's place in a buffer.
@@ -124,7 +142,12 @@ impl FramedBatch {
                 let chunk: Arc<[u8]> = Arc::from(&buf[f.start..f.start + f.len]);
                 let offset = self.offset + f.start as u64;
                 match f.fatal {
-                    Some(kind) => Item { chunk, offset, outcome: Outcome::Fatal(kind), notes: Vec::new() },
+                    Some(kind) => Item {
+                        chunk,
+                        offset,
+                        outcome: Outcome::Fatal(kind),
+                        notes: Vec::new(),
+                    },
                     None => decode_item(chunk, offset, validation),
                 }
             })
@@ -148,7 +171,10 @@ mod tests {
         let items = batch.decode(&data, &Some(DecodeOptions::default()));
         assert!(matches!(items[0].outcome, Outcome::Record(_)));
         assert_eq!(items[1].offset, 100 + rec.len() as u64);
-        assert!(matches!(items[3].outcome, Outcome::Fatal(ErrorKind::TruncatedRecord)));
+        assert!(matches!(
+            items[3].outcome,
+            Outcome::Fatal(ErrorKind::TruncatedRecord)
+        ));
         let items = batch.decode(&data, &None);
         assert!(matches!(items[0].outcome, Outcome::Fallback));
     }

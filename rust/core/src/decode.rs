@@ -23,7 +23,11 @@ pub struct DecodeOptions {
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        Self { force_utf8: false, to_unicode: true, utf8_handling: Utf8Handling::Strict }
+        Self {
+            force_utf8: false,
+            to_unicode: true,
+            utf8_handling: Utf8Handling::Strict,
+        }
     }
 }
 
@@ -90,7 +94,11 @@ impl Layout {
 ///
 /// # Errors
 /// The first problem pymarc would raise, with the bytes it concerned.
-pub fn decode_layout(record: &[u8], options: &DecodeOptions, notes: &mut Vec<Note>) -> Result<Layout, Error> {
+pub fn decode_layout(
+    record: &[u8],
+    options: &DecodeOptions,
+    notes: &mut Vec<Note>,
+) -> Result<Layout, Error> {
     let leader_span = 0..record.len().min(LEADER_LEN);
     if !record[leader_span.clone()].is_ascii() {
         return Err(Error::new(ErrorKind::NotAscii, leader_span));
@@ -100,8 +108,8 @@ pub fn decode_layout(record: &[u8], options: &DecodeOptions, notes: &mut Vec<Not
     };
     let utf8 = leader[9] == b'a' || options.force_utf8;
 
-    let base_address = parse_py_int(&record[12..17])
-        .ok_or_else(|| Error::new(ErrorKind::IntFromBytes, 12..17))?;
+    let base_address =
+        parse_py_int(&record[12..17]).ok_or_else(|| Error::new(ErrorKind::IntFromBytes, 12..17))?;
     if base_address <= 0 {
         return Err(Error::new(ErrorKind::BaseAddressNotFound, 12..17));
     }
@@ -109,7 +117,8 @@ pub fn decode_layout(record: &[u8], options: &DecodeOptions, notes: &mut Vec<Not
     if base_address >= len_i {
         return Err(Error::new(ErrorKind::BaseAddressInvalid, 12..17));
     }
-    let claimed = parse_py_int(&leader[..5]).ok_or_else(|| Error::new(ErrorKind::IntFromText, 0..5))?;
+    let claimed =
+        parse_py_int(&leader[..5]).ok_or_else(|| Error::new(ErrorKind::IntFromText, 0..5))?;
     if len_i < claimed {
         return Err(Error::new(ErrorKind::TruncatedRecord, 0..5));
     }
@@ -120,7 +129,10 @@ pub fn decode_layout(record: &[u8], options: &DecodeOptions, notes: &mut Vec<Not
         return Err(Error::new(ErrorKind::NotAscii, directory_span));
     }
     if directory.len() % DIRECTORY_ENTRY_LEN != 0 {
-        return Err(Error::new(ErrorKind::RecordDirectoryInvalid, directory_span));
+        return Err(Error::new(
+            ErrorKind::RecordDirectoryInvalid,
+            directory_span,
+        ));
     }
 
     let mut layout = Layout {
@@ -138,7 +150,11 @@ pub fn decode_layout(record: &[u8], options: &DecodeOptions, notes: &mut Vec<Not
             .ok_or_else(|| Error::new(ErrorKind::IntFromText, entry_at + 7..entry_at + 12))?;
         let start = base_address + offset;
         let data = py_slice(record.len(), start, start + length - 1);
-        let span = FieldSpan { tag: [entry[0], entry[1], entry[2]], start: data.start, end: data.end };
+        let span = FieldSpan {
+            tag: [entry[0], entry[1], entry[2]],
+            start: data.start,
+            end: data.end,
+        };
         let bytes = &record[data.clone()];
         if span.is_control() {
             if check_text && std::str::from_utf8(bytes).is_err() {
@@ -169,7 +185,10 @@ fn check_data_field(
     let mut parts = SubfieldParts::new(bytes);
     let (ind_start, ind_end) = parts.next().unwrap_or((0, 0));
     if !bytes[ind_start..ind_end].is_ascii() {
-        return Err(Error::new(ErrorKind::NotAscii, base + ind_start..base + ind_end));
+        return Err(Error::new(
+            ErrorKind::NotAscii,
+            base + ind_start..base + ind_end,
+        ));
     }
     match ind_end - ind_start {
         0 => notes.push(Note::MissingIndicators { field: span }),
@@ -205,7 +224,11 @@ impl<'a> SubfieldParts<'a> {
     /// Splits `bytes` on the subfield delimiter.
     #[must_use]
     pub fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes, at: 0, done: false }
+        Self {
+            bytes,
+            at: 0,
+            done: false,
+        }
     }
 }
 
@@ -252,20 +275,50 @@ mod tests {
         let rec = sample_record();
         let mut bad = rec.clone();
         bad[12] = b'x';
-        assert_eq!(decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::IntFromBytes);
+        assert_eq!(
+            decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new())
+                .unwrap_err()
+                .kind,
+            ErrorKind::IntFromBytes
+        );
         let mut bad = rec.clone();
         bad[12..17].copy_from_slice(b"00000");
-        assert_eq!(decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::BaseAddressNotFound);
+        assert_eq!(
+            decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new())
+                .unwrap_err()
+                .kind,
+            ErrorKind::BaseAddressNotFound
+        );
         let mut bad = rec.clone();
         bad[12..17].copy_from_slice(b"99999");
-        assert_eq!(decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::BaseAddressInvalid);
-        assert_eq!(decode_layout(&rec[..20], &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::RecordLeaderInvalid);
+        assert_eq!(
+            decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new())
+                .unwrap_err()
+                .kind,
+            ErrorKind::BaseAddressInvalid
+        );
+        assert_eq!(
+            decode_layout(&rec[..20], &DecodeOptions::default(), &mut Vec::new())
+                .unwrap_err()
+                .kind,
+            ErrorKind::RecordLeaderInvalid
+        );
         let mut bad = rec.clone();
         bad[5] = 0xff;
-        assert_eq!(decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::NotAscii);
+        assert_eq!(
+            decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new())
+                .unwrap_err()
+                .kind,
+            ErrorKind::NotAscii
+        );
         let mut bad = rec.clone();
         bad[27] = b'x';
-        assert_eq!(decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err().kind, ErrorKind::IntFromText);
+        assert_eq!(
+            decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new())
+                .unwrap_err()
+                .kind,
+            ErrorKind::IntFromText
+        );
     }
 
     #[test]
@@ -277,7 +330,10 @@ mod tests {
         bad[title.end - 1] = 0xff;
         let err = decode_layout(&bad, &DecodeOptions::default(), &mut Vec::new()).unwrap_err();
         assert_eq!(err.kind, ErrorKind::NotUtf8);
-        let lenient = DecodeOptions { utf8_handling: Utf8Handling::Replace, ..DecodeOptions::default() };
+        let lenient = DecodeOptions {
+            utf8_handling: Utf8Handling::Replace,
+            ..DecodeOptions::default()
+        };
         assert!(decode_layout(&bad, &lenient, &mut Vec::new()).is_ok());
     }
 

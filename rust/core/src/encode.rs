@@ -19,7 +19,10 @@ impl RecordBuilder {
     /// An empty builder sized for a typical record.
     #[must_use]
     pub fn new() -> Self {
-        Self { directory: Vec::with_capacity(256), data: Vec::with_capacity(1024) }
+        Self {
+            directory: Vec::with_capacity(256),
+            data: Vec::with_capacity(1024),
+        }
     }
 
     /// The buffer a field's bytes are written to; call [`Self::end_field`]

@@ -45,20 +45,29 @@ pub fn next_frame(buf: &[u8], at_eof: bool) -> Frame {
     }
     if buf.len() < LENGTH_PREFIX {
         return if at_eof {
-            Frame::Fatal { kind: ErrorKind::TruncatedRecord, len: buf.len() }
+            Frame::Fatal {
+                kind: ErrorKind::TruncatedRecord,
+                len: buf.len(),
+            }
         } else {
             Frame::NeedMore
         };
     }
     let Some(claimed) = parse_py_int(&buf[..LENGTH_PREFIX]) else {
-        return Frame::Fatal { kind: ErrorKind::RecordLengthInvalid, len: LENGTH_PREFIX };
+        return Frame::Fatal {
+            kind: ErrorKind::RecordLengthInvalid,
+            len: LENGTH_PREFIX,
+        };
     };
     // pymarc reads `claimed - 5` more bytes; a negative count reads them all.
     let len = match usize::try_from(claimed) {
         Ok(n) if n >= LENGTH_PREFIX => {
             if buf.len() < n {
                 return if at_eof {
-                    Frame::Fatal { kind: ErrorKind::TruncatedRecord, len: buf.len() }
+                    Frame::Fatal {
+                        kind: ErrorKind::TruncatedRecord,
+                        len: buf.len(),
+                    }
                 } else {
                     Frame::NeedMore
                 };
@@ -75,7 +84,10 @@ pub fn next_frame(buf: &[u8], at_eof: bool) -> Frame {
     if buf[len - 1] == END_OF_RECORD {
         Frame::Record { len }
     } else {
-        Frame::Fatal { kind: ErrorKind::EndOfRecordNotFound, len }
+        Frame::Fatal {
+            kind: ErrorKind::EndOfRecordNotFound,
+            len,
+        }
     }
 }
 
@@ -114,21 +126,57 @@ mod tests {
             vec![
                 Frame::Record { len: 6 },
                 Frame::Record { len: 7 },
-                Frame::Fatal { kind: ErrorKind::TruncatedRecord, len: 4 }
+                Frame::Fatal {
+                    kind: ErrorKind::TruncatedRecord,
+                    len: 4
+                }
             ]
         );
-        assert_eq!(frame_all(b"00006\x1d"), vec![Frame::Record { len: 6 }, Frame::End]);
+        assert_eq!(
+            frame_all(b"00006\x1d"),
+            vec![Frame::Record { len: 6 }, Frame::End]
+        );
     }
 
     #[test]
     fn fatal_cases_match_pymarc() {
-        assert_eq!(next_frame(b"12", true), Frame::Fatal { kind: ErrorKind::TruncatedRecord, len: 2 });
-        assert_eq!(next_frame(b"abcde....", true), Frame::Fatal { kind: ErrorKind::RecordLengthInvalid, len: 5 });
-        assert_eq!(next_frame(b"00007xx", true), Frame::Fatal { kind: ErrorKind::EndOfRecordNotFound, len: 7 });
-        assert_eq!(next_frame(b"00005", true), Frame::Fatal { kind: ErrorKind::EndOfRecordNotFound, len: 5 });
+        assert_eq!(
+            next_frame(b"12", true),
+            Frame::Fatal {
+                kind: ErrorKind::TruncatedRecord,
+                len: 2
+            }
+        );
+        assert_eq!(
+            next_frame(b"abcde....", true),
+            Frame::Fatal {
+                kind: ErrorKind::RecordLengthInvalid,
+                len: 5
+            }
+        );
+        assert_eq!(
+            next_frame(b"00007xx", true),
+            Frame::Fatal {
+                kind: ErrorKind::EndOfRecordNotFound,
+                len: 7
+            }
+        );
+        assert_eq!(
+            next_frame(b"00005", true),
+            Frame::Fatal {
+                kind: ErrorKind::EndOfRecordNotFound,
+                len: 5
+            }
+        );
         // A length under five reads to the end of the stream.
         assert_eq!(next_frame(b"00000abc\x1d", true), Frame::Record { len: 9 });
-        assert_eq!(next_frame(b"-0001abc", true), Frame::Fatal { kind: ErrorKind::EndOfRecordNotFound, len: 8 });
+        assert_eq!(
+            next_frame(b"-0001abc", true),
+            Frame::Fatal {
+                kind: ErrorKind::EndOfRecordNotFound,
+                len: 8
+            }
+        );
     }
 
     #[test]

@@ -69,9 +69,22 @@ impl PathPipeline {
         };
         let (order_tx, order_rx) = bounded(in_flight);
         let stop = Arc::new(AtomicBool::new(false));
-        let producer = Producer { file, validation, workers, pool, order: order_tx, stop: Arc::clone(&stop) };
-        let handle = std::thread::Builder::new().name("pymrrc-read".into()).spawn(move || producer.run())?;
-        Ok(Self { batches: Some(order_rx), stop, producer: Some(handle) })
+        let producer = Producer {
+            file,
+            validation,
+            workers,
+            pool,
+            order: order_tx,
+            stop: Arc::clone(&stop),
+        };
+        let handle = std::thread::Builder::new()
+            .name("pymrrc-read".into())
+            .spawn(move || producer.run())?;
+        Ok(Self {
+            batches: Some(order_rx),
+            stop,
+            producer: Some(handle),
+        })
     }
 
     /// The next batch in file order; `None` once the file is exhausted.
@@ -229,7 +242,9 @@ mod tests {
 
     #[test]
     fn missing_files_are_reported_at_open() {
-        let err = PathPipeline::open(Path::new("/nonexistent/x.mrc"), None, Workers::One).err().unwrap();
+        let err = PathPipeline::open(Path::new("/nonexistent/x.mrc"), None, Workers::One)
+            .err()
+            .unwrap();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
     }
 }

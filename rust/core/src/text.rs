@@ -138,7 +138,18 @@ mod tests {
         assert_eq!(parse_py_int(b"+12"), Some(12));
         assert_eq!(parse_py_int(b"-0001"), Some(-1));
         assert_eq!(parse_py_int(b"\x0b1\x0c"), Some(1));
-        for bad in [&b"1__2"[..], b"_12", b"12_", b"", b"   ", b"1\x002", b"0x1", b"- 1", b"+", b"\x1c12"] {
+        for bad in [
+            &b"1__2"[..],
+            b"_12",
+            b"12_",
+            b"",
+            b"   ",
+            b"1\x002",
+            b"0x1",
+            b"- 1",
+            b"+",
+            b"\x1c12",
+        ] {
             assert_eq!(parse_py_int(bad), None, "{bad:?}");
         }
     }
@@ -162,7 +173,10 @@ mod tests {
     fn utf8_handlers() {
         let bad = b"a\xffb\xe2\x82";
         assert_eq!(decode_utf8(bad, Utf8Handling::Strict), None);
-        assert_eq!(decode_utf8(bad, Utf8Handling::Replace).unwrap(), "a\u{FFFD}b\u{FFFD}");
+        assert_eq!(
+            decode_utf8(bad, Utf8Handling::Replace).unwrap(),
+            "a\u{FFFD}b\u{FFFD}"
+        );
         assert_eq!(decode_utf8(bad, Utf8Handling::Ignore).unwrap(), "ab");
     }
 }

@@ -81,19 +81,30 @@ pub(crate) fn encode_plain_field(
     encode_field_with(field, enc, out)
 }
 
-fn encode_field_with(field: &Bound<'_, FieldBase>, enc: Encoding, out: &mut Vec<u8>) -> PyResult<bool> {
+fn encode_field_with(
+    field: &Bound<'_, FieldBase>,
+    enc: Encoding,
+    out: &mut Vec<u8>,
+) -> PyResult<bool> {
     let py = field.py();
     let mark = out.len();
     let (data, indicators, subfields, control) = {
         let b = field.borrow();
-        (b.data.clone_ref(py), b.indicators.clone_ref(py), b.subfields.clone_ref(py), b.control_field.clone_ref(py))
+        (
+            b.data.clone_ref(py),
+            b.indicators.clone_ref(py),
+            b.subfields.clone_ref(py),
+            b.control_field.clone_ref(py),
+        )
     };
     let ok = if truthy(control.bind(py))? {
         match data.bind(py).cast_exact::<PyString>() {
-            Ok(d) => push_str(out, enc, d)? && {
-                out.push(END_OF_FIELD);
-                true
-            },
+            Ok(d) => {
+                push_str(out, enc, d)? && {
+                    out.push(END_OF_FIELD);
+                    true
+                }
+            }
             Err(_) => false,
         }
     } else {
@@ -170,7 +181,11 @@ pub(crate) fn encode_record_objects(
     let support = t.support.bind(py);
     let nine = leader.get_item(9)?;
     let is_a = crate::text::plain_text(&nine) == Some("a") || nine.eq("a")?;
-    let enc = if is_a || force_utf8 { Encoding::Utf8 } else { Encoding::Latin1 };
+    let enc = if is_a || force_utf8 {
+        Encoding::Utf8
+    } else {
+        Encoding::Latin1
+    };
     let enc_name = PyString::new(py, enc.name());
 
     let fields = record.getattr("fields")?;
@@ -190,7 +205,9 @@ pub(crate) fn encode_record_objects(
                 kwargs.set_item("encoding", &enc_name)?;
                 field.call_method("as_marc", (), Some(&kwargs))?
             };
-            builder.field_buffer().extend_from_slice(bytes.cast::<PyBytes>()?.as_bytes());
+            builder
+                .field_buffer()
+                .extend_from_slice(bytes.cast::<PyBytes>()?.as_bytes());
         }
         let tag = field.getattr("tag")?;
         let dir_tag = crate::text::plain_text(&tag).and_then(directory_tag);
@@ -218,5 +235,7 @@ pub(crate) fn encode_record_objects(
     };
     let mid = encode_text(&mid)?;
     let tail = encode_text(&tail)?;
-    Ok(PyBytes::new(py, &builder.finish(&mid, &tail)).into_any().unbind())
+    Ok(PyBytes::new(py, &builder.finish(&mid, &tail))
+        .into_any()
+        .unbind())
 }

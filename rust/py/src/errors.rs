@@ -22,17 +22,24 @@ fn kind_name(kind: ErrorKind) -> &'static str {
 }
 
 /// The Python exception instance for a core error in `chunk`.
-pub(crate) fn exception_for<'py>(py: Python<'py>, err: &Error, chunk: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    types(py)?
-        .support
-        .bind(py)
-        .call_method1("make_exception", (kind_name(err.kind), chunk, err.span.start, err.span.end))
+pub(crate) fn exception_for<'py>(
+    py: Python<'py>,
+    err: &Error,
+    chunk: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    types(py)?.support.bind(py).call_method1(
+        "make_exception",
+        (kind_name(err.kind), chunk, err.span.start, err.span.end),
+    )
 }
 
 /// The exception for a framing error, which concerns no span.
 pub(crate) fn framing_exception(py: Python<'_>, kind: ErrorKind) -> PyResult<Bound<'_, PyAny>> {
     let empty = PyBytes::new(py, b"");
-    types(py)?.support.bind(py).call_method1("make_exception", (kind_name(kind), empty, 0, 0))
+    types(py)?
+        .support
+        .bind(py)
+        .call_method1("make_exception", (kind_name(kind), empty, 0, 0))
 }
 
 /// Logs what pymarc logs for these notes, in order.

@@ -44,16 +44,25 @@ impl FieldBase {
         subfields: Py<PyAny>,
         control_field: Py<PyAny>,
     ) -> Self {
-        Self { tag, data, indicators, subfields, control_field }
+        Self {
+            tag,
+            data,
+            indicators,
+            subfields,
+            control_field,
+        }
     }
 }
+
+/// `(code, value)` pairs of plain subfields.
+type PlainPairs<'py> = Vec<(Bound<'py, PyString>, Bound<'py, PyString>)>;
 
 /// The `(code, value)` pairs of a field whose subfields are exactly a list
 /// of `Subfield` tuples of `str`, or `None` when any part is another type.
 fn plain_subfields<'py>(
     py: Python<'py>,
     subfields: &Bound<'py, PyAny>,
-) -> PyResult<Option<Vec<(Bound<'py, PyString>, Bound<'py, PyString>)>>> {
+) -> PyResult<Option<PlainPairs<'py>>> {
     let Ok(list) = subfields.cast_exact::<PyList>() else {
         return Ok(None);
     };
@@ -93,8 +102,21 @@ fn is_control(slf: &Bound<'_, FieldBase>) -> PyResult<bool> {
 impl FieldBase {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
-    fn py_new(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        Self::with_values(py.None(), py.None(), py.None(), PyList::empty(py).into_any().unbind(), false.into_pyobject(py).map(|b| b.to_owned().into_any().unbind()).unwrap_or_else(|_| py.None()))
+    fn py_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> Self {
+        Self::with_values(
+            py.None(),
+            py.None(),
+            py.None(),
+            PyList::empty(py).into_any().unbind(),
+            false
+                .into_pyobject(py)
+                .map(|b| b.to_owned().into_any().unbind())
+                .unwrap_or_else(|_| py.None()),
+        )
     }
 
     /// The field's text: control data, or stripped subfield values joined
@@ -116,7 +138,7 @@ impl FieldBase {
                     if i > 0 {
                         out.push(' ');
                     }
-                    out.push_str(py_strip(&value.to_str()?));
+                    out.push_str(py_strip(value.to_str()?));
                 }
                 return Ok(PyString::new(py, &out).into_any().unbind());
             }
@@ -126,7 +148,11 @@ impl FieldBase {
 
     /// The first value of subfield `code`, or `default`.
     #[pyo3(signature = (code, default = None))]
-    fn get(slf: &Bound<'_, Self>, code: &Bound<'_, PyAny>, default: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+    fn get(
+        slf: &Bound<'_, Self>,
+        code: &Bound<'_, PyAny>,
+        default: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         let default = default.unwrap_or_else(|| py.None());
         if is_control(slf)? {
@@ -188,7 +214,11 @@ impl FieldBase {
         let subfields = slf.borrow().subfields.clone_ref(py);
         if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
             let out = PyList::empty(py);
-            let single = if codes.len() == 1 { Some(codes.get_item(0)?) } else { None };
+            let single = if codes.len() == 1 {
+                Some(codes.get_item(0)?)
+            } else {
+                None
+            };
             for (c, v) in pairs {
                 let hit = match &single {
                     Some(code) => same_code(&c, code)?,
@@ -214,10 +244,14 @@ impl FieldBase {
             };
             let field_cls = types(py)?.field.bind(py);
             let subject = match tag.bind(py).cast_exact::<PyString>() {
-                Ok(t) if slf.get_type().is(field_cls) => t.to_str().ok().map(|t| t.starts_with('6')),
+                Ok(t) if slf.get_type().is(field_cls) => {
+                    t.to_str().ok().map(|t| t.starts_with('6'))
+                }
                 _ => None,
             };
-            if let (Some(subject), Some(pairs)) = (subject, plain_subfields(py, subfields.bind(py))?) {
+            if let (Some(subject), Some(pairs)) =
+                (subject, plain_subfields(py, subfields.bind(py))?)
+            {
                 let mut out = String::new();
                 for (c, v) in pairs {
                     let code = c.to_str()?;

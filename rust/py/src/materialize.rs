@@ -32,21 +32,36 @@ fn text<'py>(py: Python<'py>, bytes: &[u8], handling: Utf8Handling) -> Bound<'py
 }
 
 /// Builds `record.fields`: a list of `Field` objects in directory order.
-pub(crate) fn build_fields<'py>(py: Python<'py>, lazy: &LazyRecord) -> PyResult<Bound<'py, PyList>> {
+pub(crate) fn build_fields<'py>(
+    py: Python<'py>,
+    lazy: &LazyRecord,
+) -> PyResult<Bound<'py, PyList>> {
     let t = types(py)?;
     let field_cls = t.field.bind(py);
     let subfield_cls = t.subfield.bind(py);
     let bytes = &lazy.bytes[..];
     let mut fields = Vec::with_capacity(lazy.layout.fields.len());
-    let true_ = pyo3::types::PyBool::new(py, true).to_owned().into_any().unbind();
-    let false_ = pyo3::types::PyBool::new(py, false).to_owned().into_any().unbind();
+    let true_ = pyo3::types::PyBool::new(py, true)
+        .to_owned()
+        .into_any()
+        .unbind();
+    let false_ = pyo3::types::PyBool::new(py, false)
+        .to_owned()
+        .into_any()
+        .unbind();
     for span in &lazy.layout.fields {
         let data_bytes = &bytes[span.start..span.end];
         let tag = tag_str(py, span.tag).into_any().unbind();
         let values = if span.is_control() {
             // Control fields are always decoded strictly (validated).
             let data = text(py, data_bytes, Utf8Handling::Strict);
-            FieldBase::with_values(tag, data.into_any().unbind(), py.None(), PyList::empty(py).into_any().unbind(), true_.clone_ref(py))
+            FieldBase::with_values(
+                tag,
+                data.into_any().unbind(),
+                py.None(),
+                PyList::empty(py).into_any().unbind(),
+                true_.clone_ref(py),
+            )
         } else {
             let mut parts = SubfieldParts::new(data_bytes);
             let (s, e) = parts.next().unwrap_or((0, 0));

@@ -61,7 +61,9 @@ fn interned(py: Python<'_>) -> &Interned {
 /// The `str` for a directory tag (three ASCII bytes).
 pub(crate) fn tag_str<'py>(py: Python<'py>, tag: [u8; 3]) -> Bound<'py, PyString> {
     if tag.iter().all(u8::is_ascii_digit) {
-        let n = tag.iter().fold(0usize, |acc, d| acc * 10 + usize::from(d - b'0'));
+        let n = tag
+            .iter()
+            .fold(0usize, |acc, d| acc * 10 + usize::from(d - b'0'));
         return interned(py).numeric_tags[n].bind(py).clone();
     }
     // Tags come from the ASCII-checked directory; non-UTF-8 cannot occur,
@@ -80,13 +82,23 @@ pub(crate) fn ascii_char(py: Python<'_>, byte: u8) -> Bound<'_, PyString> {
 
 /// An `Indicators(first, second)` tuple for two ASCII bytes. Tuples are
 /// immutable, so equal pairs share one object.
-pub(crate) fn indicators<'py>(py: Python<'py>, first: u8, second: u8) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn indicators<'py>(
+    py: Python<'py>,
+    first: u8,
+    second: u8,
+) -> PyResult<Bound<'py, PyAny>> {
     static CACHE: PyOnceLock<Vec<PyOnceLock<Py<PyAny>>>> = PyOnceLock::new();
     let cache = CACHE.get_or_init(py, || (0..128 * 128).map(|_| PyOnceLock::new()).collect());
     let slot = cache.get(usize::from(first) * 128 + usize::from(second));
     let make = || -> PyResult<Py<PyAny>> {
         let t = types(py)?;
-        Ok(new_pair(py, t.indicators.bind(py), ascii_char(py, first).into_any(), ascii_char(py, second).into_any())?.unbind())
+        Ok(new_pair(
+            py,
+            t.indicators.bind(py),
+            ascii_char(py, first).into_any(),
+            ascii_char(py, second).into_any(),
+        )?
+        .unbind())
     };
     match slot {
         Some(cell) => Ok(cell.get_or_try_init(py, make)?.bind(py).clone()),
@@ -112,7 +124,7 @@ pub(crate) fn new_pair<'py>(
     unsafe {
         let tp = cls.as_type_ptr();
         if pyo3::ffi::PyType_IsSubtype(tp, std::ptr::addr_of_mut!(pyo3::ffi::PyTuple_Type)) == 0 {
-            return Ok(cls.call1((first, second))?);
+            return cls.call1((first, second));
         }
         let alloc = (*tp).tp_alloc.unwrap_or(pyo3::ffi::PyType_GenericAlloc);
         let obj = alloc(tp, 2);
@@ -125,7 +137,10 @@ pub(crate) fn new_pair<'py>(
 
 /// A new instance of `cls` (a Python subclass of a native base) made by the
 /// base's `tp_new` alone, without running any Python `__init__`.
-pub(crate) fn new_instance<'py>(py: Python<'py>, cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn new_instance<'py>(
+    py: Python<'py>,
+    cls: &Bound<'py, PyType>,
+) -> PyResult<Bound<'py, PyAny>> {
     let empty = PyTuple::empty(py);
     #[allow(unsafe_code)]
     // SAFETY: `tp_new` is the slot CPython itself calls for `cls(...)`; it
@@ -134,7 +149,9 @@ pub(crate) fn new_instance<'py>(py: Python<'py>, cls: &Bound<'py, PyType>) -> Py
     unsafe {
         let tp = cls.as_type_ptr();
         match (*tp).tp_new {
-            Some(new) => Bound::from_owned_ptr_or_err(py, new(tp, empty.as_ptr(), std::ptr::null_mut())),
+            Some(new) => {
+                Bound::from_owned_ptr_or_err(py, new(tp, empty.as_ptr(), std::ptr::null_mut()))
+            }
             None => cls.call0(),
         }
     }

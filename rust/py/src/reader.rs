@@ -85,7 +85,9 @@ fn workers_from(workers: Option<isize>) -> PyResult<Workers> {
         None => Ok(Workers::Default),
         Some(1) => Ok(Workers::One),
         Some(n) if n > 1 => Ok(Workers::Pool(usize::try_from(n).unwrap_or(1))),
-        Some(n) => Err(PyValueError::new_err(format!("workers must be at least 1, got {n}"))),
+        Some(n) => Err(PyValueError::new_err(format!(
+            "workers must be at least 1, got {n}"
+        ))),
     }
 }
 
@@ -180,7 +182,10 @@ impl FileSource {
 impl ReaderBase {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
-    fn py_new(_args: &Bound<'_, pyo3::types::PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+    fn py_new(
+        _args: &Bound<'_, pyo3::types::PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> Self {
         Self {
             source: Source::Closed,
             pending: VecDeque::new(),
@@ -235,8 +240,14 @@ impl ReaderBase {
             }
             "memory" => {
                 // The BytesIO pymarc would read from: kept in step.
-                self.tracked = handle.map(|h| Tracked { handle: h, expected: 0 });
-                Source::Memory { data: source.clone().unbind(), pos: 0 }
+                self.tracked = handle.map(|h| Tracked {
+                    handle: h,
+                    expected: 0,
+                });
+                Source::Memory {
+                    data: source.clone().unbind(),
+                    pos: 0,
+                }
             }
             _ => {
                 let seekable = source
@@ -249,7 +260,10 @@ impl ReaderBase {
                     0
                 };
                 if seekable {
-                    self.tracked = Some(Tracked { handle: source.clone().unbind(), expected: buf_offset });
+                    self.tracked = Some(Tracked {
+                        handle: source.clone().unbind(),
+                        expected: buf_offset,
+                    });
                 }
                 Source::File(FileSource {
                     handle: source.clone().unbind(),
@@ -298,7 +312,9 @@ impl ReaderBase {
     /// The exception raised by the record last read, or `None`.
     #[getter]
     fn current_exception(&self, py: Python<'_>) -> Py<PyAny> {
-        self.exception.as_ref().map_or_else(|| py.None(), |e| e.clone_ref(py))
+        self.exception
+            .as_ref()
+            .map_or_else(|| py.None(), |e| e.clone_ref(py))
     }
 
     /// Byte offset in the stream where the record last read starts (from the
@@ -363,20 +379,38 @@ impl ReaderBase {
 
     /// Turns one item into what `__next__` returns.
     fn hand_out(&mut self, py: Python<'_>, item: Item) -> PyResult<Py<PyAny>> {
-        let Item { chunk, outcome, notes, .. } = item;
+        let Item {
+            chunk,
+            outcome,
+            notes,
+            ..
+        } = item;
         match outcome {
             Outcome::Record(layout) => {
                 if !notes.is_empty() {
                     emit_notes(py, &notes, PyBytes::new(py, &chunk).as_any())?;
                 }
-                let handling = self.validation.map_or(Utf8Handling::Strict, |v| v.utf8_handling);
+                let handling = self
+                    .validation
+                    .map_or(Utf8Handling::Strict, |v| v.utf8_handling);
                 self.chunk = Chunk::Pending(Arc::clone(&chunk));
-                let lazy = LazyRecord { bytes: chunk, layout, handling };
+                let lazy = LazyRecord {
+                    bytes: chunk,
+                    layout,
+                    handling,
+                };
                 let t = types(py)?;
                 let record = new_instance(py, t.record.bind(py))?;
-                let to_unicode = self.to_unicode.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
-                let force = self.force_utf8.as_ref().map_or_else(|| py.None(), |o| o.clone_ref(py));
-                *record.cast::<RecordBase>()?.borrow_mut() = RecordBase::lazy_from_reader(py, lazy, to_unicode, force);
+                let to_unicode = self
+                    .to_unicode
+                    .as_ref()
+                    .map_or_else(|| py.None(), |o| o.clone_ref(py));
+                let force = self
+                    .force_utf8
+                    .as_ref()
+                    .map_or_else(|| py.None(), |o| o.clone_ref(py));
+                *record.cast::<RecordBase>()?.borrow_mut() =
+                    RecordBase::lazy_from_reader(py, lazy, to_unicode, force);
                 Ok(record.unbind())
             }
             Outcome::Invalid(err) => {
@@ -396,7 +430,11 @@ impl ReaderBase {
                 let chunk_obj = PyBytes::new(py, &chunk).into_any();
                 self.chunk = Chunk::Object(chunk_obj.clone().unbind());
                 let kwargs = self.fallback_kwargs.as_ref().map(|k| k.bind(py).clone());
-                match types(py)?.record.bind(py).call((&chunk_obj,), kwargs.as_ref()) {
+                match types(py)?
+                    .record
+                    .bind(py)
+                    .call((&chunk_obj,), kwargs.as_ref())
+                {
                     Ok(record) => Ok(record.unbind()),
                     // pymarc catches `Exception` and yields `None`; anything
                     // else (KeyboardInterrupt, SystemExit) propagates.

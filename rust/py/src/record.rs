@@ -48,9 +48,18 @@ impl RecordBase {
             raw_leader: None,
             fields: None,
             leader: None,
-            pos: 0i32.into_pyobject(py).map(|v| v.into_any().unbind()).unwrap_or_else(|_| py.None()),
-            force_utf8: pyo3::types::PyBool::new(py, false).to_owned().into_any().unbind(),
-            to_unicode: pyo3::types::PyBool::new(py, true).to_owned().into_any().unbind(),
+            pos: 0i32
+                .into_pyobject(py)
+                .map(|v| v.into_any().unbind())
+                .unwrap_or_else(|_| py.None()),
+            force_utf8: pyo3::types::PyBool::new(py, false)
+                .to_owned()
+                .into_any()
+                .unbind(),
+            to_unicode: pyo3::types::PyBool::new(py, true)
+                .to_owned()
+                .into_any()
+                .unbind(),
             iter_pos: 0,
         }
     }
@@ -108,7 +117,11 @@ fn leader_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
 impl RecordBase {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
-    fn py_new(py: Python<'_>, _args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+    fn py_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> Self {
         Self::empty(py)
     }
 
@@ -204,7 +217,10 @@ impl RecordBase {
                     });
                     if (leader[9] == b'a' || force) && clean {
                         // Serialise without the GIL: only Rust data is touched.
-                        let lazy = b.lazy.as_ref().map(|l| py.detach(|| reencode_layout(&l.bytes, &l.layout, &leader)));
+                        let lazy = b
+                            .lazy
+                            .as_ref()
+                            .map(|l| py.detach(|| reencode_layout(&l.bytes, &l.layout, &leader)));
                         if let Some(bytes) = lazy {
                             return Ok(PyBytes::new(py, &bytes).into_any().unbind());
                         }
@@ -218,7 +234,10 @@ impl RecordBase {
             if leader.is_instance(t.leader.bind(py))? {
                 leader.setattr("coding_scheme", "a")?;
             } else {
-                let updated = t.support.bind(py).call_method1("leader_with_utf8_flag", (&leader,))?;
+                let updated = t
+                    .support
+                    .bind(py)
+                    .call_method1("leader_with_utf8_flag", (&leader,))?;
                 slf.setattr("leader", updated)?;
             }
         }
@@ -254,7 +273,9 @@ impl RecordBase {
         let Ok(bytes) = marc.cast_exact::<PyBytes>() else {
             return Ok(false);
         };
-        let Some(handling) = crate::text::plain_text(utf8_handling).and_then(Utf8Handling::from_name) else {
+        let Some(handling) =
+            crate::text::plain_text(utf8_handling).and_then(Utf8Handling::from_name)
+        else {
             return Ok(false);
         };
         let data = bytes.as_bytes();
@@ -262,7 +283,11 @@ impl RecordBase {
         if !truthy(to_unicode)? || !(force || data.get(9) == Some(&b'a')) {
             return Ok(false);
         }
-        let options = DecodeOptions { force_utf8: force, to_unicode: true, utf8_handling: handling };
+        let options = DecodeOptions {
+            force_utf8: force,
+            to_unicode: true,
+            utf8_handling: handling,
+        };
         let Some(lazy) = decode_checked(py, data, &options, marc)? else {
             return Ok(false);
         };
@@ -298,7 +323,11 @@ pub(crate) fn decode_checked(
         Ok(layout) if layout.needs_fallback => Ok(None),
         Ok(layout) => {
             emit_notes(py, &notes, chunk)?;
-            Ok(Some(LazyRecord { bytes: Arc::from(data), layout, handling: options.utf8_handling }))
+            Ok(Some(LazyRecord {
+                bytes: Arc::from(data),
+                layout,
+                handling: options.utf8_handling,
+            }))
         }
         Err(err) => {
             emit_notes(py, &notes, chunk)?;
@@ -320,9 +349,10 @@ fn key_title(slf: &Bound<'_, RecordBase>, tag: &[u8], python_impl: &str) -> PyRe
                     None => None,
                     Some(a) if a.to_cow()?.is_empty() => Some(a),
                     Some(a) => match first_subfield(py, lazy, i, b'b') {
-                        Some(sub) if !sub.to_cow()?.is_empty() => {
-                            Some(PyString::new(py, &format!("{} {}", a.to_cow()?, sub.to_cow()?)))
-                        }
+                        Some(sub) if !sub.to_cow()?.is_empty() => Some(PyString::new(
+                            py,
+                            &format!("{} {}", a.to_cow()?, sub.to_cow()?),
+                        )),
                         _ => Some(a),
                     },
                 },

@@ -25,7 +25,9 @@ impl FileSink {
     #[new]
     fn py_new(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let file = py.detach(|| File::create(&path))?;
-        Ok(Self { out: Some(BufWriter::with_capacity(1 << 20, file)) })
+        Ok(Self {
+            out: Some(BufWriter::with_capacity(1 << 20, file)),
+        })
     }
 
     /// Appends `data`.
@@ -46,7 +48,10 @@ impl FileSink {
     /// Flushes and closes the file; later calls do nothing.
     fn close(&mut self, py: Python<'_>) -> PyResult<()> {
         if let Some(mut out) = self.out.take() {
-            py.detach(move || out.flush().and_then(|()| out.get_ref().sync_data().or(Ok(()))))?;
+            py.detach(move || {
+                out.flush()
+                    .and_then(|()| out.get_ref().sync_data().or(Ok(())))
+            })?;
         }
         Ok(())
     }

@@ -4,7 +4,6 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyString, PyTuple, PyType};
 
-
 /// `bool(obj)`, with the common `True`/`False`/`None` cases answered without
 /// a call.
 pub(crate) fn truthy(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
