@@ -57,8 +57,8 @@ def load_target():
 # pymrrc's MARC-8 -> Unicode decoding is a later issue.  Reading paths that
 # decode MARC-8 are run and reported (xfail with the first difference) but do
 # not fail while this is False.  Flip the default, or set
-# PYMRRC_MARC8_IN_SCOPE=1, once MARC-8 support lands.
-MARC8_IN_SCOPE = os.environ.get("PYMRRC_MARC8_IN_SCOPE", "0") == "1"
+# PYMRRC_MARC8_IN_SCOPE=1 (the default now that MARC-8 support has landed).
+MARC8_IN_SCOPE = os.environ.get("PYMRRC_MARC8_IN_SCOPE", "1") == "1"
 
 
 def options_decode_marc8(options: dict) -> bool:
