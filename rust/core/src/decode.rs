@@ -141,7 +141,10 @@ pub fn decode_layout(
         utf8,
         needs_fallback: false,
     };
-    let check_text = utf8 && options.to_unicode;
+    // A record that is valid UTF-8 as a whole has valid text in every
+    // field (field and subfield boundaries are ASCII bytes), so the
+    // per-field checks below are needed only when this fails.
+    let check_text = utf8 && options.to_unicode && std::str::from_utf8(record).is_err();
     for (index, entry) in directory.chunks_exact(DIRECTORY_ENTRY_LEN).enumerate() {
         let entry_at = directory_span.start + index * DIRECTORY_ENTRY_LEN;
         let length = parse_py_int(&entry[3..7])
