@@ -10,7 +10,7 @@ use pyo3::types::{PyList, PyString};
 use crate::field::FieldBase;
 use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
 use pymrrc_core::decode::SubfieldParts;
-use pymrrc_core::text::{decode_utf8, Utf8Handling};
+use pymrrc_core::text::Utf8Handling;
 use pymrrc_core::Layout;
 
 /// A record that passed validation and has not been looked into yet: its
@@ -22,12 +22,30 @@ pub(crate) struct LazyRecord {
     pub handling: Utf8Handling,
 }
 
-/// Text from validated bytes. Strict UTF-8 was checked during validation;
-/// the other handlers never fail.
+/// Text from validated bytes, decoded by CPython's own UTF-8 decoder with
+/// the reader's error handler (so 'replace' and 'ignore' give Python's
+/// results by construction, and valid text is scanned once, not twice).
 fn text<'py>(py: Python<'py>, bytes: &[u8], handling: Utf8Handling) -> Bound<'py, PyString> {
-    match decode_utf8(bytes, handling) {
-        Some(s) => PyString::new(py, &s),
-        None => PyString::new(py, &String::from_utf8_lossy(bytes)),
+    let errors: &std::ffi::CStr = match handling {
+        Utf8Handling::Strict => c"strict",
+        Utf8Handling::Replace => c"replace",
+        Utf8Handling::Ignore => c"ignore",
+    };
+    let len = pyo3::ffi::Py_ssize_t::try_from(bytes.len()).unwrap_or(pyo3::ffi::Py_ssize_t::MAX);
+    #[allow(unsafe_code)]
+    // SAFETY: the pointer and length describe `bytes`, which outlives the
+    // call; `errors` is a NUL-terminated handler name. The call returns a
+    // new reference, or NULL with an exception set.
+    let decoded = unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            pyo3::ffi::PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), len, errors.as_ptr()),
+        )
+    };
+    match decoded.and_then(|s| s.cast_into::<PyString>().map_err(PyErr::from)) {
+        Ok(s) => s,
+        // Unreachable for validated input; stay total anyway.
+        Err(_) => PyString::new(py, &String::from_utf8_lossy(bytes)),
     }
 }
 
