@@ -77,6 +77,26 @@ fn plain_subfields<'py>(
     Ok(Some(out))
 }
 
+/// `value()` of a data field whose subfields are plain, built in one pass
+/// without intermediate allocations; `None` when any part is not plain.
+fn plain_value(py: Python<'_>, subfields: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    let Ok(list) = subfields.cast_exact::<PyList>() else {
+        return Ok(None);
+    };
+    let cls = types(py)?.subfield.bind(py);
+    let mut out = String::with_capacity(128);
+    for (i, item) in list.iter().enumerate() {
+        let Some((_, value)) = exact_pair(&item, cls) else {
+            return Ok(None);
+        };
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(py_strip(value.to_str()?));
+    }
+    Ok(Some(out))
+}
+
 /// Compares a subfield code with a requested code as `==` would.
 fn same_code(code: &Bound<'_, PyString>, wanted: &Bound<'_, PyAny>) -> PyResult<bool> {
     if code.is(wanted) {
@@ -130,18 +150,9 @@ impl FieldBase {
             }
             return Ok(PyString::new(py, "").into_any().unbind());
         }
-        {
-            let subfields = slf.borrow().subfields.clone_ref(py);
-            if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
-                let mut out = String::new();
-                for (i, (_, value)) in pairs.iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(py_strip(value.to_str()?));
-                }
-                return Ok(PyString::new(py, &out).into_any().unbind());
-            }
+        let subfields = slf.borrow().subfields.clone_ref(py);
+        if let Some(text) = plain_value(py, subfields.bind(py))? {
+            return Ok(PyString::new(py, &text).into_any().unbind());
         }
         Ok(slf.call_method0("_py_value")?.unbind())
     }
