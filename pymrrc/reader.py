@@ -6,6 +6,7 @@
 exposes ``current_exception`` and ``current_chunk``, as pymarc does.
 """
 
+import errno
 import json
 import os
 import sys
@@ -68,10 +69,12 @@ class MARCReader(Reader, ReaderBase):
         self.file_encoding = file_encoding
         self.permissive = permissive
         if isinstance(marc_target, (str, os.PathLike)):
-            path = os.fspath(marc_target)
-            # Raise FileNotFoundError, IsADirectoryError or PermissionError,
+            # Rust opens the file; a missing, unreadable or directory path
+            # raises FileNotFoundError, PermissionError or IsADirectoryError
             # with the path in the message, as open() does.
-            open(path, "rb").close()  # noqa: SIM115
+            path = os.fspath(marc_target)
+            if os.path.isdir(path):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
             self.file_handle = None
             kind, source = "path", path
         elif isinstance(marc_target, (bytes, bytearray, memoryview)):

@@ -37,9 +37,9 @@ import threading
 import warnings
 from pathlib import Path
 
+import pymarc
 import pytest
 
-import pymarc
 import pymrrc
 
 REPO = Path(__file__).resolve().parents[1]
@@ -92,7 +92,7 @@ def _load_by_path(name: str, path: Path):
     return module
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pymarc_test_dir() -> Path | str:
     """pymarc's test/ folder, or a string saying why it is unavailable."""
     done = cache_dir() / "pymarc-5.4.0-src"
@@ -119,7 +119,7 @@ def _slice_records(src: Path, dst: Path, count: int) -> None:
     os.replace(tmp, dst)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def corpus_slice(count: int) -> Path | str:
     """A file holding the first ``count`` LoC corpus records, or why not."""
     cache = cache_dir()
@@ -144,7 +144,7 @@ def corpus_slice(count: int) -> Path | str:
         return f"no LoC corpus in {cache} and no {script} to fetch it"
     try:
         proc = subprocess.run(
-            ["bash", str(script), "", str(count)],
+            ["bash", str(script), str(cache), str(count)],
             capture_output=True, text=True, timeout=900, check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -281,7 +281,7 @@ INPUTS = (
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def input_path(name: str, tmp_root: str) -> Path:
     """A file holding input ``name`` (skips the test when unavailable)."""
     kind, _, rest = name.partition(":")
@@ -637,7 +637,7 @@ def test_caller_seek_between_records_is_followed(kind, plan_name, tmp_path):
     path.write_bytes(data)
 
     def stream():
-        return io.BytesIO(data) if kind == "BytesIO" else open(path, "rb")  # noqa: SIM115
+        return io.BytesIO(data) if kind == "BytesIO" else open(path, "rb")
 
     ref_stream, our_stream = io.BytesIO(data), stream()
     try:
@@ -713,10 +713,16 @@ def test_bad_worker_count_is_rejected(tmp_path, workers):
         pymrrc.MARCReader(str(path), workers=workers)
 
 
-def test_text_stream_is_not_a_binary_file_object():
-    with pytest.raises(TypeError):
-        with quiet():
-            next(pymrrc.MARCReader(io.StringIO(GOOD.decode("utf-8"))))
+@pytest.mark.parametrize("backend", ["path", "path-w1", "bytes", "BytesIO", "file", "readonly"])
+def test_current_offset_before_the_first_record(backend, tmp_path):
+    path = tmp_path / "o.mrc"
+    path.write_bytes(GOOD + GOOD2)
+    with open_backend(backend, GOOD + GOOD2, path, {}) as (reader, _):
+        assert reader.current_offset is None
+        next(reader)
+        assert reader.current_offset == 0
+        next(reader)
+        assert reader.current_offset == len(GOOD)
 
 
 # -- closing ------------------------------------------------------------------------------------------
@@ -730,6 +736,34 @@ def test_close_closes_a_given_file(tmp_path):
     assert next(reader) is not None
     reader.close()
     assert handle.closed
+
+
+def _after_close(module, target):
+    reader = module.MARCReader(target)
+    next(reader)
+    reader.close()
+    try:
+        item = next(reader)
+    except Exception as exc:  # noqa: BLE001 - the exception is the observation
+        return (type(exc).__name__, str(exc))
+    return ("item", item is None)
+
+
+@pytest.mark.parametrize("backend", ["bytes", "BytesIO", "file"])
+def test_next_after_close_matches_pymarc(backend, tmp_path):
+    """pymarc's next() on a closed reader reads the closed handle and raises
+    ValueError; pymrrc should raise the same."""
+    path = tmp_path / "c.mrc"
+    path.write_bytes(GOOD + GOOD2)
+
+    def target():
+        if backend == "bytes":
+            return GOOD + GOOD2
+        if backend == "BytesIO":
+            return io.BytesIO(GOOD + GOOD2)
+        return open(path, "rb")
+
+    assert _after_close(pymrrc, target()) == _after_close(pymarc, target())
 
 
 @pytest.mark.parametrize("workers", [None, 1, 3])
@@ -750,3 +784,137 @@ def test_with_statement_on_a_path(tmp_path, workers):
     with pymrrc.MARCReader(str(path), workers=workers) as reader:
         records = list(reader)
     assert [r.as_marc() for r in records] == [GOOD, GOOD2, GOOD3]
+
+
+# -- streams whose read() returns None -------------------------------------------------------------
+
+NONE_SCRIPT = r'''
+import io, sys
+import {module} as m
+data = bytes.fromhex(sys.argv[1])
+
+class NonBlocking:
+    """read() returns None when no data is available (as a non-blocking
+    pipe or socket does); here: once the data is used up."""
+    def __init__(self):
+        self.inner = io.BytesIO(data)
+    def read(self, size=-1):
+        got = self.inner.read(size)
+        return got if got else None
+
+reader = m.MARCReader(NonBlocking())
+out = []
+for _ in range(10):
+    try:
+        record = next(reader)
+    except StopIteration:
+        out.append("stop")
+        break
+    out.append("record" if record is not None else type(reader.current_exception).__name__)
+print(out)
+'''
+
+
+@pytest.mark.parametrize("data", [b"", GOOD + GOOD2], ids=["no_data", "two_records"])
+def test_read_returning_none_ends_like_pymarc(data):
+    """pymarc treats a read() that returns None (a non-blocking stream with
+    no data) as the end: StopIteration.  Run in subprocesses, since a
+    reader that loops on None would never return."""
+    def run(module):
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", NONE_SCRIPT.replace("{module}", module), data.hex()],
+                capture_output=True, text=True, timeout=8, cwd=str(REPO), check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return "hung (killed after 8 s)"
+        return proc.stdout.strip() or proc.stderr[-500:]
+
+    expected = run("pymarc")
+    assert expected == str(["record"] * (2 if data else 0) + ["stop"])
+    assert run("pymrrc") == expected
+
+
+# -- paths that are not regular files -------------------------------------------------------------
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")
+@pytest.mark.parametrize("workers", [None, 1, 3])
+def test_path_read_error_raises_oserror(workers):
+    """Reading /proc/self/mem from offset 0 fails with EIO: next() raises
+    OSError, then the reader stops; nothing hangs."""
+    reader = pymrrc.MARCReader("/proc/self/mem", workers=workers)
+    with pytest.raises(OSError):
+        next(reader)
+    with pytest.raises(StopIteration):
+        next(reader)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")
+def test_path_read_error_has_the_errno_of_a_python_read():
+    """The OSError carries errno (EIO here), as the file-object backend's
+    (Python's own read()) does."""
+    with open("/proc/self/mem", "rb") as f, pytest.raises(OSError) as python_error:
+        pymrrc.MARCReader(f).__next__()
+    with pytest.raises(OSError) as path_error:
+        next(pymrrc.MARCReader("/proc/self/mem"))
+    assert python_error.value.errno is not None
+    assert path_error.value.errno == python_error.value.errno, repr(path_error.value)
+
+
+def test_path_backend_on_an_anonymous_pipe():
+    """``/dev/fd/N`` of a pipe (what a shell's ``<(command)`` passes)."""
+    if not os.path.isdir("/dev/fd"):
+        pytest.skip("no /dev/fd")
+    data = GOOD + GOOD2 + GOOD3
+    pipe = Pipe(data)
+    try:
+        path = f"/dev/fd/{pipe.handle.fileno()}"
+        with quiet():
+            records = [r.as_marc() for r in pymrrc.MARCReader(path)]
+    finally:
+        pipe.close()
+    assert records == [GOOD, GOOD2, GOOD3]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_path_backend_on_a_named_pipe(tmp_path, size):
+    """``MARCReader(fifo_path)`` reads what a writer sends, without hanging
+    and without breaking the writer's pipe.  (Opening the FIFO, closing it
+    and opening it again races with the writer, so this repeats.)"""
+    data = GOOD + GOOD2 + GOOD3 if size == "small" else b"".join(numbered(i) for i in range(1000))
+    expected_count = 3 if size == "small" else 1000
+    for attempt in range(40):
+        fifo = tmp_path / f"fifo{attempt}"
+        os.mkfifo(fifo)
+        outcome = {}
+
+        def write(fifo=fifo, outcome=outcome):
+            try:
+                with open(fifo, "wb") as out:
+                    out.write(data)
+                outcome["writer"] = "ok"
+            except OSError as exc:
+                outcome["writer"] = repr(exc)
+
+        def read(fifo=fifo, outcome=outcome):
+            try:
+                outcome["records"] = sum(1 for r in pymrrc.MARCReader(str(fifo)) if r is not None)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                outcome["records"] = repr(exc)
+
+        writer = threading.Thread(target=write, daemon=True)
+        reader = threading.Thread(target=read, daemon=True)
+        writer.start()
+        reader.start()
+        reader.join(5)
+        hung = reader.is_alive()
+        if hung:
+            # Give the blocked open() a writer so that the thread can end.
+            threading.Thread(target=lambda f=fifo: open(f, "wb").close(), daemon=True).start()
+            reader.join(5)
+        writer.join(5)
+        assert not hung and outcome == {"writer": "ok", "records": expected_count}, (
+            f"attempt {attempt}: reader {'hung' if hung else 'finished'}, {outcome}"
+        )

@@ -67,7 +67,7 @@ def _slice_records(src: Path, dst: Path, count: int) -> None:
     os.replace(tmp, dst)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def corpus_slice(count: int) -> Path | str:
     """A file holding the first ``count`` LoC corpus records, or why not."""
     cache = cache_dir()
@@ -92,7 +92,7 @@ def corpus_slice(count: int) -> Path | str:
         return f"no LoC corpus in {cache} and no {script} to fetch it"
     try:
         proc = subprocess.run(
-            ["bash", str(script), "", str(count)],
+            ["bash", str(script), str(cache), str(count)],
             capture_output=True, text=True, timeout=900, check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -136,6 +136,19 @@ def reference(corpus):
     return marcs, strs
 
 
+SHARED_RECORDS = 3000
+
+
+@pytest.fixture(scope="module")
+def small_corpus(corpus, reference, tmp_path_factory):
+    """The first SHARED_RECORDS records (about 3 MB: several batches and
+    several 1 MB reads), with their as_marc() values."""
+    marcs, _ = reference
+    path = tmp_path_factory.mktemp("threads") / f"loc-{SHARED_RECORDS}.mrc"
+    path.write_bytes(b"".join(marcs[:SHARED_RECORDS]))
+    return path, marcs[:SHARED_RECORDS]
+
+
 # -- helpers -------------------------------------------------------------------------------
 
 
@@ -147,7 +160,7 @@ def make_reader(kind: str, path: Path):
     if kind == "path-w3":
         return pymrrc.MARCReader(str(path), workers=3)
     if kind == "file":
-        return pymrrc.MARCReader(open(path, "rb"))  # noqa: SIM115 - closed by reader.close()
+        return pymrrc.MARCReader(open(path, "rb"))
     if kind == "bytes":
         return pymrrc.MARCReader(path.read_bytes())
     raise AssertionError(kind)
@@ -343,8 +356,8 @@ def test_read_error_on_first_read():
 
 @pytest.mark.parametrize("kind", ["path", "path-w1", "file", "bytes"])
 @pytest.mark.parametrize("threads", [2, 4, 8])
-def test_shared_reader_gives_each_record_once(corpus, reference, threads, kind):
-    marcs, _ = reference
+def test_shared_reader_gives_each_record_once(small_corpus, threads, kind):
+    corpus, marcs = small_corpus
     position = {marc: index for index, marc in enumerate(marcs)}
     unique = len(position) == len(marcs)
     reader = make_reader(kind, corpus)
@@ -429,11 +442,59 @@ def test_records_shared_between_threads(corpus, reference, operation):
                 if not one(op, index):
                     wrong += 1
             except BaseException as exc:  # noqa: BLE001 - includes pyo3's PanicException
-                errors[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
+                errors[f"{op}: {type(exc).__name__}: {str(exc)[:80]}"] += 1
         return wrong, dict(errors)
 
     results = run_threads(4, work)
-    assert results == [(0, {})] * 4
+    assert results == [(0, {})] * 4, f"(wrong values, exceptions) per thread: {results}"
+
+
+FIRST_USE_SCRIPT = r"""
+import collections, json, sys, threading
+from concurrent.futures import ThreadPoolExecutor
+import pymrrc
+
+records = list(pymrrc.MARCReader(sys.argv[1]))[:1000]
+barrier = threading.Barrier(4)
+seen = collections.Counter()
+
+def work(_):
+    for record in records:
+        barrier.wait(60)  # all four threads start on the same record
+        try:
+            str(record)
+        except BaseException as exc:
+            seen[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
+
+with ThreadPoolExecutor(4) as pool:
+    for future in [pool.submit(work, i) for i in range(4)]:
+        future.result(timeout=60)
+print(json.dumps(seen))
+"""
+
+
+def test_first_use_of_a_record_from_several_threads(corpus):
+    """Four threads call str() on the same fresh record at the same moment
+    (one record after another), so that they meet inside the record's
+    first use (building its fields).  Each run is a fresh interpreter,
+    where this interleaving is most likely."""
+    failures = []
+    for _ in range(3):
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", FIRST_USE_SCRIPT, str(corpus)],
+                capture_output=True, text=True, timeout=TIMEOUT, cwd=str(REPO), check=False,
+                env={**os.environ, "RUST_BACKTRACE": "0"},
+            )
+        except subprocess.TimeoutExpired:
+            failures.append("hung")
+            continue
+        lines = proc.stdout.strip().splitlines()
+        if proc.returncode != 0 or not lines:
+            failures.append(f"exit {proc.returncode}: {proc.stderr[-500:]}")
+        elif lines[-1] != "{}":
+            failures.append(lines[-1])
+    assert not failures, f"exceptions from str() of records shared by threads: {failures}"
 
 
 # -- abandoned readers and Rust threads -------------------------------------------------------------------
@@ -470,6 +531,12 @@ def test_abandoned_path_readers_stop_their_threads(corpus):
     for _ in pymrrc.MARCReader(str(corpus)):
         pass
     base = settle(0, timeout=1.0)
+    # The measurement sees a live reader's threads (a reader and 3 workers).
+    alive = pymrrc.MARCReader(str(corpus), workers=3)
+    next(alive)
+    assert process_threads() >= base + 4
+    del alive
+    assert settle(base + 1) <= base + 1
 
     def abandon(i):
         workers = (None, 1, 3, 2)[i % 4]

@@ -4,6 +4,7 @@
 //! `UnicodeDecodeError`, repeats the failing Python operation on the same
 //! bytes so that the message is Python's own).
 
+use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -57,4 +58,21 @@ pub(crate) fn emit_notes(py: Python<'_>, notes: &[Note], chunk: &Bound<'_, PyAny
         support.call_method1("log_indicators", (what, chunk, span.start, span.end))?;
     }
     Ok(())
+}
+
+/// An I/O error as Python's `open()`/`read()` would raise it: the `OSError`
+/// subclass for its errno, with `os.strerror`'s text and the file name.
+pub(crate) fn os_error(py: Python<'_>, err: &std::io::Error, path: Option<&Bound<'_, PyAny>>) -> PyErr {
+    let Some(code) = err.raw_os_error() else {
+        return PyOSError::new_err(err.to_string());
+    };
+    let text = py
+        .import("os")
+        .and_then(|os| os.call_method1("strerror", (code,)))
+        .and_then(|s| s.extract::<String>())
+        .unwrap_or_else(|_| err.to_string());
+    match path {
+        Some(p) => PyOSError::new_err((code, text, p.clone().unbind())),
+        None => PyOSError::new_err((code, text)),
+    }
 }

@@ -101,7 +101,7 @@ impl ReaderBase {
                 Some(Ok(items)) => self.pending.extend(items),
                 Some(Err(err)) => {
                     self.finished = true;
-                    return Err(err.into());
+                    return Err(crate::errors::os_error(py, &err, None));
                 }
                 None => self.finished = true,
             },
@@ -164,7 +164,9 @@ impl FileSource {
         } else if let Ok(b) = got.cast::<PyByteArray>() {
             self.buf.extend_from_slice(&b.to_vec());
         } else if got.is_none() {
-            return Ok(()); // a non-blocking stream with nothing yet
+            // pymarc treats a None from read() as the end of the data.
+            self.eof = true;
+            return Ok(());
         } else {
             return Err(PyTypeError::new_err(format!(
                 "MARCReader needs a binary file object; read() returned {}",
@@ -236,7 +238,8 @@ impl ReaderBase {
             "path" => {
                 let path: PathBuf = source.extract()?;
                 let validation = self.validation;
-                Source::Path(py.detach(|| PathPipeline::open(&path, validation, workers))?)
+                let opened = py.detach(|| PathPipeline::open(&path, validation, workers));
+                Source::Path(opened.map_err(|err| crate::errors::os_error(py, &err, Some(source)))?)
             }
             "memory" => {
                 // The BytesIO pymarc would read from: kept in step.
@@ -356,7 +359,15 @@ impl ReaderBase {
         let Some(tracked) = &self.tracked else {
             return Ok(());
         };
-        let now: u64 = tracked.handle.bind(py).call_method0("tell")?.extract()?;
+        let handle = tracked.handle.bind(py);
+        let now: u64 = match handle.call_method0("tell") {
+            Ok(pos) => pos.extract()?,
+            Err(err) => {
+                // A closed stream: give the error pymarc's read(5) gives.
+                handle.call_method1("read", (5,))?;
+                return Err(err);
+            }
+        };
         if now == tracked.expected {
             return Ok(());
         }

@@ -24,7 +24,7 @@ use pymrrc_core::text::Utf8Handling;
 /// Native storage for a MARC record.
 #[pyclass(subclass, module = "pymrrc._core")]
 pub struct RecordBase {
-    lazy: Option<LazyRecord>,
+    lazy: Option<Arc<LazyRecord>>,
     raw_leader: Option<[u8; LEADER_LEN]>,
     fields: Option<Py<PyAny>>,
     leader: Option<Py<PyAny>>,
@@ -73,7 +73,7 @@ impl RecordBase {
     ) -> Self {
         let mut r = Self::empty(py);
         r.raw_leader = Some(lazy.layout.leader);
-        r.lazy = Some(lazy);
+        r.lazy = Some(Arc::new(lazy));
         r.to_unicode = to_unicode;
         r.force_utf8 = force_utf8;
         r
@@ -83,31 +83,48 @@ impl RecordBase {
 /// The record's field list, built from its bytes on first use.
 fn fields_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    if let Some(f) = &slf.borrow().fields {
-        return Ok(f.bind(py).clone());
-    }
-    let lazy = slf.borrow_mut().lazy.take();
+    let lazy = {
+        let b = slf.borrow();
+        if let Some(f) = &b.fields {
+            return Ok(f.bind(py).clone());
+        }
+        b.lazy.clone()
+    };
     let Some(lazy) = lazy else {
         return Err(PyAttributeError::new_err("fields"));
     };
+    // Built with no borrow held: making Python objects can run other
+    // threads, which may look at this record meanwhile.
     let list = build_fields(py, &lazy)?.into_any();
-    slf.borrow_mut().fields = Some(list.clone().unbind());
+    let mut b = slf.borrow_mut();
+    if let Some(f) = &b.fields {
+        // Another thread got there first; everyone must see one list.
+        return Ok(f.bind(py).clone());
+    }
+    b.fields = Some(list.clone().unbind());
+    b.lazy = None;
     Ok(list)
 }
 
 /// The record's leader object, built from its bytes on first use.
 fn leader_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    if let Some(l) = &slf.borrow().leader {
-        return Ok(l.bind(py).clone());
-    }
-    let raw = slf.borrow().raw_leader;
+    let raw = {
+        let b = slf.borrow();
+        if let Some(l) = &b.leader {
+            return Ok(l.bind(py).clone());
+        }
+        b.raw_leader
+    };
     let Some(raw) = raw else {
         return Err(PyAttributeError::new_err("leader"));
     };
     let text: String = raw.iter().map(|&b| char::from(b)).collect();
     let leader = types(py)?.leader.bind(py).call1((text,))?;
     let mut b = slf.borrow_mut();
+    if let Some(l) = &b.leader {
+        return Ok(l.bind(py).clone());
+    }
     b.leader = Some(leader.clone().unbind());
     b.raw_leader = None;
     Ok(leader)
@@ -200,32 +217,28 @@ impl RecordBase {
     fn as_marc(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         let to_unicode = truthy(slf.borrow().to_unicode.bind(py))?;
-        {
-            let mut guard = slf.borrow_mut();
-            let b = &mut *guard;
-            if b.fields.is_none() && b.leader.is_none() && b.lazy.is_some() {
-                if let Some(raw) = b.raw_leader.as_mut() {
+        let untouched = {
+            let mut b = slf.borrow_mut();
+            let force = truthy(b.force_utf8.bind(py))?;
+            match (&b.fields, &b.leader, b.lazy.clone()) {
+                (None, None, Some(lazy)) => b.raw_leader.as_mut().map(|raw| {
                     if to_unicode {
                         raw[9] = b'a';
                     }
-                    let leader = *raw;
-                    let force = truthy(b.force_utf8.bind(py))?;
-                    // With 'replace' or 'ignore', invalid bytes decode to
-                    // other text, so only clean UTF-8 re-encodes to itself.
-                    let clean = b.lazy.as_ref().is_some_and(|l| {
-                        l.handling == Utf8Handling::Strict || std::str::from_utf8(&l.bytes).is_ok()
-                    });
-                    if (leader[9] == b'a' || force) && clean {
-                        // Serialise without the GIL: only Rust data is touched.
-                        let lazy = b
-                            .lazy
-                            .as_ref()
-                            .map(|l| py.detach(|| reencode_layout(&l.bytes, &l.layout, &leader)));
-                        if let Some(bytes) = lazy {
-                            return Ok(PyBytes::new(py, &bytes).into_any().unbind());
-                        }
-                    }
-                }
+                    (lazy, *raw, force)
+                }),
+                _ => None,
+            }
+        };
+        if let Some((lazy, leader, force)) = untouched {
+            // With 'replace' or 'ignore', invalid bytes decode to other
+            // text, so only clean UTF-8 re-encodes to itself.
+            let clean = lazy.handling == Utf8Handling::Strict || std::str::from_utf8(&lazy.bytes).is_ok();
+            if (leader[9] == b'a' || force) && clean {
+                // Serialise without the GIL (and without a borrow held):
+                // only Rust data is touched.
+                let bytes = py.detach(|| reencode_layout(&lazy.bytes, &lazy.layout, &leader));
+                return Ok(PyBytes::new(py, &bytes).into_any().unbind());
             }
         }
         let t = types(py)?;
@@ -296,7 +309,7 @@ impl RecordBase {
             b.raw_leader = Some(lazy.layout.leader);
             b.leader = None;
             b.fields = None;
-            b.lazy = Some(lazy);
+            b.lazy = Some(Arc::new(lazy));
         } else {
             let existing = fields_of(slf)?;
             let built = build_fields(py, &lazy)?;
@@ -340,25 +353,29 @@ pub(crate) fn decode_checked(
 /// from the bytes while the record is untouched.
 fn key_title(slf: &Bound<'_, RecordBase>, tag: &[u8], python_impl: &str) -> PyResult<Py<PyAny>> {
     let py = slf.py();
-    let answer = {
+    let lazy = {
         let b = slf.borrow();
         match (&b.lazy, &b.fields) {
-            (Some(lazy), None) => Some(match find_field(lazy, tag) {
-                None => None,
-                Some(i) => match first_subfield(py, lazy, i, b'a') {
-                    None => None,
-                    Some(a) if a.to_cow()?.is_empty() => Some(a),
-                    Some(a) => match first_subfield(py, lazy, i, b'b') {
-                        Some(sub) if !sub.to_cow()?.is_empty() => Some(PyString::new(
-                            py,
-                            &format!("{} {}", a.to_cow()?, sub.to_cow()?),
-                        )),
-                        _ => Some(a),
-                    },
-                },
-            }),
+            (Some(lazy), None) => Some(Arc::clone(lazy)),
             _ => None,
         }
+    };
+    let answer = match lazy {
+        Some(lazy) => Some(match find_field(&lazy, tag) {
+            None => None,
+            Some(i) => match first_subfield(py, &lazy, i, b'a') {
+                None => None,
+                Some(a) if a.to_cow()?.is_empty() => Some(a),
+                Some(a) => match first_subfield(py, &lazy, i, b'b') {
+                    Some(sub) if !sub.to_cow()?.is_empty() => Some(PyString::new(
+                        py,
+                        &format!("{} {}", a.to_cow()?, sub.to_cow()?),
+                    )),
+                    _ => Some(a),
+                },
+            },
+        }),
+        None => None,
     };
     match answer {
         Some(Some(s)) => Ok(s.into_any().unbind()),
