@@ -34,6 +34,9 @@ from pymrrc.leader import Leader
 from pymrrc.marc8 import MARC8ToUnicode, marc8_to_unicode
 from pymrrc.marcjson import JSONHandler, parse_json_to_array
 from pymrrc.marcxml import (
+    MARC_XML_NS,
+    MARC_XML_SCHEMA,
+    XSI_NS,
     XmlHandler,
     map_xml,
     parse_xml,
@@ -42,7 +45,7 @@ from pymrrc.marcxml import (
     record_to_xml_node,
 )
 from pymrrc.reader import JSONReader, MARCMakerReader, MARCReader, Reader, map_records
-from pymrrc.record import Record, map_marc8_record, normalize_subfield_code
+from pymrrc.record import Record, isbn_regex, map_marc8_record, normalize_subfield_code
 from pymrrc.writer import JSONWriter, MARCWriter, TextWriter, Writer, XMLWriter
 
 __version__ = "0.1.0"

@@ -9,10 +9,12 @@ unusual types.
 """
 
 import logging
+import typing  # noqa: F401 - pymarc's namespace
 from collections import defaultdict
+from collections.abc import Iterator, Sequence  # noqa: F401
 from typing import NamedTuple
 
-from pymrrc._core import FieldBase
+from pymrrc._core import FieldBase as _FieldBase
 from pymrrc.constants import END_OF_FIELD, SUBFIELD_INDICATOR
 from pymrrc.marc8 import marc8_to_unicode
 
@@ -55,7 +57,7 @@ def _normalise_tag(tag):
         return f"{tag}"
 
 
-class Field(FieldBase):
+class Field(_FieldBase):
     """A MARC field: a control field (``data``) or a data field (indicators
     and a list of ``Subfield``).
 
@@ -212,7 +214,7 @@ class Field(FieldBase):
             return None
         return linkage.split("-")[1].split("/")[0]
 
-    as_marc21 = FieldBase.as_marc
+    as_marc21 = _FieldBase.as_marc
 
     # -- reference implementations used by the native base ---------------
     def _py_value(self):

@@ -6,14 +6,25 @@
 exposes ``current_exception`` and ``current_chunk``, as pymarc does.
 """
 
-import errno
+import errno as _errno
 import json
 import os
 import sys
 from io import BytesIO, IOBase, StringIO
 
-from pymrrc._core import ReaderBase
-from pymrrc.exceptions import PymarcException
+from pymrrc._core import ReaderBase as _ReaderBase
+from collections.abc import Callable, Iterator  # noqa: F401 - pymarc's namespace
+from io import BufferedReader  # noqa: F401
+from typing import IO, BinaryIO  # noqa: F401
+
+from pymrrc.constants import END_OF_RECORD  # noqa: F401
+from pymrrc.exceptions import (  # noqa: F401 - importable from here, as in pymarc
+    EndOfRecordNotFound,
+    FatalReaderError,
+    PymarcException,
+    RecordLengthInvalid,
+    TruncatedRecord,
+)
 from pymrrc.field import Field, Indicators, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
@@ -23,7 +34,7 @@ class Reader:
     """Base class of the iterating readers."""
 
 
-class MARCReader(Reader, ReaderBase):
+class MARCReader(Reader, _ReaderBase):
     """Iterates over the records in MARC 21 transmission format.
 
     ``marc_target`` may be a path (``str`` or ``os.PathLike``), a ``bytes``,
@@ -74,7 +85,7 @@ class MARCReader(Reader, ReaderBase):
             # with the path in the message, as open() does.
             path = os.fspath(marc_target)
             if os.path.isdir(path):
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+                raise IsADirectoryError(_errno.EISDIR, os.strerror(_errno.EISDIR), path)
             self.file_handle = None
             kind, source = "path", path
         elif isinstance(marc_target, (bytes, bytearray, memoryview)):

@@ -13,10 +13,31 @@ import re
 import unicodedata
 
 from pymrrc import _fallback
-from pymrrc._core import RecordBase
-from pymrrc.constants import LEADER_LEN
-from pymrrc.exceptions import FieldNotFound, MissingLinkedFields
-from pymrrc.field import Field, RawField, map_marc8_field
+from pymrrc._core import RecordBase as _RecordBase
+import typing  # noqa: F401 - pymarc's namespace
+import warnings  # noqa: F401
+from re import Pattern  # noqa: F401
+
+from pymrrc.constants import (  # noqa: F401 - importable from here, as in pymarc
+    DIRECTORY_ENTRY_LEN,
+    END_OF_FIELD,
+    END_OF_RECORD,
+    LEADER_LEN,
+    SUBFIELD_INDICATOR,
+)
+from pymrrc.exceptions import (  # noqa: F401
+    BadSubfieldCodeWarning,
+    BaseAddressInvalid,
+    BaseAddressNotFound,
+    FieldNotFound,
+    MissingLinkedFields,
+    NoFieldsFound,
+    RecordDirectoryInvalid,
+    RecordLeaderInvalid,
+    TruncatedRecord,
+)
+from pymrrc.field import Field, Indicators, RawField, Subfield, map_marc8_field  # noqa: F401
+from pymrrc.marc8 import marc8_to_unicode  # noqa: F401
 from pymrrc.leader import Leader
 
 logger = logging.getLogger("pymarc")
@@ -42,7 +63,7 @@ _NOTE_TAGS = (
 )  # fmt: skip
 
 
-class Record(RecordBase):
+class Record(_RecordBase):
     """A MARC record: a leader and an ordered list of fields.
 
     >>> record = Record()

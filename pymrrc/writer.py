@@ -11,12 +11,12 @@ leaving the underlying handle (e.g. an ``io.StringIO``) open.
 """
 
 import json
-import os
+import os as _os
 import xml.etree.ElementTree as ET
 from typing import IO
 
 from pymrrc import marcxml as _marcxml
-from pymrrc._core import FileSink
+from pymrrc._core import FileSink as _FileSink
 from pymrrc.exceptions import WriteNeedsRecord
 from pymrrc.marcxml import record_to_xml_node
 from pymrrc.record import Record
@@ -110,13 +110,12 @@ class MARCWriter(Writer):
         """Write to ``file_handle``, a binary stream, or to a new file at a
         path (``str`` or ``os.PathLike``), which Rust writes through a
         buffer with the GIL released."""
-        self._owns_handle = isinstance(file_handle, (str, os.PathLike))
-        if self._owns_handle:
-            path = os.fspath(file_handle)
+        if isinstance(file_handle, (str, _os.PathLike)):
+            path = _os.fspath(file_handle)
             # Raise FileNotFoundError, IsADirectoryError, PermissionError with
             # the path in the message, as open() does.
             open(path, "wb").close()  # noqa: SIM115
-            file_handle = FileSink(path)
+            file_handle = _FileSink(path)
         super().__init__(file_handle)
 
     def write(self, record: Record) -> None:
@@ -127,13 +126,13 @@ class MARCWriter(Writer):
 
     def close(self, close_fh: bool = True) -> None:
         """Finish writing; a file the writer opened itself is always closed."""
-        Writer.close(self, close_fh or self._owns_handle)
+        Writer.close(self, close_fh or isinstance(self.file_handle, _FileSink))
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc_info):
-        self.close(close_fh=self._owns_handle)
+        self.close(close_fh=isinstance(self.file_handle, _FileSink))
         return False
 
 
