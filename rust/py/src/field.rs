@@ -8,7 +8,9 @@
 //! so results always equal pymarc's.
 
 use pyo3::exceptions::PyKeyError;
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
+use pyo3::PyTraverseError;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::pytypes::types;
@@ -120,6 +122,21 @@ fn is_control(slf: &Bound<'_, FieldBase>) -> PyResult<bool> {
 
 #[pymethods]
 impl FieldBase {
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        for obj in [&self.tag, &self.data, &self.indicators, &self.subfields, &self.control_field] {
+            visit.call(obj)?;
+        }
+        Ok(())
+    }
+
+    fn __clear__(&mut self) {
+        Python::attach(|py| {
+            for obj in [&mut self.tag, &mut self.data, &mut self.indicators, &mut self.subfields, &mut self.control_field] {
+                *obj = py.None();
+            }
+        });
+    }
+
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
     fn py_new(

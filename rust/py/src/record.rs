@@ -9,7 +9,9 @@
 use std::sync::Arc;
 
 use pyo3::exceptions::{PyAttributeError, PyStopIteration};
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
+use pyo3::PyTraverseError;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
 use crate::errors::{emit_notes, exception_for};
@@ -132,6 +134,25 @@ fn leader_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
 
 #[pymethods]
 impl RecordBase {
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.fields)?;
+        visit.call(&self.leader)?;
+        for obj in [&self.pos, &self.force_utf8, &self.to_unicode] {
+            visit.call(obj)?;
+        }
+        Ok(())
+    }
+
+    fn __clear__(&mut self) {
+        self.fields = None;
+        self.leader = None;
+        Python::attach(|py| {
+            for obj in [&mut self.pos, &mut self.force_utf8, &mut self.to_unicode] {
+                *obj = py.None();
+            }
+        });
+    }
+
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
     fn py_new(
