@@ -11,7 +11,10 @@ use std::ops::Range;
 pub fn parse_py_int(text: &[u8]) -> Option<i64> {
     // The common case: nothing but ASCII digits.
     if !text.is_empty() && text.len() <= 18 && text.iter().all(u8::is_ascii_digit) {
-        return Some(text.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')));
+        return Some(
+            text.iter()
+                .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')),
+        );
     }
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
     let start = text.iter().position(|b| !is_space(b))?;

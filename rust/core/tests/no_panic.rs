@@ -55,9 +55,17 @@ fn valid_record(rng: &mut Rng) -> Vec<u8> {
 }
 
 fn exercise(data: &[u8]) {
-    for handling in [Utf8Handling::Strict, Utf8Handling::Replace, Utf8Handling::Ignore] {
+    for handling in [
+        Utf8Handling::Strict,
+        Utf8Handling::Replace,
+        Utf8Handling::Ignore,
+    ] {
         for force_utf8 in [false, true] {
-            let options = DecodeOptions { force_utf8, to_unicode: true, utf8_handling: handling };
+            let options = DecodeOptions {
+                force_utf8,
+                to_unicode: true,
+                utf8_handling: handling,
+            };
             if let Ok(layout) = decode_layout(data, &options, &mut Vec::new()) {
                 let again = reencode_layout(data, &layout, &layout.leader);
                 let _ = decode_layout(&again, &options, &mut Vec::new());

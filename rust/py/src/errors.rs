@@ -62,7 +62,11 @@ pub(crate) fn emit_notes(py: Python<'_>, notes: &[Note], chunk: &Bound<'_, PyAny
 
 /// An I/O error as Python's `open()`/`read()` would raise it: the `OSError`
 /// subclass for its errno, with `os.strerror`'s text and the file name.
-pub(crate) fn os_error(py: Python<'_>, err: &std::io::Error, path: Option<&Bound<'_, PyAny>>) -> PyErr {
+pub(crate) fn os_error(
+    py: Python<'_>,
+    err: &std::io::Error,
+    path: Option<&Bound<'_, PyAny>>,
+) -> PyErr {
     let Some(code) = err.raw_os_error() else {
         return PyOSError::new_err(err.to_string());
     };

@@ -10,8 +10,8 @@
 use pyo3::exceptions::PyKeyError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::PyTraverseError;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::PyTraverseError;
 
 use crate::pytypes::types;
 use crate::text::{exact_pair, plain_text, truthy};
@@ -123,7 +123,13 @@ fn is_control(slf: &Bound<'_, FieldBase>) -> PyResult<bool> {
 #[pymethods]
 impl FieldBase {
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        for obj in [&self.tag, &self.data, &self.indicators, &self.subfields, &self.control_field] {
+        for obj in [
+            &self.tag,
+            &self.data,
+            &self.indicators,
+            &self.subfields,
+            &self.control_field,
+        ] {
             visit.call(obj)?;
         }
         Ok(())
@@ -131,7 +137,13 @@ impl FieldBase {
 
     fn __clear__(&mut self) {
         Python::attach(|py| {
-            for obj in [&mut self.tag, &mut self.data, &mut self.indicators, &mut self.subfields, &mut self.control_field] {
+            for obj in [
+                &mut self.tag,
+                &mut self.data,
+                &mut self.indicators,
+                &mut self.subfields,
+                &mut self.control_field,
+            ] {
                 *obj = py.None();
             }
         });

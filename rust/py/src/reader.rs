@@ -420,8 +420,10 @@ impl ReaderBase {
                     .force_utf8
                     .as_ref()
                     .map_or_else(|| py.None(), |o| o.clone_ref(py));
-                *record.cast::<RecordBase>()?.borrow_mut() =
-                    RecordBase::lazy_from_reader(py, lazy, to_unicode, force);
+                record
+                    .cast::<RecordBase>()?
+                    .borrow_mut()
+                    .fill_from_reader(lazy, to_unicode, force);
                 Ok(record.unbind())
             }
             Outcome::Invalid(err) => {

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use pyo3::exceptions::{PyAttributeError, PyStopIteration};
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::PyTraverseError;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use pyo3::PyTraverseError;
 
 use crate::errors::{emit_notes, exception_for};
 use crate::materialize::{build_fields, find_field, first_subfield, LazyRecord};
@@ -66,19 +66,18 @@ impl RecordBase {
         }
     }
 
-    /// A record read by a reader: lazy, with the reader's option values.
-    pub(crate) fn lazy_from_reader(
-        py: Python<'_>,
+    /// Makes a freshly created record the lazy record a reader read, with
+    /// the reader's option values.
+    pub(crate) fn fill_from_reader(
+        &mut self,
         lazy: LazyRecord,
         to_unicode: Py<PyAny>,
         force_utf8: Py<PyAny>,
-    ) -> Self {
-        let mut r = Self::empty(py);
-        r.raw_leader = Some(lazy.layout.leader);
-        r.lazy = Some(Arc::new(lazy));
-        r.to_unicode = to_unicode;
-        r.force_utf8 = force_utf8;
-        r
+    ) {
+        self.raw_leader = Some(lazy.layout.leader);
+        self.lazy = Some(Arc::new(lazy));
+        self.to_unicode = to_unicode;
+        self.force_utf8 = force_utf8;
     }
 }
 
@@ -254,7 +253,8 @@ impl RecordBase {
         if let Some((lazy, leader, force)) = untouched {
             // With 'replace' or 'ignore', invalid bytes decode to other
             // text, so only clean UTF-8 re-encodes to itself.
-            let clean = lazy.handling == Utf8Handling::Strict || std::str::from_utf8(&lazy.bytes).is_ok();
+            let clean =
+                lazy.handling == Utf8Handling::Strict || std::str::from_utf8(&lazy.bytes).is_ok();
             if (leader[9] == b'a' || force) && clean {
                 // Kept under the GIL: it takes about a microsecond, less
                 // than handing the GIL to another thread and back.

@@ -31,7 +31,10 @@ impl FileSink {
     #[new]
     fn py_new(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let file = py.detach(|| File::create(&path))?;
-        Ok(Self { out: Some(file), pending: Vec::with_capacity(BUFFER) })
+        Ok(Self {
+            out: Some(file),
+            pending: Vec::with_capacity(BUFFER),
+        })
     }
 
     /// Appends `data`.
