@@ -7,12 +7,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: venv develop sample examples test test-rust test-py compat bench clean
+.PHONY: venv develop sample examples test test-rust test-py compat stubtest bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0"
+	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0" "mypy>=1.18"
 
 venv: $(PY)
 
@@ -33,12 +33,18 @@ test-py: develop
 compat: develop
 	$(PY) -m pytest -q compat-tests
 
+# Checks pymrrc/_core.pyi against the built extension. stubtest loads the
+# stub's parent package too; follow_imports=silent keeps mypy findings in
+# those .py modules out of this check, which is about the stub only.
+stubtest: develop
+	printf '[mypy]\nfollow_imports = silent\n' | $(PY) -m mypy.stubtest pymrrc._core --mypy-config-file /dev/stdin
+
 examples: develop
 	$(PY) examples/read_sample.py examples/data/sample.mrc > /dev/null
 	$(PY) examples/concurrent_reading.py examples/data/sample.mrc > /dev/null
 	$(PY) examples/concurrent_writing.py examples/data/sample.mrc > /dev/null
 
-test: test-rust develop examples
+test: test-rust develop stubtest examples
 	$(PY) -m pytest -q tests compat-tests
 
 bench: develop

@@ -269,7 +269,7 @@ _RECORD_OPEN_NS = (
 )
 
 
-_ATTR_CACHE = {}
+_ATTR_CACHE: dict = {}
 
 
 def _attr_value(value, _cache=_ATTR_CACHE):

@@ -106,17 +106,19 @@ class MARCWriter(Writer):
             writer.close(close_fh=False)
     """
 
-    def __init__(self, file_handle: IO) -> None:
+    def __init__(self, file_handle: "IO | str | _os.PathLike[str]") -> None:
         """Write to ``file_handle``, a binary stream, or to a new file at a
         path (``str`` or ``os.PathLike``), which Rust writes through a
         buffer with the GIL released."""
+        handle: IO | _FileSink
         if isinstance(file_handle, (str, _os.PathLike)):
-            path = _os.fspath(file_handle)
-            # Raise FileNotFoundError, IsADirectoryError, PermissionError with
-            # the path in the message, as open() does.
-            open(path, "wb").close()  # noqa: SIM115
-            file_handle = _FileSink(path)
-        super().__init__(file_handle)
+            # Rust creates the file; a missing folder, a directory or no
+            # permission raises FileNotFoundError, IsADirectoryError or
+            # PermissionError with the path in the message, as open() does.
+            handle = _FileSink(_os.fspath(file_handle))
+        else:
+            handle = file_handle
+        super().__init__(handle)  # type: ignore[arg-type]
 
     def write(self, record: Record) -> None:
         """Append the transmission-format bytes of ``record``."""

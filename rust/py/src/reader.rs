@@ -320,8 +320,9 @@ impl ReaderBase {
             .map_or_else(|| py.None(), |e| e.clone_ref(py))
     }
 
-    /// Byte offset in the stream where the record last read starts (from the
-    /// position the stream was at when the reader was made).
+    /// Byte offset where the record last read starts: the stream position
+    /// for paths, `bytes` and seekable file objects; for a non-seekable
+    /// stream, counted from where it stood when the reader was made.
     #[getter]
     fn current_offset(&self) -> Option<u64> {
         self.offset

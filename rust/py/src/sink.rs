@@ -21,6 +21,18 @@ pub struct FileSink {
     pending: Vec<u8>,
 }
 
+/// A writer that is dropped without `close()` still writes what it holds,
+/// as a Python file object does when it is garbage-collected.
+impl Drop for FileSink {
+    fn drop(&mut self) {
+        if let Some(out) = self.out.as_mut() {
+            // Nowhere to report an error from a destructor; best effort,
+            // as for an unclosed Python file.
+            let _ = out.write_all(&self.pending);
+        }
+    }
+}
+
 fn closed() -> PyErr {
     PyValueError::new_err("write to closed file")
 }
@@ -29,8 +41,11 @@ fn closed() -> PyErr {
 impl FileSink {
     /// Creates (or truncates) the file at `path`.
     #[new]
-    fn py_new(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let file = py.detach(|| File::create(&path))?;
+    fn py_new(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let target: PathBuf = path.extract()?;
+        let file = py
+            .detach(|| File::create(&target))
+            .map_err(|err| crate::errors::os_error(py, &err, Some(path)))?;
         Ok(Self {
             out: Some(file),
             pending: Vec::with_capacity(BUFFER),

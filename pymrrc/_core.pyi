@@ -1,0 +1,144 @@
+"""Type stubs for ``pymrrc._core``, the private Rust extension module.
+
+These classes are the native bases of the public ``pymrrc`` classes
+(``Field``, ``Record``, ``MARCReader``) and the file ``MARCWriter(path)``
+writes through. They are not meant to be used directly.
+
+Attribute types follow pymarc 5.4's annotations. The native storage itself
+accepts any object (as pymarc's slots do); the natively implemented methods
+defer to the Python ``_py_*`` methods of the subclass whenever a value is not
+of these types.
+"""
+
+import os
+from typing import Any, TypeVar, final, overload
+
+from typing_extensions import Self, disjoint_base
+
+from pymrrc.field import Field, Indicators, Subfield
+from pymrrc.leader import Leader
+from pymrrc.record import Record
+
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "__version__"]
+
+__version__: str
+
+_T = TypeVar("_T")
+
+@disjoint_base
+class FieldBase:
+    """Native storage and methods for MARC fields (base of ``Field``)."""
+
+    tag: str
+    data: str | None
+    _indicators: Indicators | None
+    subfields: list[Subfield]
+    control_field: bool
+    def __new__(cls, *_args: Any, **_kwargs: Any) -> Self: ...
+    def value(self) -> str: ...
+    @overload
+    def get(self, code: str, default: None = None) -> str | None:
+        """The first value of subfield ``code``, or ``default``."""
+    @overload
+    def get(self, code: str, default: _T) -> str | _T: ...
+    def __getitem__(self, key: str, /) -> str: ...
+    def __contains__(self, key: object, /) -> bool: ...
+    def get_subfields(self, *codes: str) -> list[str]: ...
+    def format_field(self) -> str: ...
+    def is_subject_field(self) -> bool: ...
+    def as_marc(self, encoding: str) -> bytes: ...
+
+@disjoint_base
+class RecordBase:
+    """Native storage for MARC records (base of ``Record``).
+
+    A record read by ``MARCReader`` keeps only its bytes until ``fields``
+    or ``leader`` is first used; they are then built once.
+    """
+
+    pos: int
+    force_utf8: bool
+    to_unicode: bool
+    def __new__(cls, *_args: Any, **_kwargs: Any) -> Self: ...
+    @property
+    def fields(self) -> list[Field]: ...
+    @fields.setter
+    def fields(self, value: list[Field]) -> None: ...
+    @property
+    def leader(self) -> Leader: ...
+    @leader.setter
+    def leader(self, value: Leader) -> None: ...
+    # pymarc's private iteration position (``self.__pos`` in ``Record``);
+    # setting ``None`` stores 0.
+    @property
+    def _Record__pos(self) -> int: ...
+    @_Record__pos.setter
+    def _Record__pos(self, value: int | None) -> None: ...
+    @property
+    def _is_lazy(self) -> bool:
+        """Whether the record still holds only its bytes."""
+    @property
+    def title(self) -> str | None:
+        """Subfields a and b of the first 245 field."""
+    @property
+    def issn_title(self) -> str | None:
+        """Subfields a and b of the first 222 field."""
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> Field: ...
+    def as_marc(self) -> bytes: ...
+    def as_marc21(self) -> bytes: ...
+    def _decode_marc(
+        self,
+        marc: object,
+        to_unicode: object,
+        force_utf8: object,
+        utf8_handling: object,
+        fresh: bool,
+    ) -> bool:
+        """Decodes ``marc`` natively; ``False`` if Python must decode it."""
+
+@disjoint_base
+class ReaderBase:
+    """The native engine under ``MARCReader``."""
+
+    def __new__(cls, *_args: Any, **_kwargs: Any) -> Self: ...
+    def _start(
+        self,
+        kind: str,
+        source: Any,
+        workers: int | None,
+        to_unicode: object,
+        force_utf8: object,
+        hide_utf8_warnings: object,
+        utf8_handling: object,
+        file_encoding: object,
+        handle: Any = None,
+    ) -> None:
+        """Starts reading ``source``: a path (``kind="path"``), a ``bytes``
+        object (``"memory"``) or a binary file object (``"file"``)."""
+    def _close_source(self) -> None: ...
+    @property
+    def current_chunk(self) -> bytes | None:
+        """The bytes of the record (or failed chunk) last read."""
+    @property
+    def current_exception(self) -> Exception | None:
+        """The exception raised by the record last read, or ``None``."""
+    @property
+    def current_offset(self) -> int | None:
+        """Byte offset of the record last read (``None`` before the first):
+        the stream position for a seekable file object, otherwise counted
+        from where reading began."""
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> Record | None: ...
+
+@final
+class FileSink:
+    """A buffered output file owned by Rust (what ``MARCWriter(path)``
+    writes to)."""
+
+    def __new__(cls, path: str | os.PathLike[str]) -> Self: ...
+    def write(self, data: bytes) -> None: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...

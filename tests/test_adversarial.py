@@ -1,0 +1,729 @@
+"""Hostile and degenerate ISO 2709 input, read through every MARCReader
+backend and compared with pymarc 5.4.0.
+
+Each input is read by ``pymarc.MARCReader(io.BytesIO(data))`` and by
+``pymrrc.MARCReader`` from ``bytes``, from ``io.BytesIO`` and from a path
+(default workers and ``workers=1``); the two sequences must agree item by
+item: ``None`` or a record, the exception's class name and ``str()``,
+``current_chunk``, and the record's ``as_marc()`` and ``str()``.
+
+The inputs: a length prefix that claims more than the file holds, directory
+entries that point past the end, overlap or are negative, base addresses
+inside the leader, zero-length fields, leader-only records, 10,000 minimal
+records in a row, a 1 MB file of NUL bytes, 5,000 fields with one tag,
+20,000 subfields in one field, and non-ASCII bytes in the leader and the
+directory.
+
+No input may crash or hang the reader: every test runs under a
+``faulthandler`` watchdog, and the big inputs (a 100 MB file without a
+record terminator, 200+ MB streams) are read in a subprocess with a time
+limit, which also reports its peak RSS so that memory is seen to stay
+bounded while a path reader streams a file much larger than that bound.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import functools
+import hashlib
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+from pathlib import Path
+
+import pymarc
+import pytest
+
+import pymrrc
+
+REPO = Path(__file__).resolve().parents[1]
+
+# A test that takes longer than this is taken to hang: the watchdog dumps
+# every thread's stack and ends the process.
+WATCHDOG_S = 120
+# Time limit for one subprocess reading a big file.
+SUBPROCESS_TIMEOUT_S = 120
+
+
+@pytest.fixture(autouse=True)
+def watchdog():
+    faulthandler.dump_traceback_later(WATCHDOG_S, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
+
+
+# -- building records ------------------------------------------------------------
+
+
+def entry(tag: bytes, length, offset) -> bytes:
+    """One 12-byte directory entry; ``length``/``offset`` may be ``int`` or
+    already formatted ``bytes`` (4 and 5 bytes)."""
+    if isinstance(length, int):
+        length = b"%04d" % length
+    if isinstance(offset, int):
+        offset = b"%05d" % offset
+    assert len(tag) == 3 and len(length) == 4 and len(offset) == 5
+    return tag + length + offset
+
+
+def build(fields=(), entries=None, data=None, leader9=b"a", base=None, length=None, leader=None):
+    """A record in transmission format.
+
+    ``fields`` holds ``(tag, body)`` pairs (body without its terminator).
+    ``entries``/``data`` replace the computed directory entries and the
+    field data (without the record terminator); ``base``, ``length`` and
+    ``leader`` replace those parts of the computed leader.
+    """
+    directory = b""
+    body = b""
+    for tag, value in fields:
+        value += b"\x1e"
+        directory += entry(tag, len(value), len(body))
+        body += value
+    if entries is not None:
+        directory = b"".join(entries)
+    if data is not None:
+        body = data
+    directory += b"\x1e"
+    body += b"\x1d"
+    base_address = 24 + len(directory)
+    total = base_address + len(body)
+    head = bytearray(b"%05dnam %s22%05d   4500" % (total % 100000, leader9, base_address % 100000))
+    if leader is not None:
+        head[: len(leader)] = leader
+    if base is not None:
+        head[12:17] = base
+    if length is not None:
+        head[0:5] = length
+    assert len(head) == 24
+    return bytes(head) + directory + body
+
+
+def patch(data: bytes, position: int, replacement: bytes) -> bytes:
+    return data[:position] + replacement + data[position + len(replacement):]
+
+
+GOOD = build([
+    (b"001", b"adv0001"),
+    (b"008", b"850101s1985    xx            000 0 eng d"),
+    (b"100", b"1 \x1faAuthor, An,\x1fd1900-1990."),
+    (b"245", b"10\x1faT\xc3\xaftle :\x1fbsubtitle."),
+])
+GOOD2 = build([(b"001", b"adv0002"), (b"245", b"00\x1faSecond.")])
+MINIMAL = build([(b"001", b"x")])
+# The data area of this two-field record: "x\x1e" then "10\x1faT\x1e".
+TWO = [(b"001", b"x"), (b"245", b"10\x1faT")]
+TWO_DATA = b"x\x1e10\x1faT\x1e"
+
+
+def with_entries(*entries, data=TWO_DATA, **kw):
+    return build(entries=list(entries), data=data, **kw)
+
+
+def leader_only(base: bytes, extra: bytes = b"") -> bytes:
+    body = extra + b"\x1d"
+    return b"%05dnam a22%s   4500" % (24 + len(body), base) + body
+
+
+def many_fields(count: int, tag: bytes, value: bytes) -> bytes:
+    record = build([(tag, value)] * count)
+    assert len(record) <= 99999, len(record)
+    return record
+
+
+def same_offset_fields(count: int) -> bytes:
+    """``count`` entries of length 0 at offset 0 (all overlapping)."""
+    return build(entries=[entry(b"500", 0, 0)] * count, data=b"  \x1faz\x1e")
+
+
+def many_subfields(count: int, piece: bytes, indicators: bytes = b"  ") -> bytes:
+    """One data field holding ``count`` times ``piece``.
+
+    A directory entry's length has four digits, so a field longer than
+    9,999 bytes cannot be described honestly; pymarc slices the field with
+    ``marc[base + offset : base + offset + length - 1]``, and a negative
+    length makes the stop count from the end, so the sole entry
+    ``500 -038 00000`` (base 37) selects ``marc[37:-2]``: the whole field
+    but its terminator, whatever its size."""
+    body = indicators + piece * count
+    data = body + b"\x1e\x1d"
+    total = 37 + len(data)
+    assert total <= 99999, total
+    return b"%05dnam a2200037   4500" % total + entry(b"500", b"-038", 0) + b"\x1e" + data
+
+
+def honest_subfields(count: int, piece: bytes) -> bytes:
+    """As many subfields as fit one field with a true (4-digit) length."""
+    record = build([(b"001", b"subs"), (b"500", b"  " + piece * count)])
+    return record
+
+
+def _cases() -> dict[str, bytes]:
+    good_head = GOOD[:40]
+    cases = {
+        # -- a length prefix that claims more than there is
+        "claims_99999_in_40": b"99999" + good_head[5:],
+        "claims_99999_in_40_ending_in_terminator": b"99999" + GOOD[5:39] + b"\x1d",
+        "claims_99999_after_good": GOOD + b"99999" + good_head[5:],
+        "claims_10x_length": patch(GOOD, 0, b"%05d" % (len(GOOD) * 10)) + GOOD2,
+        # -- directory entries pointing outside the record
+        "dir_offset_past_end": with_entries(entry(b"001", 2, 99999), entry(b"245", 8, 2)),
+        "dir_length_past_end": with_entries(entry(b"001", 2, 0), entry(b"245", 9999, 2)),
+        "dir_straddles_end": with_entries(entry(b"001", 2, 0), entry(b"245", 50, 6)),
+        "dir_both_past_end": with_entries(entry(b"001", 9999, 99999), entry(b"245", 9999, 99998)),
+        "dir_past_end_control_only": with_entries(entry(b"001", 100, 5000)),
+        # -- overlapping entries
+        "dir_overlap_same_range": with_entries(entry(b"245", 8, 2), entry(b"246", 8, 2), entry(b"001", 2, 0)),
+        "dir_overlap_partial": with_entries(entry(b"001", 6, 0), entry(b"245", 8, 2), entry(b"500", 5, 4)),
+        "dir_overlap_into_directory": with_entries(entry(b"245", 40, 0)),
+        "dir_all_zero_entries": with_entries(b"000000000000", b"000000000000"),
+        # -- negative and oddly spelled numbers (Python int() rules)
+        "dir_negative_offset": with_entries(entry(b"001", 2, b"-0001"), entry(b"245", 8, 2)),
+        "dir_negative_offset_large": with_entries(entry(b"001", 2, b"-9999"), entry(b"245", 8, b"-0008")),
+        "dir_negative_length": with_entries(entry(b"001", b"-001", 0), entry(b"245", b"-999", 2)),
+        "dir_negative_both": with_entries(entry(b"245", b"-010", b"-0020")),
+        "dir_plus_sign": with_entries(entry(b"001", b"+002", b"+0000"), entry(b"245", 8, 2)),
+        "dir_spaces_in_numbers": with_entries(entry(b"001", b" 2  ", b"   0 "), entry(b"245", b"8   ", b"   2 ")),
+        "dir_underscore_in_numbers": with_entries(entry(b"001", b"0_02", b"0_000"), entry(b"245", 8, b"00_02")),
+        "dir_bad_underscores": with_entries(entry(b"001", b"_002", 0)),
+        "dir_letters_in_offset": with_entries(entry(b"001", 2, b"0a000")),
+        "dir_letters_in_length": with_entries(entry(b"001", b"00x2", 0)),
+        "dir_blank_numbers": with_entries(entry(b"001", b"    ", b"     ")),
+        "dir_not_multiple_of_12": build(TWO, base=b"%05d" % (24 + 20 + 1)),
+        # -- base address inside the leader, at its edge, or nonsense
+        "base_00010": build(TWO, base=b"00010"),
+        "base_00001": build(TWO, base=b"00001"),
+        "base_00023": build(TWO, base=b"00023"),
+        "base_00024": build(TWO, base=b"00024"),
+        "base_00025": build(TWO, base=b"00025"),
+        "base_zero": build(TWO, base=b"00000"),
+        "base_negative": build(TWO, base=b"-0010"),
+        "base_spaces": build(TWO, base=b" 0049"),
+        "base_letters": build(TWO, base=b"00O49"),
+        "base_at_length": build(TWO, base=b"%05d" % len(build(TWO))),
+        "base_past_length": build(TWO, base=b"99999"),
+        # -- zero-length fields
+        "zero_length_control": with_entries(entry(b"001", 0, 0), entry(b"245", 8, 2)),
+        "zero_length_data": with_entries(entry(b"001", 2, 0), entry(b"245", 0, 2)),
+        "zero_length_all": with_entries(entry(b"001", 0, 0), entry(b"245", 0, 0), entry(b"500", 0, 9)),
+        "terminator_only_fields": build([(b"001", b""), (b"245", b""), (b"500", b"")]),
+        "zero_length_then_good": with_entries(entry(b"245", 0, 2)) + GOOD,
+        # -- a record that is only a leader (24 bytes + terminator)
+        "leader_only_base_24": leader_only(b"00024"),
+        "leader_only_base_25": leader_only(b"00025"),
+        "leader_only_base_0": leader_only(b"00000"),
+        "leader_only_base_26": leader_only(b"00026"),
+        "leader_only_empty_directory": leader_only(b"00025", b"\x1e"),
+        "leader_only_then_good": leader_only(b"00024") + GOOD + leader_only(b"00025") + GOOD2,
+        "only_terminator_length_1": b"00001\x1d",
+        "length_5_record": b"00005",
+        "length_6_record": b"00006\x1d",
+        # -- many tiny records in a row
+        "10000_leader_only": leader_only(b"00024") * 10000,
+        "10000_minimal": MINIMAL * 10000,
+        "10000_mixed_minimal": (leader_only(b"00024") + MINIMAL + leader_only(b"00025")
+                                + build([(b"245", b"")])) * 2500,
+        "10000_minimal_then_fatal": MINIMAL * 10000 + b"00050" + b"x" * 45,
+        # -- NUL bytes
+        "nul_1mb": b"\x00" * (1 << 20),
+        "nul_after_good": GOOD + b"\x00" * (1 << 20),
+        "nul_in_fields": build([(b"001", b"\x00\x00"), (b"245", b"\x00\x00\x1f\x00\x00\x1fa\x00")]),
+        # -- one tag repeated many times
+        "5000_control_fields": many_fields(5000, b"001", b"abcde"),
+        "5000_data_fields": many_fields(5000, b"500", b"  \x1fax"),
+        "5000_data_fields_no_subfields": many_fields(5000, b"500", b"12"),
+        "5000_overlapping_empty_entries": same_offset_fields(5000),
+        "7500_empty_data_fields": many_fields(7500, b"650", b""),
+        # -- many subfields in one field
+        "20000_subfields": many_subfields(20000, b"\x1fax"),
+        "20000_empty_subfields": many_subfields(20000, b"\x1fa"),
+        "40000_bare_delimiters": many_subfields(40000, b"\x1f"),
+        "20000_subfields_varied_codes": many_subfields(2000, b"".join(b"\x1f%c1" % c for c in b"abcdez0189")),
+        "10000_non_ascii_subfield_codes": many_subfields(10000, b"\x1f\xc3\xa9x"),
+        "20000_subfields_no_indicators": many_subfields(20000, b"\x1fax", indicators=b""),
+        "3332_subfields_true_length": honest_subfields(3332, b"\x1fax"),
+        "4998_empty_subfields_true_length": honest_subfields(4998, b"\x1fa"),
+        "10_fields_of_3000_subfields": build([(b"5%02d" % j, b"  " + b"\x1fax" * 3000) for j in range(10)]),
+        # -- non-ASCII bytes in the leader
+        "leader_non_ascii_status": patch(GOOD, 5, b"\xc3"),
+        "leader_non_ascii_coding": patch(GOOD, 9, b"\xe1"),
+        "leader_non_ascii_tail": patch(GOOD, 20, b"\xff\xfe\xfd\xfc"),
+        "leader_non_ascii_base": patch(GOOD, 12, b"\xd9\xa1\xd9\xa2\x30"),
+        "leader_non_ascii_length": patch(GOOD, 0, b"\xd9\xa1\xd9\xa2\x30") + GOOD2,
+        "leader_utf8_digits_in_length": patch(GOOD, 1, b"\xef\xbc\x91"),
+        "leader_all_high_bytes": b"%05d" % len(GOOD) + b"\xa0" * 19 + GOOD[24:],
+        "leader_non_ascii_then_good": patch(GOOD, 7, b"\x80") + GOOD2,
+        # -- non-ASCII bytes in the directory
+        "directory_non_ascii_tag": patch(GOOD, 24, b"\xc3\xa9"),
+        "directory_non_ascii_length": patch(GOOD, 24 + 12 + 3, b"\xe2\x80"),
+        "directory_non_ascii_offset": patch(GOOD, 24 + 12 + 7, b"\xff"),
+        "directory_non_ascii_terminator": patch(GOOD, 24 + 12 * 4, b"\x9e"),
+        "directory_non_ascii_then_good": patch(GOOD, 24 + 5, b"\x85") + GOOD2 + GOOD,
+        "directory_nul_tag": patch(GOOD, 24, b"\x00\x00\x00"),
+        "directory_control_chars": patch(GOOD, 24 + 12, b"\x1f\x1e\x1d"),
+    }
+    return cases
+
+
+CASES = _cases()
+
+OPTIONS = {
+    "default": {},
+    "raw": {"to_unicode": False},
+}
+
+BACKENDS = ["bytes", "bytesio", "path", "path-workers1"]
+
+
+# -- observing readers ---------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silences both libraries' indicator log messages and warnings."""
+    logger = logging.getLogger("pymarc")
+    old = logger.disabled
+    logger.disabled = True
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.disabled = old
+
+
+def _attempt(fn):
+    try:
+        return ("ok", fn())
+    except Exception as exc:  # noqa: BLE001 - the failure is the observation
+        return ("raised", type(exc).__name__, str(exc))
+
+
+def _exc(exc):
+    return None if exc is None else (type(exc).__name__, str(exc))
+
+
+def _chunk(reader):
+    chunk = reader.current_chunk
+    return None if chunk is None else bytes(chunk)
+
+
+def describe(reader, record):
+    if record is None:
+        return ("None", _exc(reader.current_exception), _chunk(reader))
+    return (
+        "Record",
+        _attempt(record.as_marc),
+        _attempt(lambda: str(record)),
+        _exc(reader.current_exception),
+        _chunk(reader),
+    )
+
+
+def observe(reader, limit):
+    """Every item ``reader`` gives (at most ``limit``), then two more
+    ``next()`` calls, which must both stop."""
+    items = []
+    with quiet():
+        for _ in range(limit):
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            items.append(describe(reader, record))
+        else:
+            pytest.fail(f"more than {limit} items")
+        again = []
+        for _ in range(2):
+            try:
+                next(reader)
+                again.append("item")
+            except StopIteration:
+                again.append("stop")
+    return items, again
+
+
+def item_limit(data: bytes) -> int:
+    # Each item consumes at least one byte (five, but for the last).
+    return len(data) + 5
+
+
+@functools.cache
+def expected(case: str, option: str):
+    data = CASES[case]
+    return observe(pymarc.MARCReader(io.BytesIO(data), **OPTIONS[option]), item_limit(data))
+
+
+def open_reader(backend, data, tmp_path, options):
+    if backend == "bytes":
+        return pymrrc.MARCReader(data, **options)
+    if backend == "bytesio":
+        return pymrrc.MARCReader(io.BytesIO(data), **options)
+    path = tmp_path / "input.mrc"
+    path.write_bytes(data)
+    workers = {"path": None, "path-workers1": 1}[backend]
+    return pymrrc.MARCReader(str(path), workers=workers, **options)
+
+
+def first_difference(want, got):
+    for index, (a, b) in enumerate(zip(want, got)):
+        if a != b:
+            return index, a, b
+    return min(len(want), len(got)), want[len(got):][:1], got[len(want):][:1]
+
+
+def _short(value, width=300):
+    text = repr(value)
+    return text if len(text) <= width else text[:width] + f"... ({len(text)} chars)"
+
+
+def assert_same(want, got):
+    (want_items, want_again), (got_items, got_again) = want, got
+    if want_items != got_items:
+        index, a, b = first_difference(want_items, got_items)
+        pytest.fail(
+            f"{len(want_items)} items from pymarc, {len(got_items)} from pymrrc; "
+            f"first difference at item {index}:\n  pymarc: {_short(a)}\n  pymrrc: {_short(b)}"
+        )
+    assert got_again == want_again == ["stop", "stop"]
+
+
+# -- every case, every backend -----------------------------------------------------------
+
+
+def test_cases_are_what_they_claim():
+    assert len(CASES["claims_99999_in_40"]) == 40
+    assert len(leader_only(b"00024")) == 25
+    assert len(CASES["nul_1mb"]) == 1 << 20
+    for name in ("5000_control_fields", "5000_data_fields", "20000_subfields", "7500_empty_data_fields"):
+        assert len(CASES[name]) <= 99999
+    record = next(iter(pymarc.MARCReader(CASES["5000_data_fields"])))
+    assert len(record.get_fields("500")) == 5000
+    record = next(iter(pymarc.MARCReader(CASES["20000_subfields"])))
+    assert len(record["500"].subfields) == 20000
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+@pytest.mark.parametrize("case", list(CASES))
+def test_case_matches_pymarc(case, option, backend, tmp_path):
+    data = CASES[case]
+    want = expected(case, option)
+    reader = open_reader(backend, data, tmp_path, OPTIONS[option])
+    try:
+        got = observe(reader, item_limit(data))
+    finally:
+        with contextlib.suppress(Exception):
+            reader.close()
+    assert_same(want, got)
+
+
+@pytest.mark.parametrize("backend", ["bytearray", "memoryview", "open-file"])
+@pytest.mark.parametrize("case", [
+    "claims_99999_in_40", "dir_negative_offset", "base_00010", "leader_only_then_good",
+    "nul_1mb", "5000_data_fields", "20000_subfields", "leader_non_ascii_base",
+    "directory_non_ascii_then_good", "10000_mixed_minimal",
+])
+def test_other_targets_match_pymarc(case, backend, tmp_path):
+    data = CASES[case]
+    want = expected(case, "default")
+    if backend == "bytearray":
+        reader = pymrrc.MARCReader(bytearray(data))
+    elif backend == "memoryview":
+        reader = pymrrc.MARCReader(memoryview(data))
+    else:
+        path = tmp_path / "input.mrc"
+        path.write_bytes(data)
+        reader = pymrrc.MARCReader(open(path, "rb"))  # noqa: SIM115 - closed below
+    try:
+        assert_same(want, observe(reader, item_limit(data)))
+    finally:
+        reader.close()
+
+
+def test_pathlike_target(tmp_path):
+    path = tmp_path / "input.mrc"
+    data = CASES["leader_only_then_good"]
+    path.write_bytes(data)
+    with pymrrc.MARCReader(path) as reader:
+        assert_same(expected("leader_only_then_good", "default"), observe(reader, item_limit(data)))
+
+
+# -- big inputs, in a subprocess ----------------------------------------------------
+
+# Prints, as JSON, what a reader gives for a file: the first ``limit`` items
+# (chunks and records as length + sha256), whether it stopped by then, how
+# many items it gave in all (when ``count`` is set: without keeping them),
+# and the peak RSS before and after reading.
+CHILD = textwrap.dedent(
+    """
+    import hashlib, io, json, logging, resource, sys, warnings
+    logging.getLogger("pymarc").disabled = True
+    warnings.simplefilter("ignore")
+    path, backend, limit, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+    if backend.startswith("pymarc"):
+        import pymarc as lib
+    else:
+        import pymrrc as lib
+
+    def digest(data):
+        return None if data is None else [len(data), hashlib.sha256(bytes(data)).hexdigest()]
+
+    def peak_kib():
+        # VmHWM: the peak RSS of this process image. ru_maxrss would also
+        # count the parent's pages from before exec().
+        try:
+            with open("/proc/self/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    baseline = peak_kib()
+    if backend == "path":
+        reader = lib.MARCReader(path)
+    elif backend == "path-workers1":
+        reader = lib.MARCReader(path, workers=1)
+    elif backend in ("bytes", "pymarc-bytes"):
+        reader = lib.MARCReader(open(path, "rb").read())
+    elif backend == "bytesio":
+        reader = lib.MARCReader(io.BytesIO(open(path, "rb").read()))
+    elif backend == "file":
+        reader = lib.MARCReader(open(path, "rb"))
+    else:
+        raise SystemExit(f"unknown backend {backend}")
+    items, total, stopped = [], 0, False
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            stopped = True
+            break
+        total += 1
+        if len(items) < limit:
+            exc = reader.current_exception
+            items.append([
+                "None" if record is None else "Record",
+                None if exc is None else [type(exc).__name__, str(exc)],
+                digest(reader.current_chunk),
+                None if record is None else digest(record.as_marc()),
+            ])
+        elif not count:
+            break
+        record = None
+    print(json.dumps({"items": items, "total": total, "stopped": stopped,
+                      "baseline_kib": baseline, "peak_kib": peak_kib()}))
+    """
+)
+
+
+def read_in_child(path: Path, backend: str, limit: int = 5, count: bool = False) -> dict:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, str(path), backend, str(limit), "1" if count else "0"],
+            capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT_S, cwd=str(REPO),
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])},
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"reading {path.name} ({backend}) took over {SUBPROCESS_TIMEOUT_S} s: a hang?")
+    assert proc.returncode == 0, f"reader crashed (rc {proc.returncode}): {proc.stderr[-3000:]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def write_repeated(path: Path, block: bytes, total_bytes: int, head: bytes = b"") -> int:
+    """Writes ``head`` then ``block`` repeated to at least ``total_bytes``;
+    returns how many blocks were written."""
+    per_write = max(1, (4 << 20) // len(block))
+    chunk = block * per_write
+    blocks = 0
+    with open(path, "wb") as out:
+        out.write(head)
+        written = len(head)
+        while written < total_bytes:
+            out.write(chunk)
+            written += len(chunk)
+            blocks += per_write
+    return blocks
+
+
+MB = 1 << 20
+# Looks like a 100-byte record, but its last byte is a field terminator.
+NO_TERMINATOR_BLOCK = (
+    b"00100nam a2200037   4500" + entry(b"500", 63, 0) + b"\x1e" + b"  \x1fa" + b"x" * 58 + b"\x1e"
+)
+assert len(NO_TERMINATOR_BLOCK) == 100 and b"\x1d" not in NO_TERMINATOR_BLOCK
+
+SMALL_BACKENDS = ["bytes", "bytesio", "path", "path-workers1"]
+
+
+@pytest.fixture(scope="module")
+def no_terminator_files(tmp_path_factory):
+    """100 MB with no record terminator anywhere: one whose first record
+    claims 100 bytes (pymarc stops at once: EndOfRecordNotFound), one whose
+    first length is 00000 (pymarc reads the whole file as one chunk)."""
+    folder = tmp_path_factory.mktemp("noterm")
+    framed = folder / "no_terminator_framed.mrc"
+    write_repeated(framed, NO_TERMINATOR_BLOCK, 100 * MB)
+    whole = folder / "no_terminator_length_zero.mrc"
+    write_repeated(whole, NO_TERMINATOR_BLOCK, 100 * MB, head=b"00000" + NO_TERMINATOR_BLOCK[5:])
+    return {"framed": framed, "length_zero": whole}
+
+
+@functools.cache
+def pymarc_first_items(path: str, limit: int = 5):
+    """pymarc's first ``limit`` items for a big file, in the child's form
+    (read from ``io.BytesIO``: pymarc on a real file raises ValueError for
+    a length under 4, see test_real_file_with_short_length)."""
+    out = []
+    with quiet():
+        reader = pymarc.MARCReader(io.BytesIO(Path(path).read_bytes()))
+        stopped = False
+        for _ in range(limit):
+            try:
+                record = next(reader)
+            except StopIteration:
+                stopped = True
+                break
+            exc = reader.current_exception
+            chunk = reader.current_chunk
+            out.append([
+                "None" if record is None else "Record",
+                None if exc is None else [type(exc).__name__, str(exc)],
+                None if chunk is None else [len(chunk), hashlib.sha256(chunk).hexdigest()],
+                None if record is None else [len(m := record.as_marc()), hashlib.sha256(m).hexdigest()],
+            ])
+        else:
+            try:
+                next(reader)
+            except StopIteration:
+                stopped = True
+    return out, stopped
+
+
+@pytest.mark.parametrize("backend", SMALL_BACKENDS)
+@pytest.mark.parametrize("variant", ["framed", "length_zero"])
+def test_100mb_without_terminator(no_terminator_files, variant, backend):
+    path = no_terminator_files[variant]
+    want_items, want_stopped = pymarc_first_items(str(path))
+    got = read_in_child(path, backend)
+    assert got["items"] == want_items
+    assert got["stopped"] and want_stopped
+    size_kib = path.stat().st_size // 1024
+    if variant == "framed" and backend.startswith("path"):
+        # The reader stops at the first record: it must not have buffered
+        # the file (nor a large part of it) to get there.
+        grown = got["peak_kib"] - got["baseline_kib"]
+        assert grown < size_kib // 4, (
+            f"peak RSS grew by {grown} KiB reading a {size_kib} KiB file that fails "
+            f"at byte 100 (baseline {got['baseline_kib']} KiB)"
+        )
+
+
+def test_100mb_without_terminator_pymarc_child_agrees(no_terminator_files):
+    # The child's digest form is the same as pymarc_first_items' one.
+    path = no_terminator_files["framed"]
+    got = read_in_child(path, "pymarc-bytes")
+    assert (got["items"], got["stopped"]) == pymarc_first_items(str(path))
+
+
+# ~1 KB records, all valid; repeated into a file of 200+ MB.
+def _stream_record():
+    fields = [(b"001", b"stream00001"), (b"008", b"850101s1985    xx            000 0 eng d")]
+    fields += [(b"5%02d" % j, b"  \x1fa" + b"Note %02d " % j * 4 + b"\xc3\xa9") for j in range(20)]
+    return build(fields)
+
+
+STREAM_RECORD = _stream_record()
+STREAM_BYTES = 210 * MB
+# Peak RSS allowed while streaming 200+ MB (about 30 MB is usual), and the
+# growth over the interpreter's own footprint.
+RSS_LIMIT_KIB = 150 * 1024
+RSS_GROWTH_KIB = 96 * 1024
+
+
+@pytest.fixture(scope="module")
+def big_stream(tmp_path_factory):
+    path = tmp_path_factory.mktemp("stream") / "valid_200mb.mrc"
+    blocks = write_repeated(path, STREAM_RECORD, STREAM_BYTES)
+    return path, blocks
+
+
+@pytest.mark.parametrize("backend", ["path", "path-workers1", "file"])
+def test_streaming_200mb_memory_is_bounded(big_stream, backend):
+    path, count = big_stream
+    size_kib = path.stat().st_size // 1024
+    assert size_kib > 200 * 1024
+    got = read_in_child(path, backend, limit=2, count=True)
+    assert got["stopped"] and got["total"] == count
+    digest = [len(STREAM_RECORD), hashlib.sha256(STREAM_RECORD).hexdigest()]
+    assert got["items"] == [["Record", None, digest, digest]] * 2
+    assert got["peak_kib"] < RSS_LIMIT_KIB, (
+        f"peak RSS {got['peak_kib']} KiB streaming a {size_kib} KiB file "
+        f"(baseline {got['baseline_kib']} KiB)"
+    )
+    assert got["peak_kib"] - got["baseline_kib"] < RSS_GROWTH_KIB, got
+
+
+def corpus_file() -> Path | None:
+    env = os.environ.get("PYMRRC_CACHE")
+    base = Path(env).expanduser() if env else Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "marc-corpus"
+    path = base / "BooksAll.2016.part01.utf8"
+    return path if path.is_file() else None
+
+
+@pytest.mark.parametrize("backend", ["path", "path-workers1"])
+def test_streaming_full_corpus_memory_is_bounded(backend):
+    path = corpus_file()
+    if path is None:
+        pytest.skip("BooksAll.2016.part01.utf8 is not in the corpus cache")
+    size_kib = path.stat().st_size // 1024
+    got = read_in_child(path, backend, limit=3, count=True)
+    assert got["stopped"] and got["total"] > 1000
+    assert all(item[0] == "Record" for item in got["items"])
+    assert got["peak_kib"] < min(RSS_LIMIT_KIB, size_kib // 2), (
+        f"peak RSS {got['peak_kib']} KiB streaming a {size_kib} KiB file "
+        f"(baseline {got['baseline_kib']} KiB)"
+    )
+    assert got["peak_kib"] - got["baseline_kib"] < RSS_GROWTH_KIB, got
+
+
+# -- a real file whose record length is under 4 --------------------------------------
+
+
+@pytest.mark.parametrize("head", [b"00000", b"-0010"])
+def test_real_file_with_short_length(tmp_path, head):
+    """pymarc reads the rest of a record with ``read(length - 5)``: from
+    ``io.BytesIO`` a negative size reads to the end (which pymrrc copies for
+    every source), but a file from ``open()`` refuses a size below -1 with
+    ``ValueError: read length must be non-negative or -1``, which escapes
+    ``next()``. pymrrc, given the same open file, should do the same."""
+    path = tmp_path / "short.mrc"
+    path.write_bytes(GOOD + head + GOOD2[5:])
+    observed = []
+    for lib in (pymarc, pymrrc):
+        with open(path, "rb") as handle:
+            reader = lib.MARCReader(handle)
+            steps = []
+            for _ in range(4):
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    steps.append("stop")
+                    break
+                except Exception as exc:  # noqa: BLE001 - the observation
+                    steps.append(("raised", type(exc).__name__, str(exc)))
+                    break
+                with quiet():
+                    steps.append(describe(reader, record))
+            observed.append(steps)
+    assert observed[1] == observed[0]
