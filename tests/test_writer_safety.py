@@ -50,20 +50,28 @@ def build(fields, leader9=b"a"):
     directory += b"\x1e"
     data += b"\x1d"
     base = 24 + len(directory)
-    return b"%05dnam %s22%05d   4500" % (base + len(data), leader9, base) + directory + data
+    return (
+        b"%05dnam %s22%05d   4500" % (base + len(data), leader9, base)
+        + directory
+        + data
+    )
 
 
 def raw_record(i: int) -> bytes:
-    notes = [(b"500", b"  \x1faNote %d.%d \xc3\xa9\xe2\x80\x94 " % (i, j) + b"x" * (i % 97))
-             for j in range(1 + i % 7)]
-    return build([
-        (b"001", b"safe%06d" % i),
-        (b"008", b"850101s1985    xx            000 0 eng d"),
-        (b"100", b"1 \x1faAuthor %d,\x1fd1900-1990." % i),
-        (b"245", b"10\x1faTitle %d :\x1fbsubtitle /\x1fcby someone." % i),
-        *notes,
-        (b"650", b" 0\x1faSubject %d\x1fxSubdivision." % (i % 13)),
-    ])
+    notes = [
+        (b"500", b"  \x1faNote %d.%d \xc3\xa9\xe2\x80\x94 " % (i, j) + b"x" * (i % 97))
+        for j in range(1 + i % 7)
+    ]
+    return build(
+        [
+            (b"001", b"safe%06d" % i),
+            (b"008", b"850101s1985    xx            000 0 eng d"),
+            (b"100", b"1 \x1faAuthor %d,\x1fd1900-1990." % i),
+            (b"245", b"10\x1faTitle %d :\x1fbsubtitle /\x1fcby someone." % i),
+            *notes,
+            (b"650", b" 0\x1faSubject %d\x1fxSubdivision." % (i % 13)),
+        ]
+    )
 
 
 RAW = b"".join(raw_record(i) for i in range(3000))
@@ -156,7 +164,9 @@ CAPACITIES = {
 }
 
 
-@pytest.mark.parametrize("partial", [False, True], ids=["all-or-nothing", "partial-write"])
+@pytest.mark.parametrize(
+    "partial", [False, True], ids=["all-or-nothing", "partial-write"]
+)
 @pytest.mark.parametrize("capacity", list(CAPACITIES))
 def test_enospc_from_file_object(both, capacity, partial):
     theirs, ours = both
@@ -245,10 +255,16 @@ def test_path_writer_records_from_pymarc_and_built(both, tmp_path):
     """Records made with pymrrc's API and records read by pymrrc, mixed."""
     built = pymrrc.Record()
     built.add_field(pymrrc.Field(tag="001", data="built1"))
-    built.add_field(pymrrc.Field(
-        tag="245", indicators=["1", "0"],
-        subfields=[pymrrc.Subfield("a", "Built \u00e9\u4e2d"), pymrrc.Subfield("c", "x")],
-    ))
+    built.add_field(
+        pymrrc.Field(
+            tag="245",
+            indicators=["1", "0"],
+            subfields=[
+                pymrrc.Subfield("a", "Built \u00e9\u4e2d"),
+                pymrrc.Subfield("c", "x"),
+            ],
+        )
+    )
     recs = [built, *both[1][:50], built]
     path = tmp_path / "mixed.mrc"
     with pymrrc.MARCWriter(path) as writer:
@@ -281,11 +297,10 @@ def test_with_block_without_close(both, tmp_path, count):
 def test_with_block_left_by_an_exception(both, tmp_path):
     recs = both[1][:1200]
     path = tmp_path / "raised.mrc"
-    with pytest.raises(KeyError):
-        with pymrrc.MARCWriter(path) as writer:
-            for record in recs:
-                writer.write(record)
-            raise KeyError("stop")
+    with pytest.raises(KeyError), pymrrc.MARCWriter(path) as writer:
+        for record in recs:
+            writer.write(record)
+        raise KeyError("stop")
     assert path.read_bytes() == marc_of(recs)
 
 
@@ -331,8 +346,17 @@ def test_interpreter_exit_without_close(tmp_path):
     path = tmp_path / "exit.mrc"
     proc = subprocess.run(
         [sys.executable, "-c", EXIT_WITHOUT_CLOSE, str(path), str(source)],
-        capture_output=True, text=True, timeout=60, cwd=str(REPO),
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=str(REPO),
+        check=False,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                [str(REPO), os.environ.get("PYTHONPATH", "")]
+            ),
+        },
     )
     assert proc.returncode == 0, proc.stderr
     assert path.read_bytes() == source.read_bytes()
@@ -379,9 +403,8 @@ def test_dev_full_path_raises_enospc(both, count):
 
 def test_dev_full_with_block_raises(both):
     device = _dev_full()
-    with pytest.raises(OSError):
-        with pymrrc.MARCWriter(device) as writer:
-            writer.write(both[1][0])
+    with pytest.raises(OSError), pymrrc.MARCWriter(device) as writer:
+        writer.write(both[1][0])
 
 
 def test_dev_full_file_object_matches_pymarc(both):
@@ -389,7 +412,7 @@ def test_dev_full_file_object_matches_pymarc(both):
     outcomes = []
     for lib, recs in zip((pymarc, pymrrc), both):
         writer = lib.MARCWriter(open(device, "wb"))  # noqa: SIM115 - closed by the writer
-        steps = [_outcome(lambda r=r: writer.write(r)) for r in recs[:50]]
+        steps = [_outcome(lambda r=r, w=writer: w.write(r)) for r in recs[:50]]
         steps.append(_outcome(writer.close))
         outcomes.append(steps)
     assert outcomes[1] == outcomes[0]
@@ -447,7 +470,9 @@ RETRY_AFTER_EFBIG = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE/SIGXFSZ on Linux")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE/SIGXFSZ on Linux"
+)
 @pytest.mark.parametrize("which", ["pymarc", "pymrrc"])
 def test_retry_after_failed_flush_writes_nothing_twice(tmp_path, which):
     import json
@@ -460,8 +485,17 @@ def test_retry_after_failed_flush_writes_nothing_twice(tmp_path, which):
     path = tmp_path / f"{which}.mrc"
     proc = subprocess.run(
         [sys.executable, "-c", RETRY_AFTER_EFBIG, which, str(path), str(source)],
-        capture_output=True, text=True, timeout=120, cwd=str(REPO),
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(REPO),
+        check=False,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                [str(REPO), os.environ.get("PYTHONPATH", "")]
+            ),
+        },
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -485,7 +519,10 @@ def test_write_after_close_file_object_matches_pymarc(both):
         writer = lib.MARCWriter(handle)
         writer.write(recs[0])
         writer.close(close_fh=False)
-        steps = [_outcome(lambda: writer.write(recs[1])), _outcome(writer.close)]
+        steps = [
+            _outcome(lambda w=writer, r=recs[1]: w.write(r)),
+            _outcome(writer.close),
+        ]
         outcomes.append((steps, handle.getvalue(), writer.file_handle))
     assert outcomes[1] == outcomes[0]
 
@@ -497,7 +534,9 @@ def test_write_after_handle_closed_matches_pymarc(both):
         writer = lib.MARCWriter(handle)
         writer.write(recs[0])
         handle.close()
-        outcomes.append([_outcome(lambda: writer.write(recs[1])), _outcome(writer.close)])
+        outcomes.append(
+            [_outcome(lambda w=writer, r=recs[1]: w.write(r)), _outcome(writer.close)]
+        )
     assert outcomes[1] == outcomes[0]
     assert outcomes[0][0][0] == "ValueError"
 

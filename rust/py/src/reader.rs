@@ -344,6 +344,7 @@ impl ReaderBase {
             return Err(PyStopIteration::new_err(()));
         };
         self.offset = Some(item.offset);
+        self.probe_short_length(py, &item)?;
         if let Some(tracked) = &mut self.tracked {
             let end = item.offset + item.chunk.len() as u64;
             tracked.handle.bind(py).call_method1("seek", (end,))?;
@@ -354,6 +355,31 @@ impl ReaderBase {
 }
 
 impl ReaderBase {
+    /// A length field below 4 makes pymarc call `read()` with a size below
+    /// -1, which some streams refuse (`ValueError` from a real file) and
+    /// others treat as "read everything" (`BytesIO`). Ask the stream the
+    /// same question, so that the same error comes out of `next()`.
+    fn probe_short_length(&mut self, py: Python<'_>, item: &Item) -> PyResult<()> {
+        let Source::File(file) = &self.source else {
+            return Ok(());
+        };
+        let Some(head) = item.chunk.get(..5) else {
+            return Ok(());
+        };
+        match pymrrc_core::text::parse_py_int(head) {
+            Some(claimed) if claimed < 4 => {
+                self.chunk = Chunk::Object(PyBytes::new(py, head).into_any().unbind());
+                let handle = file.handle.bind(py);
+                if file.seekable {
+                    handle.call_method1("seek", (item.offset + 5,))?;
+                }
+                handle.call_method1("read", (claimed - 5,))?;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// If the caller moved the tracked stream since the last record, drops
     /// what was read ahead and continues from the new position.
     fn follow_caller_seek(&mut self, py: Python<'_>) -> PyResult<()> {

@@ -21,6 +21,21 @@ pub struct FileSink {
     pending: Vec<u8>,
 }
 
+/// Writes as much of `data` as the file takes; returns how much was
+/// written and the error that stopped it, if any.
+fn write_some(out: &mut File, data: &[u8]) -> (usize, std::io::Result<()>) {
+    let mut written = 0;
+    while written < data.len() {
+        match out.write(&data[written..]) {
+            Ok(0) => return (written, Err(std::io::ErrorKind::WriteZero.into())),
+            Ok(n) => written += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return (written, Err(e)),
+        }
+    }
+    (written, Ok(()))
+}
+
 /// A writer that is dropped without `close()` still writes what it holds,
 /// as a Python file object does when it is garbage-collected.
 impl Drop for FileSink {
@@ -64,13 +79,15 @@ impl FileSink {
         Ok(())
     }
 
-    /// Writes out the buffer.
+    /// Writes out the buffer. On an error, what reached the file is dropped
+    /// from the buffer (so a retry does not write it twice) and the error is
+    /// raised as Python's file objects raise it (an `OSError` with errno).
     fn flush(&mut self, py: Python<'_>) -> PyResult<()> {
         let out = self.out.as_mut().ok_or_else(closed)?;
-        let pending = &mut self.pending;
-        py.detach(|| out.write_all(pending))?;
-        pending.clear();
-        Ok(())
+        let pending = &self.pending;
+        let (written, result) = py.detach(|| write_some(out, pending));
+        self.pending.drain(..written);
+        result.map_err(|err| crate::errors::os_error(py, &err, None))
     }
 
     /// Writes out the buffer and closes the file; later calls do nothing.
