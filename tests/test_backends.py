@@ -503,6 +503,10 @@ def open_backend(backend, data, path, options):
         raise AssertionError(backend)
 
 
+#: Inputs with a record length under 4: pymarc then calls read() with a
+#: size below -1, whose result depends on the kind of stream.
+SHORT_LENGTH_INPUTS = ("crafted:length_zero_mid", "crafted:length_negative_mid")
+
 BACKENDS = (
     "path", "path-w1", "path-w3", "pathlike",
     "bytes", "bytearray", "memoryview",
@@ -544,6 +548,12 @@ def assert_same(ours: Observed, ref: Observed, label: str, check_tells: bool):
 @pytest.mark.parametrize("options", list(OPTION_SETS))
 @pytest.mark.parametrize("name", INPUTS)
 def test_backend_matches_pymarc(name, options, backend, tmp_root):
+    if name in SHORT_LENGTH_INPUTS and backend in ("file", "pipe"):
+        # The reference is pymarc on a BytesIO, which reads to the end for a
+        # length under 4; a buffered OS file raises ValueError instead, in
+        # pymarc and pymrrc alike: tests/test_adversarial.py
+        # ::test_real_file_with_short_length compares that case.
+        pytest.skip("compared against pymarc on a real file in test_adversarial.py")
     path = input_path(name, tmp_root)
     data = path.read_bytes()
     ref = expected(name, options, tmp_root)
