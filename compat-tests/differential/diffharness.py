@@ -54,10 +54,9 @@ def load_target():
 # ---------------------------------------------------------------------------
 # MARC-8 scope.
 #
-# pymrrc's MARC-8 -> Unicode decoding is a later issue.  Reading paths that
-# decode MARC-8 are run and reported (xfail with the first difference) but do
-# not fail while this is False.  Flip the default, or set
-# PYMRRC_MARC8_IN_SCOPE=1 (the default now that MARC-8 support has landed).
+# Reading paths that decode MARC-8 must match pymarc.  With
+# PYMRRC_MARC8_IN_SCOPE=0 they are only reported (xfail with the first
+# difference) and do not fail.
 MARC8_IN_SCOPE = os.environ.get("PYMRRC_MARC8_IN_SCOPE", "1") == "1"
 
 

@@ -4,8 +4,8 @@ Each file is read with every option set of ``OPTION_SETS``; the snapshots
 (see diffharness.snapshot) must be equal.  Combinations that decode MARC-8
 records are out of scope until pymrrc supports MARC-8 (see
 MARC8_DEPENDENT_FILES): they run in test_marc8_dependent_file, which reports
-differences as xfail with the first difference as the reason (and fails
-when PYMRRC_MARC8_IN_SCOPE=1).
+differences as failures (or, with PYMRRC_MARC8_IN_SCOPE=0, as xfail with
+the first difference as the reason).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ PYMARC_TEST_FILES = (
 #: Files holding records with leader/09 != 'a'.  Read with options that decode
 #: such records as MARC-8 (to_unicode=True, force_utf8=False, default
 #: file_encoding; see diff.options_decode_marc8) they need pymrrc's MARC-8
-#: support, which is a later issue.  With other options they are in scope.
+#: support (in scope by default; see diffharness.MARC8_IN_SCOPE).
 MARC8_DEPENDENT_FILES = {
     "1251.dat": "cp1251 (Cyrillic) bytes in records marked MARC-8; the MARC-8 converter "
     "prints errors for them",

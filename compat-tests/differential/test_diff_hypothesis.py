@@ -10,8 +10,8 @@
   codes, missing or extra indicators, empty fields and subfields, missing
   terminators, random bytes, concatenations with junk).
 * test_generated_marc8_records: generated records with leader/09 ' ' read
-  with options that decode MARC-8; reported (xfail) until MARC-8 support
-  lands (see diffharness.MARC8_IN_SCOPE).
+  with options that decode MARC-8; failures unless PYMRRC_MARC8_IN_SCOPE=0
+  (see diffharness.MARC8_IN_SCOPE).
 
 Every input is read with every option set of diffharness.OPTION_SETS and
 the snapshots must be equal.  Option sets that would decode MARC-8 are
