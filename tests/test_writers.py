@@ -11,30 +11,18 @@ in ``$PYMRRC_CACHE`` (default ``~/.cache/marc-corpus``); tests that need a
 missing file are skipped.
 """
 
-import importlib
 import io
-import itertools
-import os
-import types
-import warnings
-from pathlib import Path
 
 import pytest
+import serialize_support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 MODULES = ("record", "field", "leader", "reader", "writer", "exceptions", "marcxml")
 
 
-def _library(package):
-    return types.SimpleNamespace(
-        name=package,
-        **{m: importlib.import_module(f"{package}.{m}") for m in MODULES},
-    )
-
-
-REF = _library("pymarc")
-OUR = _library("pymrrc")
+REF = serialize_support.library("pymarc", MODULES)
+OUR = serialize_support.library("pymrrc", MODULES)
 LIBS = (REF, OUR)
 
 WRITER_NAMES = ("MARCWriter", "JSONWriter", "TextWriter", "XMLWriter")
@@ -44,54 +32,17 @@ BINARY_WRITERS = {"MARCWriter", "XMLWriter"}
 # ---------------------------------------------------------------- data files
 
 
-def _cache_dir():
-    env = os.environ.get("PYMRRC_CACHE")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "marc-corpus"
-
-
-SDIST_TEST_DIR = _cache_dir() / "pymarc-5.4.0-src" / "test"
-CORPUS_FILE = _cache_dir() / "loc-10000.mrc"
-CORPUS_RECORDS = int(os.environ.get("PYMRRC_SERIALIZE_RECORDS", "300"))
-HYPOTHESIS_EXAMPLES = int(os.environ.get("PYMRRC_HYPOTHESIS_EXAMPLES", "200"))
-
-
-def sdist_file(name):
-    path = SDIST_TEST_DIR / name
-    if not path.is_file():
-        pytest.skip(
-            f"{path} is missing: the pymarc 5.4.0 sdist test/ folder is fetched into "
-            "$PYMRRC_CACHE (default ~/.cache/marc-corpus) by "
-            "compat-tests/upstream/pymarc_sdist.py"
-        )
-    return path
-
-
-def corpus_file():
-    if not CORPUS_FILE.is_file():
-        pytest.skip(
-            f"{CORPUS_FILE} is missing: fetch the LoC sample corpus into $PYMRRC_CACHE "
-            "(default ~/.cache/marc-corpus)"
-        )
-    return CORPUS_FILE
-
-
-def read_records(lib, path, limit=None, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with open(path, "rb") as fh:
-            return list(itertools.islice(lib.reader.MARCReader(fh, **kwargs), limit))
+from serialize_support import (  # noqa: E402
+    CORPUS_RECORDS,
+    HYPOTHESIS_EXAMPLES,
+    corpus_file,
+    sdist_file,
+)
 
 
 def read_pairs(path, limit=None, **kwargs):
     """Records read from ``path`` by each library, as (pymarc, pymrrc) lists."""
-    ref = read_records(REF, path, limit, **kwargs)
-    our = read_records(OUR, path, limit, **kwargs)
-    assert len(ref) == len(our), "the two MARCReaders disagree on the record count"
-    kept = [(a, b) for a, b in zip(ref, our) if a is not None and b is not None]
-    return [a for a, _ in kept], [b for _, b in kept]
+    return serialize_support.read_pairs(REF, OUR, path, limit, **kwargs)
 
 
 SDIST_MARC_FILES = [

@@ -1,0 +1,70 @@
+"""Shared helpers for the serialisation tests (MARCXML, MARC-JSON, writers):
+the two libraries side by side, and pymarc's data files and the corpus slice
+from the cache that tests/conftest.py fills."""
+
+import importlib
+import itertools
+import os
+import types
+import warnings
+from pathlib import Path
+
+import pytest
+
+
+def library(package, modules):
+    """``package``'s submodules ``modules`` as attributes of one namespace."""
+    return types.SimpleNamespace(
+        name=package,
+        **{m: importlib.import_module(f"{package}.{m}") for m in modules},
+    )
+
+
+def cache_dir():
+    env = os.environ.get("PYMRRC_CACHE")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "marc-corpus"
+
+
+SDIST_TEST_DIR = cache_dir() / "pymarc-5.4.0-src" / "test"
+CORPUS_FILE = cache_dir() / "loc-10000.mrc"
+CORPUS_RECORDS = int(os.environ.get("PYMRRC_SERIALIZE_RECORDS", "300"))
+HYPOTHESIS_EXAMPLES = int(os.environ.get("PYMRRC_HYPOTHESIS_EXAMPLES", "200"))
+
+
+def sdist_file(name):
+    path = SDIST_TEST_DIR / name
+    if not path.is_file():
+        pytest.skip(
+            f"{path} is missing: the pymarc 5.4.0 sdist test/ folder is fetched into "
+            "$PYMRRC_CACHE (default ~/.cache/marc-corpus) by "
+            "compat-tests/upstream/pymarc_sdist.py"
+        )
+    return path
+
+
+def corpus_file():
+    if not CORPUS_FILE.is_file():
+        pytest.skip(
+            f"{CORPUS_FILE} is missing: fetch the LoC sample corpus into $PYMRRC_CACHE "
+            "(default ~/.cache/marc-corpus)"
+        )
+    return CORPUS_FILE
+
+
+def read_records(lib, path, limit=None, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with open(path, "rb") as fh:
+            return list(itertools.islice(lib.reader.MARCReader(fh, **kwargs), limit))
+
+
+def read_pairs(ref, our, path, limit=None, **kwargs):
+    """Records read from ``path`` by each library, as (ref, our) lists."""
+    ref_records = read_records(ref, path, limit, **kwargs)
+    our_records = read_records(our, path, limit, **kwargs)
+    assert len(ref_records) == len(our_records), "the two MARCReaders disagree on the record count"
+    kept = [(a, b) for a, b in zip(ref_records, our_records) if a is not None and b is not None]
+    return [a for a, _ in kept], [b for _, b in kept]
