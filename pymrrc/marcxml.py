@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from xml.sax import make_parser
 from xml.sax.handler import ContentHandler, feature_namespaces
 
+from pymrrc import _xml_native
 from pymrrc.field import Field, Indicators
 from pymrrc.leader import Leader
 from pymrrc.marc8 import MARC8ToUnicode
@@ -136,8 +137,40 @@ def map_xml(function, *files):
     """
     handler = XmlHandler()
     handler.process_record = function
+    native = True
     for xml_file in files:
+        if native:
+            parser = _xml_native.make_parser(False, None)
+            outcome = _xml_native.run(xml_file, parser, function)
+            if outcome == _xml_native.DONE and parser.is_clean():
+                continue
+            if outcome is not None:
+                # Read again by expat, skipping what was delivered; the
+                # handler then carries its state into the next files.
+                source, delivered = outcome
+                native = False
+                _parse_skipping(source, handler, function, delivered)
+                continue
+            native = False
         parse_xml(xml_file, handler)
+
+
+def _parse_skipping(source, handler, function, skip):
+    """``parse_xml(source, handler)``, not handing the first ``skip``
+    records to ``function`` (they were handed to it already)."""
+    remaining = [skip]
+
+    def deliver(record):
+        if remaining[0]:
+            remaining[0] -= 1
+            return
+        function(record)
+
+    handler.process_record = deliver
+    try:
+        parse_xml(source, handler)
+    finally:
+        handler.process_record = function
 
 
 def parse_xml_to_array(xml_file, strict=False, normalize_form=None):
@@ -149,6 +182,14 @@ def parse_xml_to_array(xml_file, strict=False, normalize_form=None):
     ``"NFC"``, ``"NFKC"``, ``"NFD"`` or ``"NFKD"`` (see
     :func:`unicodedata.normalize`), or ``None`` to leave text untouched.
     """
+    parser = _xml_native.make_parser(strict, normalize_form)
+    if parser is not None:
+        records = []
+        outcome = _xml_native.run(xml_file, parser, records.append)
+        if outcome == _xml_native.DONE:
+            return records
+        if outcome is not None:
+            xml_file = outcome[0]
     handler = XmlHandler(strict, normalize_form)
     parse_xml(xml_file, handler)
     return handler.records

@@ -11,6 +11,7 @@
 //!   handlers, `str.strip()` whitespace, `int()` parsing).
 //! * [`encode`] assembles a record's bytes from a leader and fields.
 //! * [`batch`] frames and validates many records at once (no Python).
+//! * [`marcxml`] reads MARCXML into plain records, as pymarc's handler would.
 //! * [`pipeline`] reads a file on a producer thread and validates batches
 //!   on a rayon pool, delivering them in order through bounded channels.
 #![forbid(unsafe_code)]
@@ -21,6 +22,7 @@ pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod framing;
+pub mod marcxml;
 pub mod pipeline;
 pub mod text;
 

@@ -5,11 +5,13 @@
 //! (record bytes to Python objects), [`record`] and [`field`] (the native
 //! bases of `Record` and `Field`), [`encode`] (`as_marc`), [`reader`]
 //! (`MARCReader`'s engine), [`sink`] (`MARCWriter`'s file output) and
-//! [`errors`] (core errors to Python exceptions).
+//! [`errors`] (core errors to Python exceptions) and [`marcxml`] (MARCXML
+//! records to Python objects).
 
 mod encode;
 mod errors;
 mod field;
+mod marcxml;
 mod materialize;
 mod pytypes;
 mod reader;
@@ -25,6 +27,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<field::FieldBase>()?;
     m.add_class::<reader::ReaderBase>()?;
     m.add_class::<sink::FileSink>()?;
+    m.add_class::<marcxml::XmlParser>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -81,6 +81,23 @@ impl RecordBase {
     }
 }
 
+impl RecordBase {
+    /// Makes a freshly created record one read from MARCXML: its field
+    /// list, and its leader either as ASCII text (built lazily) or as a
+    /// ready `Leader` object.
+    pub(crate) fn fill_from_xml(
+        &mut self,
+        fields: Py<PyAny>,
+        raw_leader: Option<[u8; LEADER_LEN]>,
+        leader: Option<Py<PyAny>>,
+    ) {
+        self.lazy = None;
+        self.fields = Some(fields);
+        self.raw_leader = raw_leader;
+        self.leader = leader;
+    }
+}
+
 /// The record's field list, built from its bytes on first use.
 fn fields_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();

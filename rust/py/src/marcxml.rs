@@ -1,0 +1,218 @@
+//! `XmlParser`: the native engine behind `pymrrc.marcxml`'s reading side.
+//!
+//! Python hands it the document in chunks; each chunk is parsed with the
+//! GIL released by `pymrrc_core::marcxml`, and the records it completed are
+//! built as `Record`, `Field`, `Subfield` and `Indicators` objects, just as
+//! pymarc's `XmlHandler` builds them. When the core meets something it does
+//! not read exactly it reports a fallback reason, and the Python side reads
+//! the document with expat instead.
+
+use pyo3::buffer::PyBuffer;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+
+use crate::field::FieldBase;
+use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
+use crate::record::RecordBase;
+use pymrrc_core::consts::LEADER_LEN;
+use pymrrc_core::marcxml::{Fallback, FieldOrigin, MarcXmlParser, XmlField, XmlRecord};
+
+/// The leader of a `Record()` built with no arguments.
+const DEFAULT_LEADER: &[u8; LEADER_LEN] = b"          22        4500";
+
+/// Incremental MARCXML reader producing pymarc-shaped records.
+#[pyclass(module = "pymrrc._core")]
+pub struct XmlParser {
+    parser: MarcXmlParser,
+    /// `functools.partial(unicodedata.normalize, form)`, or `None`.
+    normalize: Option<Py<PyAny>>,
+    fallback: Option<Fallback>,
+}
+
+impl XmlParser {
+    fn text<'py>(&self, py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
+        let obj = PyString::new(py, s).into_any();
+        match &self.normalize {
+            Some(f) if !s.is_ascii() => f.bind(py).call1((obj,)),
+            _ => Ok(obj),
+        }
+    }
+
+    fn code<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
+        match s.as_bytes() {
+            [b] if b.is_ascii() => ascii_char(py, *b).into_any(),
+            _ => PyString::new(py, s).into_any(),
+        }
+    }
+
+    fn field<'py>(&self, py: Python<'py>, f: &XmlField) -> PyResult<Bound<'py, PyAny>> {
+        let t = types(py)?;
+        let Ok(tag_bytes) = <[u8; 3]>::try_from(f.tag.as_bytes()) else {
+            return self.field_by_python(py, f);
+        };
+        let control = tag_bytes.iter().all(u8::is_ascii_digit) && tag_bytes < *b"010";
+        let data = match &f.data {
+            Some(d) => self.text(py, d)?.unbind(),
+            None => py.None(),
+        };
+        let values = if control {
+            FieldBase::with_values(
+                tag_str(py, tag_bytes).into_any().unbind(),
+                data,
+                py.None(),
+                PyList::empty(py).into_any().unbind(),
+                pyo3::types::PyBool::new(py, true).to_owned().into_any().unbind(),
+            )
+        } else {
+            let (ind1, ind2) = match &f.origin {
+                FieldOrigin::Control => (None, None),
+                FieldOrigin::Data { ind1, ind2 } => (ind1.as_deref(), ind2.as_deref()),
+            };
+            let ind1 = ind1.unwrap_or(" ");
+            let ind2 = ind2.unwrap_or(" ");
+            let inds = match (ind1.as_bytes(), ind2.as_bytes()) {
+                ([a], [b]) if a.is_ascii() && b.is_ascii() => indicators(py, *a, *b)?,
+                _ => new_pair(
+                    py,
+                    t.indicators.bind(py),
+                    PyString::new(py, ind1).into_any(),
+                    PyString::new(py, ind2).into_any(),
+                )?,
+            };
+            let subfield_cls = t.subfield.bind(py);
+            let subfields = PyList::empty(py);
+            for (code, value) in &f.subfields {
+                let pair = new_pair(py, subfield_cls, Self::code(py, code), self.text(py, value)?)?;
+                subfields.append(pair)?;
+            }
+            FieldBase::with_values(
+                tag_str(py, tag_bytes).into_any().unbind(),
+                data,
+                inds.unbind(),
+                subfields.into_any().unbind(),
+                pyo3::types::PyBool::new(py, false).to_owned().into_any().unbind(),
+            )
+        };
+        let obj = new_instance(py, t.field.bind(py))?;
+        *obj.cast::<FieldBase>()?.borrow_mut() = values;
+        Ok(obj)
+    }
+
+    /// A field whose tag `Field()` normalises: made by the same Python calls
+    /// pymarc's handler makes.
+    fn field_by_python<'py>(&self, py: Python<'py>, f: &XmlField) -> PyResult<Bound<'py, PyAny>> {
+        let t = types(py)?;
+        let field_cls = t.field.bind(py);
+        let field = match &f.origin {
+            FieldOrigin::Control => field_cls.call1((f.tag.as_str(),))?,
+            FieldOrigin::Data { ind1, ind2 } => {
+                let inds = t.indicators.bind(py).call1((
+                    ind1.as_deref().unwrap_or(" "),
+                    ind2.as_deref().unwrap_or(" "),
+                ))?;
+                field_cls.call1((f.tag.as_str(), inds))?
+            }
+        };
+        for (code, value) in &f.subfields {
+            field.call_method1("add_subfield", (Self::code(py, code), self.text(py, value)?))?;
+        }
+        if let Some(d) = &f.data {
+            field.setattr("data", self.text(py, d)?)?;
+        }
+        Ok(field)
+    }
+
+    fn record<'py>(&self, py: Python<'py>, r: &XmlRecord) -> PyResult<Bound<'py, PyAny>> {
+        let fields = PyList::empty(py);
+        for f in &r.fields {
+            fields.append(self.field(py, f)?)?;
+        }
+        let record = new_instance(py, types(py)?.record.bind(py))?;
+        let (raw, leader) = match r.leader.as_deref() {
+            None => (Some(*DEFAULT_LEADER), None),
+            Some(text) => match <[u8; LEADER_LEN]>::try_from(text.as_bytes()) {
+                Ok(raw) if text.is_ascii() => (Some(raw), None),
+                _ => {
+                    let leader = types(py)?.leader.bind(py).call1((self.text(py, text)?,))?;
+                    (None, Some(leader.unbind()))
+                }
+            },
+        };
+        record
+            .cast::<RecordBase>()?
+            .borrow_mut()
+            .fill_from_xml(fields.into_any().unbind(), raw, leader);
+        Ok(record)
+    }
+
+    fn collect<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let done = self.parser.take_records();
+        let out = PyList::empty(py);
+        for r in &done {
+            out.append(self.record(py, r)?)?;
+        }
+        py.detach(move || drop(done));
+        Ok(out)
+    }
+}
+
+#[pymethods]
+impl XmlParser {
+    /// `XmlParser(strict, normalize)`: `strict` is pymarc's flag (already a
+    /// `bool`); `normalize` is a callable applied to non-ASCII text (or
+    /// `None`).
+    #[new]
+    #[pyo3(signature = (strict, normalize=None))]
+    fn py_new(strict: bool, normalize: Option<Py<PyAny>>) -> Self {
+        Self {
+            parser: MarcXmlParser::new(strict, normalize.is_some()),
+            normalize,
+            fallback: None,
+        }
+    }
+
+    /// Parses the next chunk (any bytes-like object); returns the records
+    /// it completed. After a fallback, `fallback` says why and every later
+    /// call returns an empty list.
+    fn feed<'py>(&mut self, py: Python<'py>, chunk: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        if self.fallback.is_some() {
+            return Ok(PyList::empty(py));
+        }
+        let parser = &mut self.parser;
+        let result = if let Ok(bytes) = chunk.cast::<pyo3::types::PyBytes>() {
+            let data = bytes.as_bytes();
+            py.detach(|| parser.feed(data))
+        } else {
+            let buffer = PyBuffer::<u8>::get(chunk)?;
+            let data = buffer.to_vec(py)?;
+            py.detach(|| parser.feed(&data))
+        };
+        if let Err(f) = result {
+            self.fallback = Some(f);
+        }
+        self.collect(py)
+    }
+
+    /// Ends the document; returns the last records (see `feed`).
+    fn finish<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        if self.fallback.is_some() {
+            return Ok(PyList::empty(py));
+        }
+        let parser = &mut self.parser;
+        if let Err(f) = py.detach(|| parser.finish()) {
+            self.fallback = Some(f);
+        }
+        self.collect(py)
+    }
+
+    /// Whether the handler state left at the end carries nothing over.
+    fn is_clean(&self) -> bool {
+        self.parser.is_clean()
+    }
+
+    /// Why the fast path gave up, as `(reason, byte_offset)`, or `None`.
+    #[getter]
+    fn fallback(&self) -> Option<(&'static str, u64)> {
+        self.fallback.map(|f| (f.reason, f.offset))
+    }
+}
