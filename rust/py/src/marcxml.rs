@@ -1,15 +1,17 @@
 //! `XmlParser`: the native engine behind `pymrrc.marcxml`'s reading side.
 //!
 //! Python hands it the document in chunks; each chunk is parsed with the
-//! GIL released by `pymrrc_core::marcxml`, and the records it completed are
-//! built as `Record`, `Field`, `Subfield` and `Indicators` objects, just as
-//! pymarc's `XmlHandler` builds them. When the core meets something it does
+//! GIL released by `pymrrc_core::marcxml`, and each record it completed
+//! becomes a `Record` holding the parsed data; its `Field`, `Subfield` and
+//! `Indicators` objects are built on first use of `record.fields`, exactly
+//! as pymarc's `XmlHandler` builds them (like records read from MARC,
+//! see `materialize`). When the core meets something it does
 //! not read exactly it reports a fallback reason, and the Python side reads
 //! the document with expat instead.
 
 use pyo3::buffer::PyBuffer;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::{PyBool, PyList, PyString};
 
 use crate::field::FieldBase;
 use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
@@ -20,6 +22,13 @@ use pymrrc_core::marcxml::{Fallback, FieldOrigin, MarcXmlParser, XmlField, XmlRe
 /// The leader of a `Record()` built with no arguments.
 const DEFAULT_LEADER: &[u8; LEADER_LEN] = b"          22        4500";
 
+/// A record read from MARCXML whose Python objects are not built yet,
+/// with the normalisation to apply to its text when they are.
+pub(crate) struct XmlLazy {
+    record: XmlRecord,
+    normalize: Option<Py<PyAny>>,
+}
+
 /// Incremental MARCXML reader producing pymarc-shaped records.
 #[pyclass(module = "pymrrc._core")]
 pub struct XmlParser {
@@ -29,130 +38,162 @@ pub struct XmlParser {
     fallback: Option<Fallback>,
 }
 
+/// Element text as pymarc stores it: normalised when a form was asked for
+/// (ASCII text is the same in every form, so it is left alone).
+fn text<'py>(
+    py: Python<'py>,
+    normalize: Option<&Py<PyAny>>,
+    s: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let obj = PyString::new(py, s).into_any();
+    match normalize {
+        Some(f) if !s.is_ascii() => f.bind(py).call1((obj,)),
+        _ => Ok(obj),
+    }
+}
+
+/// An attribute value used as a subfield code (one ASCII letter is interned).
+fn code<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
+    match s.as_bytes() {
+        [b] if b.is_ascii() => ascii_char(py, *b).into_any(),
+        _ => PyString::new(py, s).into_any(),
+    }
+}
+
+/// One field, as pymarc's handler leaves it: `Field(tag)` or
+/// `Field(tag, Indicators(ind1, ind2))`, then `add_subfield` calls (ignored
+/// on control fields), then `data` when a `controlfield` element closed it.
+fn field<'py>(
+    py: Python<'py>,
+    normalize: Option<&Py<PyAny>>,
+    f: &XmlField,
+) -> PyResult<Bound<'py, PyAny>> {
+    let t = types(py)?;
+    let Ok(tag_bytes) = <[u8; 3]>::try_from(f.tag.as_bytes()) else {
+        return field_by_python(py, normalize, f);
+    };
+    let control = tag_bytes.iter().all(u8::is_ascii_digit) && tag_bytes < *b"010";
+    let data = match &f.data {
+        Some(d) => text(py, normalize, d)?.unbind(),
+        None => py.None(),
+    };
+    let tag = tag_str(py, tag_bytes).into_any().unbind();
+    let values = if control {
+        FieldBase::with_values(
+            tag,
+            data,
+            py.None(),
+            PyList::empty(py).into_any().unbind(),
+            PyBool::new(py, true).to_owned().into_any().unbind(),
+        )
+    } else {
+        let (ind1, ind2) = match &f.origin {
+            FieldOrigin::Control => (None, None),
+            FieldOrigin::Data { ind1, ind2 } => (ind1.as_deref(), ind2.as_deref()),
+        };
+        let ind1 = ind1.unwrap_or(" ");
+        let ind2 = ind2.unwrap_or(" ");
+        let inds = match (ind1.as_bytes(), ind2.as_bytes()) {
+            ([a], [b]) if a.is_ascii() && b.is_ascii() => indicators(py, *a, *b)?,
+            _ => new_pair(
+                py,
+                t.indicators.bind(py),
+                PyString::new(py, ind1).into_any(),
+                PyString::new(py, ind2).into_any(),
+            )?,
+        };
+        let subfield_cls = t.subfield.bind(py);
+        let mut subfields = Vec::with_capacity(f.subfields.len());
+        for (c, value) in &f.subfields {
+            subfields.push(new_pair(py, subfield_cls, code(py, c), text(py, normalize, value)?)?);
+        }
+        FieldBase::with_values(
+            tag,
+            data,
+            inds.unbind(),
+            PyList::new(py, subfields)?.into_any().unbind(),
+            PyBool::new(py, false).to_owned().into_any().unbind(),
+        )
+    };
+    let obj = new_instance(py, t.field.bind(py))?;
+    *obj.cast::<FieldBase>()?.borrow_mut() = values;
+    Ok(obj)
+}
+
+/// A field whose tag `Field()` rewrites (not three characters long): made
+/// by the very Python calls pymarc's handler makes.
+fn field_by_python<'py>(
+    py: Python<'py>,
+    normalize: Option<&Py<PyAny>>,
+    f: &XmlField,
+) -> PyResult<Bound<'py, PyAny>> {
+    let t = types(py)?;
+    let field_cls = t.field.bind(py);
+    let field = match &f.origin {
+        FieldOrigin::Control => field_cls.call1((f.tag.as_str(),))?,
+        FieldOrigin::Data { ind1, ind2 } => {
+            let inds = t.indicators.bind(py).call1((
+                ind1.as_deref().unwrap_or(" "),
+                ind2.as_deref().unwrap_or(" "),
+            ))?;
+            field_cls.call1((f.tag.as_str(), inds))?
+        }
+    };
+    for (c, value) in &f.subfields {
+        field.call_method1("add_subfield", (code(py, c), text(py, normalize, value)?))?;
+    }
+    if let Some(d) = &f.data {
+        field.setattr("data", text(py, normalize, d)?)?;
+    }
+    Ok(field)
+}
+
+/// Builds `record.fields` for a record read from MARCXML.
+pub(crate) fn build_xml_fields<'py>(py: Python<'py>, lazy: &XmlLazy) -> PyResult<Bound<'py, PyList>> {
+    let normalize = lazy.normalize.as_ref();
+    let mut fields = Vec::with_capacity(lazy.record.fields.len());
+    for f in &lazy.record.fields {
+        fields.push(field(py, normalize, f)?);
+    }
+    PyList::new(py, fields)
+}
+
 impl XmlParser {
-    fn text<'py>(&self, py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
-        let obj = PyString::new(py, s).into_any();
-        match &self.normalize {
-            Some(f) if !s.is_ascii() => f.bind(py).call1((obj,)),
-            _ => Ok(obj),
-        }
-    }
-
-    fn code<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
-        match s.as_bytes() {
-            [b] if b.is_ascii() => ascii_char(py, *b).into_any(),
-            _ => PyString::new(py, s).into_any(),
-        }
-    }
-
-    fn field<'py>(&self, py: Python<'py>, f: &XmlField) -> PyResult<Bound<'py, PyAny>> {
-        let t = types(py)?;
-        let Ok(tag_bytes) = <[u8; 3]>::try_from(f.tag.as_bytes()) else {
-            return self.field_by_python(py, f);
-        };
-        let control = tag_bytes.iter().all(u8::is_ascii_digit) && tag_bytes < *b"010";
-        let data = match &f.data {
-            Some(d) => self.text(py, d)?.unbind(),
-            None => py.None(),
-        };
-        let values = if control {
-            FieldBase::with_values(
-                tag_str(py, tag_bytes).into_any().unbind(),
-                data,
-                py.None(),
-                PyList::empty(py).into_any().unbind(),
-                pyo3::types::PyBool::new(py, true).to_owned().into_any().unbind(),
-            )
-        } else {
-            let (ind1, ind2) = match &f.origin {
-                FieldOrigin::Control => (None, None),
-                FieldOrigin::Data { ind1, ind2 } => (ind1.as_deref(), ind2.as_deref()),
-            };
-            let ind1 = ind1.unwrap_or(" ");
-            let ind2 = ind2.unwrap_or(" ");
-            let inds = match (ind1.as_bytes(), ind2.as_bytes()) {
-                ([a], [b]) if a.is_ascii() && b.is_ascii() => indicators(py, *a, *b)?,
-                _ => new_pair(
-                    py,
-                    t.indicators.bind(py),
-                    PyString::new(py, ind1).into_any(),
-                    PyString::new(py, ind2).into_any(),
-                )?,
-            };
-            let subfield_cls = t.subfield.bind(py);
-            let subfields = PyList::empty(py);
-            for (code, value) in &f.subfields {
-                let pair = new_pair(py, subfield_cls, Self::code(py, code), self.text(py, value)?)?;
-                subfields.append(pair)?;
-            }
-            FieldBase::with_values(
-                tag_str(py, tag_bytes).into_any().unbind(),
-                data,
-                inds.unbind(),
-                subfields.into_any().unbind(),
-                pyo3::types::PyBool::new(py, false).to_owned().into_any().unbind(),
-            )
-        };
-        let obj = new_instance(py, t.field.bind(py))?;
-        *obj.cast::<FieldBase>()?.borrow_mut() = values;
-        Ok(obj)
-    }
-
-    /// A field whose tag `Field()` normalises: made by the same Python calls
-    /// pymarc's handler makes.
-    fn field_by_python<'py>(&self, py: Python<'py>, f: &XmlField) -> PyResult<Bound<'py, PyAny>> {
-        let t = types(py)?;
-        let field_cls = t.field.bind(py);
-        let field = match &f.origin {
-            FieldOrigin::Control => field_cls.call1((f.tag.as_str(),))?,
-            FieldOrigin::Data { ind1, ind2 } => {
-                let inds = t.indicators.bind(py).call1((
-                    ind1.as_deref().unwrap_or(" "),
-                    ind2.as_deref().unwrap_or(" "),
-                ))?;
-                field_cls.call1((f.tag.as_str(), inds))?
-            }
-        };
-        for (code, value) in &f.subfields {
-            field.call_method1("add_subfield", (Self::code(py, code), self.text(py, value)?))?;
-        }
-        if let Some(d) = &f.data {
-            field.setattr("data", self.text(py, d)?)?;
-        }
-        Ok(field)
-    }
-
-    fn record<'py>(&self, py: Python<'py>, r: &XmlRecord) -> PyResult<Bound<'py, PyAny>> {
-        let fields = PyList::empty(py);
-        for f in &r.fields {
-            fields.append(self.field(py, f)?)?;
-        }
+    /// A `Record` for `r`: its leader is set now (as ASCII bytes built
+    /// lazily, or as a `Leader` object), its fields are built on first use.
+    fn record<'py>(&self, py: Python<'py>, r: XmlRecord) -> PyResult<Bound<'py, PyAny>> {
         let record = new_instance(py, types(py)?.record.bind(py))?;
         let (raw, leader) = match r.leader.as_deref() {
             None => (Some(*DEFAULT_LEADER), None),
-            Some(text) => match <[u8; LEADER_LEN]>::try_from(text.as_bytes()) {
-                Ok(raw) if text.is_ascii() => (Some(raw), None),
+            Some(s) => match <[u8; LEADER_LEN]>::try_from(s.as_bytes()) {
+                Ok(raw) if s.is_ascii() => (Some(raw), None),
                 _ => {
-                    let leader = types(py)?.leader.bind(py).call1((self.text(py, text)?,))?;
+                    let leader = types(py)?
+                        .leader
+                        .bind(py)
+                        .call1((text(py, self.normalize.as_ref(), s)?,))?;
                     (None, Some(leader.unbind()))
                 }
             },
         };
+        let lazy = XmlLazy {
+            record: r,
+            normalize: self.normalize.as_ref().map(|n| n.clone_ref(py)),
+        };
         record
             .cast::<RecordBase>()?
             .borrow_mut()
-            .fill_from_xml(fields.into_any().unbind(), raw, leader);
+            .fill_from_xml(lazy, raw, leader);
         Ok(record)
     }
 
     fn collect<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let done = self.parser.take_records();
-        let out = PyList::empty(py);
-        for r in &done {
-            out.append(self.record(py, r)?)?;
+        let mut out = Vec::with_capacity(done.len());
+        for r in done {
+            out.push(self.record(py, r)?);
         }
-        py.detach(move || drop(done));
-        Ok(out)
+        PyList::new(py, out)
     }
 }
 

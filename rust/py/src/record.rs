@@ -15,6 +15,7 @@ use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use pyo3::PyTraverseError;
 
 use crate::errors::{emit_notes, exception_for};
+use crate::marcxml::{build_xml_fields, XmlLazy};
 use crate::materialize::{build_fields, find_field, first_subfield, LazyRecord};
 use crate::pytypes::types;
 use crate::text::truthy;
@@ -27,6 +28,8 @@ use pymrrc_core::text::Utf8Handling;
 #[pyclass(subclass, module = "pymrrc._core")]
 pub struct RecordBase {
     lazy: Option<Arc<LazyRecord>>,
+    /// A record read from MARCXML whose fields are not built yet.
+    xml: Option<Arc<XmlLazy>>,
     raw_leader: Option<[u8; LEADER_LEN]>,
     fields: Option<Py<PyAny>>,
     leader: Option<Py<PyAny>>,
@@ -47,6 +50,7 @@ impl RecordBase {
     fn empty(py: Python<'_>) -> Self {
         Self {
             lazy: None,
+            xml: None,
             raw_leader: None,
             fields: None,
             leader: None,
@@ -82,17 +86,18 @@ impl RecordBase {
 }
 
 impl RecordBase {
-    /// Makes a freshly created record one read from MARCXML: its field
-    /// list, and its leader either as ASCII text (built lazily) or as a
-    /// ready `Leader` object.
+    /// Makes a freshly created record one read from MARCXML: its fields
+    /// (built on first use), and its leader either as ASCII text (built
+    /// lazily) or as a ready `Leader` object.
     pub(crate) fn fill_from_xml(
         &mut self,
-        fields: Py<PyAny>,
+        xml: XmlLazy,
         raw_leader: Option<[u8; LEADER_LEN]>,
         leader: Option<Py<PyAny>>,
     ) {
         self.lazy = None;
-        self.fields = Some(fields);
+        self.fields = None;
+        self.xml = Some(Arc::new(xml));
         self.raw_leader = raw_leader;
         self.leader = leader;
     }
@@ -101,19 +106,20 @@ impl RecordBase {
 /// The record's field list, built from its bytes on first use.
 fn fields_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let lazy = {
+    let (lazy, xml) = {
         let b = slf.borrow();
         if let Some(f) = &b.fields {
             return Ok(f.bind(py).clone());
         }
-        b.lazy.clone()
-    };
-    let Some(lazy) = lazy else {
-        return Err(PyAttributeError::new_err("fields"));
+        (b.lazy.clone(), b.xml.clone())
     };
     // Built with no borrow held: making Python objects can run other
     // threads, which may look at this record meanwhile.
-    let list = build_fields(py, &lazy)?.into_any();
+    let list = match (lazy, xml) {
+        (Some(lazy), _) => build_fields(py, &lazy)?.into_any(),
+        (None, Some(xml)) => build_xml_fields(py, &xml)?.into_any(),
+        (None, None) => return Err(PyAttributeError::new_err("fields")),
+    };
     let mut b = slf.borrow_mut();
     if let Some(f) = &b.fields {
         // Another thread got there first; everyone must see one list.
@@ -121,6 +127,7 @@ fn fields_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
     }
     b.fields = Some(list.clone().unbind());
     b.lazy = None;
+    b.xml = None;
     Ok(list)
 }
 
@@ -161,6 +168,7 @@ impl RecordBase {
 
     fn __clear__(&mut self) {
         self.fields = None;
+        self.xml = None;
         self.leader = None;
         Python::attach(|py| {
             for obj in [&mut self.pos, &mut self.force_utf8, &mut self.to_unicode] {
@@ -189,6 +197,7 @@ impl RecordBase {
     fn set_fields(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
         let mut b = slf.borrow_mut();
         b.lazy = None;
+        b.xml = None;
         b.fields = Some(value);
         Ok(())
     }
@@ -235,7 +244,7 @@ impl RecordBase {
     /// Whether the record still holds only its bytes (nothing looked into).
     #[getter]
     fn _is_lazy(&self) -> bool {
-        self.lazy.is_some() && self.fields.is_none()
+        (self.lazy.is_some() || self.xml.is_some()) && self.fields.is_none()
     }
 
     /// The title (245 $a and $b), as pymarc's `Record.title` computes it.
@@ -347,6 +356,7 @@ impl RecordBase {
             b.raw_leader = Some(lazy.layout.leader);
             b.leader = None;
             b.fields = None;
+            b.xml = None;
             b.lazy = Some(Arc::new(lazy));
         } else {
             let existing = fields_of(slf)?;
