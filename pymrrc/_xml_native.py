@@ -26,6 +26,10 @@ _FORMS = frozenset({"NFC", "NFD", "NFKC", "NFKD"})
 #: ``run`` read the whole document natively.
 DONE = "done"
 
+#: What the last ``run`` did (for tests): ``DONE``, the native parser's
+#: fallback reason, or ``None`` when it did not take the input.
+last_outcome = None
+
 
 def make_parser(strict, normalize_form):
     """A native parser for these handler options, or ``None`` when the
@@ -137,6 +141,8 @@ def run(xml_file, parser, deliver):
     document must be read by the expat path: ``source`` reads it from its
     start, and ``count`` records were already delivered.
     """
+    global last_outcome
+    last_outcome = None
     inp = _open(xml_file)
     if inp is None:
         return None
@@ -149,6 +155,7 @@ def run(xml_file, parser, deliver):
             elif type(piece) is bytes:
                 records = parser.feed(piece)
             else:
+                last_outcome = "non-bytes read"
                 return inp.for_expat(), count
             for record in records:
                 deliver(record)
@@ -156,9 +163,11 @@ def run(xml_file, parser, deliver):
             if not piece:
                 break
         if parser.fallback is not None:
+            last_outcome = parser.fallback[0]
             return inp.for_expat(), count
     except BaseException:
         inp.close()
         raise
     inp.close()
+    last_outcome = DONE
     return DONE

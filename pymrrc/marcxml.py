@@ -142,16 +142,24 @@ def map_xml(function, *files):
         if native:
             parser = _xml_native.make_parser(False, None)
             outcome = _xml_native.run(xml_file, parser, function)
-            if outcome == _xml_native.DONE and parser.is_clean():
+            if outcome is None:
+                native = False
+            elif outcome == _xml_native.DONE:
+                if parser.is_clean():
+                    continue
+                # A field (or subfield code) was left open: pymarc's handler
+                # carries it into the next file, so the Python handler takes
+                # over from here with that state.
+                handler._field, handler._subfield_code = parser.take_leftover()
+                native = False
                 continue
-            if outcome is not None:
+            else:
                 # Read again by expat, skipping what was delivered; the
                 # handler then carries its state into the next files.
                 source, delivered = outcome
                 native = False
                 _parse_skipping(source, handler, function, delivered)
                 continue
-            native = False
         parse_xml(xml_file, handler)
 
 

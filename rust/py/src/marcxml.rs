@@ -251,6 +251,21 @@ impl XmlParser {
         self.parser.is_clean()
     }
 
+    /// `(field, code)`: the field object and subfield code pymarc's handler
+    /// would still hold after this document (each may be `None`).
+    fn take_leftover(&mut self, py: Python<'_>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+        let (f, c) = self.parser.take_leftover();
+        let f = match f {
+            Some(f) => field(py, self.normalize.as_ref(), &f)?.unbind(),
+            None => py.None(),
+        };
+        let c = match c {
+            Some(c) => PyString::new(py, &c).into_any().unbind(),
+            None => py.None(),
+        };
+        Ok((f, c))
+    }
+
     /// Why the fast path gave up, as `(reason, byte_offset)`, or `None`.
     #[getter]
     fn fallback(&self) -> Option<(&'static str, u64)> {

@@ -211,6 +211,12 @@ impl Handler {
         self.record.is_none() && self.field.is_none() && self.code.is_none()
     }
 
+    /// Takes the field and subfield code left open at the end of a
+    /// document (pymarc's handler keeps them for the next document).
+    pub fn take_leftover(&mut self) -> (Option<XmlField>, Option<String>) {
+        (self.field.take(), self.code.take())
+    }
+
     /// `characters`.
     pub fn characters(&mut self, text: &str) {
         self.text.push_str(text);

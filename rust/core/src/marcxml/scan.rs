@@ -8,7 +8,7 @@
 
 use memchr::{memchr, memmem};
 
-use super::handler::{Attr, Handler, XmlRecord};
+use super::handler::{Attr, Handler, XmlField, XmlRecord};
 use super::lex::{
     decode_attr, decode_cdata, decode_text, is_space, name_len, space_len, split_qname, xml_text,
 };
@@ -148,6 +148,13 @@ impl MarcXmlParser {
     #[must_use]
     pub fn is_clean(&self) -> bool {
         self.scanner.handler.is_clean()
+    }
+
+    /// Takes the field and subfield code the replayed handler holds at the
+    /// end of the document: pymarc's handler would carry them into the next
+    /// document it reads.
+    pub fn take_leftover(&mut self) -> (Option<XmlField>, Option<String>) {
+        self.scanner.handler.take_leftover()
     }
 
     /// The records completed since the last call, in document order.
