@@ -26,6 +26,10 @@ _FORMS = frozenset({"NFC", "NFD", "NFKC", "NFKD"})
 #: ``run`` read the whole document natively.
 DONE = "done"
 
+#: How much of a stream that cannot seek back ``map_xml`` keeps for a
+#: replay; past it, the rest of the stream goes to expat (see ``run``).
+REPLAY_LIMIT = 32 * 2**20
+
 #: What the last ``run`` did (for tests): ``DONE``, the native parser's
 #: fallback reason, or ``None`` when it did not take the input.
 last_outcome = None
@@ -79,11 +83,13 @@ class _Input:
         self.owned = owned  # opened here from a path
         self.start = start  # position to seek back to, or None
         self.pieces = [] if (not owned and start is None) else None
+        self.kept = 0
 
     def read(self):
         piece = self.file.read(_BUFSIZE)
         if self.pieces is not None and piece:
             self.pieces.append(piece)
+            self.kept += len(piece)
         return piece
 
     def close(self):
@@ -131,9 +137,14 @@ def _open(xml_file):
     return _Input(xml_file, source, False, start)
 
 
-def run(xml_file, parser, deliver):
+def run(xml_file, parser, deliver, replay_limit=None):
     """Read ``xml_file`` natively, calling ``deliver(record)`` for each
     record in order.
+
+    A stream that cannot seek back is kept in memory as it is read, so that
+    expat can read it again if need be; with ``replay_limit``, once more
+    than that many bytes are kept, the rest of the document is left to
+    expat (so memory stays bounded while streaming).
 
     Returns ``None`` when the input is not one the native path reads (then
     nothing was read from it), ``DONE`` when the whole document was read
@@ -154,6 +165,12 @@ def run(xml_file, parser, deliver):
                 records = parser.finish()
             elif type(piece) is bytes:
                 records = parser.feed(piece)
+                if replay_limit is not None and inp.kept > replay_limit:
+                    for record in records:
+                        deliver(record)
+                        count += 1
+                    last_outcome = "stream too long to keep for a replay"
+                    return inp.for_expat(), count
             else:
                 last_outcome = "non-bytes read"
                 return inp.for_expat(), count

@@ -141,7 +141,9 @@ def map_xml(function, *files):
     for xml_file in files:
         if native:
             parser = _xml_native.make_parser(False, None)
-            outcome = _xml_native.run(xml_file, parser, function)
+            outcome = _xml_native.run(
+                xml_file, parser, function, _xml_native.REPLAY_LIMIT
+            )
             if outcome is None:
                 native = False
             elif outcome == _xml_native.DONE:
