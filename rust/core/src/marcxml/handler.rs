@@ -49,14 +49,27 @@ pub struct XmlRecord {
     pub fields: Vec<XmlField>,
 }
 
-/// An attribute as the handler sees it.
-pub(crate) struct Attr<'a> {
-    /// Whether the attribute name had a namespace.
-    pub namespaced: bool,
-    /// The local part of the attribute name.
-    pub local: &'a str,
-    /// The normalised attribute value.
-    pub value: &'a str,
+/// The attributes the handler reads: those named `tag`, `ind1`, `ind2` and
+/// `code` with no namespace (pymarc looks them up as `(None, name)`).
+#[derive(Default)]
+pub(crate) struct Attrs<'a> {
+    pub tag: Option<&'a str>,
+    pub ind1: Option<&'a str>,
+    pub ind2: Option<&'a str>,
+    pub code: Option<&'a str>,
+}
+
+impl<'a> Attrs<'a> {
+    /// Notes an attribute without a namespace.
+    pub fn offer(&mut self, local: &str, value: &'a str) {
+        match local {
+            "tag" => self.tag = Some(value),
+            "ind1" => self.ind1 = Some(value),
+            "ind2" => self.ind2 = Some(value),
+            "code" => self.code = Some(value),
+            _ => {}
+        }
+    }
 }
 
 /// Longest all-digit tag pymarc's `int()` is trusted with here.
@@ -72,13 +85,6 @@ pub(crate) struct Handler {
     text: String,
     /// Records handed to `process_record`, not yet collected.
     pub done: Vec<XmlRecord>,
-}
-
-fn plain_attr<'a>(attrs: &'a [Attr<'a>], name: &str) -> Option<&'a str> {
-    attrs
-        .iter()
-        .find(|a| !a.namespaced && a.local == name)
-        .map(|a| a.value)
 }
 
 fn checked_tag(tag: Option<&str>) -> Result<String, &'static str> {
@@ -116,7 +122,7 @@ impl Handler {
         &mut self,
         ns: Option<&str>,
         local: &str,
-        attrs: &[Attr<'_>],
+        attrs: &Attrs<'_>,
     ) -> Result<(), &'static str> {
         if self.ignores(ns) {
             return Ok(());
@@ -126,26 +132,26 @@ impl Handler {
             "record" => self.record = Some(XmlRecord::default()),
             "controlfield" => {
                 self.field = Some(XmlField {
-                    tag: checked_tag(plain_attr(attrs, "tag"))?,
+                    tag: checked_tag(attrs.tag)?,
                     origin: FieldOrigin::Control,
                     subfields: Vec::new(),
                     data: None,
                 });
             }
             "datafield" => {
-                let tag = checked_tag(plain_attr(attrs, "tag"))?;
+                let tag = checked_tag(attrs.tag)?;
                 self.field = Some(XmlField {
                     tag,
                     origin: FieldOrigin::Data {
-                        ind1: plain_attr(attrs, "ind1").map(str::to_owned),
-                        ind2: plain_attr(attrs, "ind2").map(str::to_owned),
+                        ind1: attrs.ind1.map(str::to_owned),
+                        ind2: attrs.ind2.map(str::to_owned),
                     },
                     subfields: Vec::new(),
                     data: None,
                 });
             }
             "subfield" => {
-                let code = plain_attr(attrs, "code").ok_or("missing code attribute")?;
+                let code = attrs.code.ok_or("missing code attribute")?;
                 self.code = Some(code.to_owned());
             }
             _ => {}

@@ -41,12 +41,13 @@ pub(crate) fn name_len(s: &[u8]) -> Result<usize, &'static str> {
 /// Splits a namespace-aware name into `(prefix, local)`. Names with more
 /// than one colon, or an empty or odd part, are refused.
 pub(crate) fn split_qname(name: &str) -> Result<(Option<&str>, &str), &'static str> {
-    match name.split_once(':') {
+    let colon = memchr::memchr(b':', name.as_bytes());
+    match colon.and_then(|i| Some((name.get(..i)?, name.get(i + 1..)?))) {
         None => Ok((None, name)),
         Some((prefix, local)) => {
             let ok = !prefix.is_empty()
                 && local.as_bytes().first().is_some_and(|&b| is_name_start(b))
-                && !local.contains(':');
+                && memchr::memchr(b':', local.as_bytes()).is_none();
             if ok {
                 Ok((Some(prefix), local))
             } else {
@@ -63,11 +64,17 @@ fn is_xml_char(c: char) -> bool {
 
 /// `s` as text, if it is UTF-8 made only of XML characters.
 pub(crate) fn xml_text(s: &[u8]) -> Result<&str, &'static str> {
-    if s.iter().any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
-        return Err("control character");
+    // One pass over the bytes: control characters, and whether any byte is
+    // outside ASCII (only then is UTF-8 and the character range checked).
+    let mut high = 0u8;
+    for &b in s {
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+            return Err("control character");
+        }
+        high |= b;
     }
     let text = std::str::from_utf8(s).map_err(|_| "invalid UTF-8")?;
-    if !text.is_ascii() && !text.chars().all(is_xml_char) {
+    if high >= 0x80 && !text.chars().all(is_xml_char) {
         return Err("non-character");
     }
     Ok(text)
@@ -155,11 +162,14 @@ pub(crate) fn decode_cdata(text: &str, out: &mut String) {
 /// CDATA attributes: references expanded, each literal tab, line feed,
 /// carriage return or CR LF pair turned into one space. Appended to `out`.
 pub(crate) fn decode_attr(raw: &[u8], out: &mut String) -> Result<(), &'static str> {
-    if raw.contains(&b'<') {
+    if memchr::memchr(b'<', raw).is_some() {
         return Err("'<' in attribute value");
     }
     let text = xml_text(raw)?;
-    if !text.contains(['&', '\t', '\n', '\r']) {
+    if !raw
+        .iter()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    {
         out.push_str(text);
         return Ok(());
     }

@@ -8,7 +8,7 @@
 
 use memchr::{memchr, memmem};
 
-use super::handler::{Attr, Handler, XmlField, XmlRecord};
+use super::handler::{Attrs, Handler, XmlField, XmlRecord};
 use super::lex::{
     decode_attr, decode_cdata, decode_text, is_space, name_len, space_len, split_qname, xml_text,
 };
@@ -70,6 +70,8 @@ struct Scanner {
     open: Vec<Open>,
     names: String,
     raw_attrs: Vec<RawAttr>,
+    /// Where each decoded attribute value lies in `values`.
+    spans: Vec<(usize, usize)>,
     values: String,
     text: String,
     handler: Handler,
@@ -101,6 +103,7 @@ impl MarcXmlParser {
                 open: Vec::new(),
                 names: String::new(),
                 raw_attrs: Vec::new(),
+                spans: Vec::new(),
                 values: String::new(),
                 text: String::new(),
                 handler: Handler::new(strict, normalizing),
@@ -270,7 +273,7 @@ impl Scanner {
             return Err("']]>' in text");
         }
         let text = xml_text(raw)?;
-        if text.contains(['&', '\r']) {
+        if memchr::memchr2(b'&', b'\r', raw).is_some() {
             self.text.clear();
             decode_text(text, &mut self.text)?;
             self.handler.characters(&self.text);
@@ -447,19 +450,29 @@ impl Scanner {
         // Duplicate attribute names (as written).
         for (i, a) in attrs.iter().enumerate() {
             let an = tag.get(a.name.0..a.name.1);
-            if attrs.iter().skip(i + 1).any(|b| tag.get(b.name.0..b.name.1) == an) {
+            if attrs
+                .iter()
+                .skip(i + 1)
+                .any(|b| tag.get(b.name.0..b.name.1) == an)
+            {
                 return Err("duplicate attribute");
             }
         }
         self.values.clear();
-        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(attrs.len());
+        self.spans.clear();
         for a in attrs {
             let start = self.values.len();
-            decode_attr(tag.get(a.value.0..a.value.1).unwrap_or_default(), &mut self.values)?;
-            spans.push((start, self.values.len()));
+            decode_attr(
+                tag.get(a.value.0..a.value.1).unwrap_or_default(),
+                &mut self.values,
+            )?;
+            self.spans.push((start, self.values.len()));
         }
-        for (a, span) in attrs.iter().zip(&spans) {
+        for (a, span) in attrs.iter().zip(&self.spans) {
             let aname = text(a.name)?;
+            if !aname.starts_with("xmlns") {
+                continue;
+            }
             let prefix = if aname == "xmlns" {
                 ""
             } else if let Some(p) = aname.strip_prefix("xmlns:") {
@@ -499,19 +512,21 @@ impl Scanner {
 
         // The attributes the handler sees, with their namespaces resolved.
         let mut seen: Vec<(&str, &str)> = Vec::new();
-        let mut handler_attrs: Vec<Attr<'_>> = Vec::with_capacity(attrs.len());
-        for (a, span) in attrs.iter().zip(&spans) {
+        let mut handler_attrs = Attrs::default();
+        for (a, span) in attrs.iter().zip(&self.spans) {
             let aname = text(a.name)?;
-            if aname == "xmlns" || aname.starts_with("xmlns:") {
+            if aname.starts_with("xmlns")
+                && (aname.len() == 5 || aname.as_bytes().get(5) == Some(&b':'))
+            {
                 continue;
             }
             let (aprefix, alocal) = split_qname(aname)?;
-            let namespaced = match aprefix {
-                None => false,
-                Some("xml") => {
-                    seen.push((XML_NS, alocal));
-                    true
+            match aprefix {
+                None => {
+                    handler_attrs
+                        .offer(alocal, self.values.get(span.0..span.1).unwrap_or_default());
                 }
+                Some("xml") => seen.push((XML_NS, alocal)),
                 Some(p) => {
                     let uri = self
                         .lookup(p)
@@ -519,14 +534,8 @@ impl Scanner {
                         .and_then(|b| b.uri.as_deref())
                         .ok_or("unbound attribute prefix")?;
                     seen.push((uri, alocal));
-                    true
                 }
-            };
-            handler_attrs.push(Attr {
-                namespaced,
-                local: alocal,
-                value: self.values.get(span.0..span.1).unwrap_or_default(),
-            });
+            }
         }
         for (i, pair) in seen.iter().enumerate() {
             if seen.iter().skip(i + 1).any(|other| other == pair) {
@@ -566,7 +575,11 @@ fn xml_declaration(body: &[u8]) -> Res<()> {
         let ws = space_len(rest);
         let after = rest.get(ws..).unwrap_or_default();
         if !after.starts_with(name) {
-            return if required { Err("bad XML declaration") } else { Ok(None) };
+            return if required {
+                Err("bad XML declaration")
+            } else {
+                Ok(None)
+            };
         }
         if ws == 0 {
             return Err("bad XML declaration");
@@ -646,7 +659,10 @@ mod tests {
         assert_eq!(r.fields[1].subfields, vec![("a".into(), "<t>\nz".into())]);
         assert_eq!(
             r.fields[1].origin,
-            FieldOrigin::Data { ind1: Some("1".into()), ind2: None }
+            FieldOrigin::Data {
+                ind1: Some("1".into()),
+                ind2: None
+            }
         );
         for size in 1..40 {
             assert_eq!(parse_in_chunks(DOC.as_bytes(), size).unwrap(), whole);
