@@ -1,8 +1,8 @@
 """Type stubs for ``pymrrc._core``, the private Rust extension module.
 
 These classes are the native bases of the public ``pymrrc`` classes
-(``Field``, ``Record``, ``MARCReader``) and the file ``MARCWriter(path)``
-writes through. They are not meant to be used directly.
+(``Field``, ``Record``, ``MARCReader``), the file ``MARCWriter(path)``
+writes through, and the MARCXML reader behind ``pymrrc.marcxml``. They are not meant to be used directly.
 
 Attribute types follow pymarc 5.4's annotations. The native storage itself
 accepts any object (as pymarc's slots do); the natively implemented methods
@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "__version__"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "__version__"]
 
 __version__: str
 
@@ -142,3 +142,15 @@ class FileSink:
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
+
+@final
+class XmlParser:
+    """Incremental native MARCXML reader behind ``pymrrc.marcxml``."""
+
+    def __new__(cls, strict: bool, normalize: Any = None) -> Self: ...
+    def feed(self, chunk: Any) -> list[Record]: ...
+    def finish(self) -> list[Record]: ...
+    def is_clean(self) -> bool: ...
+    def take_leftover(self) -> tuple[Field | None, str | None]: ...
+    @property
+    def fallback(self) -> tuple[str, int] | None: ...
