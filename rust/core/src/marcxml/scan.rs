@@ -85,6 +85,10 @@ pub struct MarcXmlParser {
     dropped: u64,
     scanner: Scanner,
     failed: Option<Fallback>,
+    /// After an incomplete piece, the unread length to wait for before
+    /// scanning it again (so a huge piece is rescanned a logarithmic
+    /// number of times, not once per chunk).
+    wait_for: usize,
 }
 
 impl MarcXmlParser {
@@ -109,6 +113,7 @@ impl MarcXmlParser {
                 handler: Handler::new(strict, normalizing),
             },
             failed: None,
+            wait_for: 0,
         }
     }
 
@@ -128,6 +133,9 @@ impl MarcXmlParser {
             self.pos = 0;
         }
         self.buf.extend_from_slice(chunk);
+        if self.buf.len() < self.wait_for {
+            return Ok(());
+        }
         self.run(false)
     }
 
@@ -175,11 +183,16 @@ impl MarcXmlParser {
     }
 
     fn run(&mut self, eof: bool) -> Result<(), Fallback> {
+        self.wait_for = 0;
         while self.pos < self.buf.len() {
             let rest = self.buf.get(self.pos..).unwrap_or_default();
             match self.scanner.step(rest, eof) {
                 Ok(Step::Took(n)) => self.pos += n,
-                Ok(Step::NeedMore) if !eof => break,
+                Ok(Step::NeedMore) if !eof => {
+                    let pending = self.buf.len() - self.pos;
+                    self.wait_for = pending.saturating_mul(2).max(pending + 4096);
+                    break;
+                }
                 Ok(Step::NeedMore) => return Err(self.fail("document incomplete")),
                 Err(reason) => return Err(self.fail(reason)),
             }
@@ -667,6 +680,24 @@ mod tests {
         for size in 1..40 {
             assert_eq!(parse_in_chunks(DOC.as_bytes(), size).unwrap(), whole);
         }
+    }
+
+    #[test]
+    fn a_huge_piece_in_small_chunks_is_not_rescanned_every_time() {
+        // 4 MB of text and a 4 MB attribute value, fed 64 bytes at a time:
+        // rescanning the whole pending piece per chunk would take minutes.
+        let big = "x".repeat(4 << 20);
+        let doc = format!(
+            "<record><leader>00000nam a2200000 a 4500</leader>\
+             <controlfield tag=\"001\">{big}</controlfield>\
+             <datafield tag=\"245\" ind1=\"{big}\"/></record>"
+        );
+        let records = parse_in_chunks(doc.as_bytes(), 64).unwrap();
+        assert_eq!(records[0].fields[0].data.as_deref(), Some(big.as_str()));
+        assert_eq!(
+            records[0].fields[1].origin,
+            FieldOrigin::Data { ind1: Some(big.clone()), ind2: None }
+        );
     }
 
     #[test]
