@@ -696,7 +696,10 @@ mod tests {
         assert_eq!(records[0].fields[0].data.as_deref(), Some(big.as_str()));
         assert_eq!(
             records[0].fields[1].origin,
-            FieldOrigin::Data { ind1: Some(big.clone()), ind2: None }
+            FieldOrigin::Data {
+                ind1: Some(big.clone()),
+                ind2: None
+            }
         );
     }
 
