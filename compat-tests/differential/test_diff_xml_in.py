@@ -627,3 +627,32 @@ def test_map_xml_long_unseekable_stream_goes_to_expat(reference, target, monkeyp
     assert results[1] == results[0]
     if native is not None:
         assert native.last_outcome == "stream too long to keep for a replay"
+
+
+@pytest.mark.parametrize("source", [b"<a/>", "/nonexistent/doc.xml", 123, None])
+def test_inputs_pymarc_rejects(reference, target, source):
+    results = [outcome(lambda m=m: m.marcxml.parse_xml_to_array(source))
+               for m in (reference, target)]
+    assert results[1] == results[0]
+    assert results[0][0] == "raised"
+
+
+@pytest.mark.parametrize("doc", [
+    f'<collection xmlns="{NS}"><record><leader>00000nam a2200000 i 4500</leader></record>'
+    "</collection>",
+    f'<!DOCTYPE c [<!ENTITY e "x">]><collection xmlns="{NS}"><record>'
+    '<leader>00000nam a2200000 i 4500</leader><controlfield tag="001">&e;</controlfield>'
+    "</record></collection>",
+    f'<collection xmlns="{NS}"><record><leader>00000nam a2200000 i 4500</leader></record>'
+    "<record><leader>x</leader></record></collection>",
+])
+def test_stream_read_from_its_current_position(reference, target, doc):
+    """A stream positioned past some leading bytes is read (and, for a
+    fallback, read again) from that position."""
+    data = b"JUNK" * 5000 + doc.encode()
+    results = []
+    for module in (reference, target):
+        stream = io.BytesIO(data)
+        stream.seek(20000)
+        results.append((parsed(module, stream), stream.closed))
+    assert results[1] == results[0]
