@@ -8,10 +8,12 @@
   documents.
 * test_built_records: Hypothesis builds the same record in both libraries
   from awkward parts: every XML-special character, control characters,
-  line ends, non-BMP characters, lone surrogates, empty subfields, data
-  fields without subfields, odd tags and indicators, leaders given as
-  ``str``, ``bytes`` values (MARC-8, with and without ``quiet``), ``None``
-  values, ``RawField``. Outputs, exceptions and stderr must agree.
+  line ends (also in tags, indicators and codes, which become attributes),
+  non-BMP characters, empty subfields, data fields without subfields, odd
+  tags, leaders given as ``str``. Two records in three hold plain text only
+  (pymrrc's native path); the others may also hold lone surrogates,
+  ``None``, ``bytes`` values (MARC-8, with and without ``quiet``) and
+  ``RawField`` (the Python path). Outputs, exceptions and stderr must agree.
 * test_read_records: Hypothesis encodes records (invalid UTF-8 included) and
   reads them with several reader options; outputs are compared while the
   records are untouched, after a leader edit, and once materialised.
@@ -199,7 +201,7 @@ def edit(lib, record, i):
     elif kind == 1:
         record.add_field(lib.Field(
             tag="999", indicators=lib.Indicators("&", '"'),
-            subfields=[lib.Subfield("a", "<x & y>\r\n\t\U0001F600"), lib.Subfield("b", "")],
+            subfields=[lib.Subfield("a", "<x & y>\r\n\t\U0001F600"), lib.Subfield("\t", "")],
         ))
     elif kind == 2:
         for field in record.get_fields("245"):
@@ -222,46 +224,63 @@ def test_corpus_edited(corpus_path, reference, target):
 # ---------------------------------------------------------------------------
 # Records built from awkward parts.
 
-AWKWARD_CHARS = st.one_of(
-    st.sampled_from(list("&<>\"'\r\n\t\x00\x01\x1b\x1f\x7f\x80\x85 a;#") + [
-        "\u00e9", "\u2028", "\ufeff", "\uffff", "\ud800", "\udfff",
-        "\U0001F600", "\U0010FFFF",
-    ]),
-    st.characters(),
+SPECIAL_CHARS = list("&<>\"'\r\n\t\x00\x01\x1b\x1f\x7f\x80\x85 a;#") + [
+    "\u00e9", "\u2028", "\ufeff", "\uffff", "\U0001F600", "\U0010FFFF",
+]
+#: Characters a native serialiser handles (no lone surrogates).
+CLEAN_CHARS = st.one_of(
+    st.sampled_from(SPECIAL_CHARS), st.characters(blacklist_categories=("Cs",))
 )
-TEXT = st.text(AWKWARD_CHARS, max_size=12)
-CLEAN_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
-ONE_CHAR = st.one_of(st.sampled_from(list(" 0123456789a&<\"\n\t")), AWKWARD_CHARS)
+#: Anything a Python str may hold.
+AWKWARD_CHARS = st.one_of(CLEAN_CHARS, st.sampled_from(["\ud800", "\udfff"]), st.characters())
 #: MARC-8 byte strings (ASCII, ANSEL diacritics and an escape to Greek).
 MARC8_BYTES = st.sampled_from([b"", b"plain", b"\xe2e acute", b"\x1bgabc\x1bs", b"\xff\x80"])
-VALUE = st.one_of(TEXT, TEXT, TEXT, CLEAN_TEXT, st.none(), MARC8_BYTES)
-DATA_TAG = st.one_of(
-    st.sampled_from(["245", "650", "880", "010", "999"]),
-    st.text(ONE_CHAR, min_size=1, max_size=3).filter(lambda t: not t.isdigit()),
+
+
+def parts(chars, values):
+    """Strategies for one record's one-character parts, tags and values."""
+    one_char = st.one_of(st.sampled_from(list(" 0123456789a&<\"\n\t\r")), chars)
+    data_tag = st.one_of(
+        st.sampled_from(["245", "650", "880", "010", "999"]),
+        st.text(one_char, min_size=1, max_size=3).filter(lambda t: not t.isdigit()),
+    )
+    return one_char, data_tag, values
+
+
+#: Records of plain text only (the native path), and records that may hold
+#: anything (lone surrogates, None, MARC-8 bytes, RawField: the Python path).
+PLAIN_PARTS = parts(CLEAN_CHARS, st.text(CLEAN_CHARS, max_size=12))
+ANY_PARTS = parts(
+    AWKWARD_CHARS,
+    st.one_of(st.text(AWKWARD_CHARS, max_size=12), st.none(), MARC8_BYTES),
 )
 
 
 @st.composite
-def field_spec(draw):
-    kind = draw(st.sampled_from(["control", "data", "data", "raw"]))
+def field_spec(draw, parts, raw_fields):
+    one_char, data_tag, values = parts
+    kind = draw(st.sampled_from(["control", "data", "data"] + (["raw"] if raw_fields else [])))
     if kind == "control":
         tag = draw(st.sampled_from(["001", "003", "005", "008"]))
-        return ("control", tag, draw(VALUE))
-    tag = draw(DATA_TAG)
-    ind = (draw(ONE_CHAR), draw(ONE_CHAR))
-    values = MARC8_BYTES if kind == "raw" else VALUE
-    subs = draw(st.lists(st.tuples(ONE_CHAR, values), max_size=5))
+        return ("control", tag, draw(values))
+    tag = draw(data_tag)
+    ind = (draw(one_char), draw(one_char))
+    subs = draw(st.lists(st.tuples(one_char, MARC8_BYTES if kind == "raw" else values),
+                         max_size=5))
     return (kind, tag, ind, subs)
 
 
 @st.composite
 def record_spec(draw):
+    plain = draw(st.sampled_from([True, True, False]))
+    chars = CLEAN_CHARS if plain else AWKWARD_CHARS
     leader = draw(st.one_of(
         st.sampled_from(["00000nam a2200000 i 4500", "01234cam  2200301 a 4500"]),
-        st.text(AWKWARD_CHARS, min_size=24, max_size=24),
+        st.text(chars, min_size=24, max_size=24),
     ))
     leader_kind = draw(st.sampled_from(["Leader", "Leader", "str"]))
-    return leader, leader_kind, draw(st.lists(field_spec(), max_size=8))
+    fields = field_spec(PLAIN_PARTS if plain else ANY_PARTS, raw_fields=not plain)
+    return leader, leader_kind, draw(st.lists(fields, max_size=8))
 
 
 def build(lib, spec):
@@ -308,8 +327,7 @@ def test_subclass_overriding_as_dict(reference, target):
 # Records read from generated bytes.
 
 BYTES_TEXT = st.one_of(
-    st.text(AWKWARD_CHARS.filter(lambda c: c not in "\x1d\x1e\x1f" and not
-                                 "\ud800" <= c <= "\udfff"), max_size=12)
+    st.text(CLEAN_CHARS.filter(lambda c: c not in "\x1d\x1e\x1f"), max_size=12)
     .map(lambda s: s.encode("utf-8")),
     st.binary(max_size=8).filter(lambda b: not set(b) & {0x1D, 0x1E, 0x1F}),
 )
@@ -325,8 +343,9 @@ def encoded_record(draw):
             fields.append((tag, draw(BYTES_TEXT)))
         else:
             tag = draw(st.sampled_from([b"245", b"650", b"999", b"ABC"]))
-            ind = draw(st.sampled_from([b"", b"1", b"10", b"&\"", b"  x"]))
-            subs = draw(st.lists(st.tuples(st.sampled_from([b"a", b"&", b"<", b"\"", b" "]),
+            ind = draw(st.sampled_from([b"", b"1", b"10", b"&\"", b"  x", b"\t\r", b"\n>"]))
+            codes = st.sampled_from([b"a", b"&", b"<", b"\"", b" ", b"\t", b"\r", b"\n"])
+            subs = draw(st.lists(st.tuples(codes,
                                            BYTES_TEXT), max_size=4))
             body = ind + b"".join(diff.SF + code + value for code, value in subs)
             if draw(st.booleans()):
