@@ -87,6 +87,14 @@ class RecordBase:
     def __next__(self) -> Field: ...
     def as_marc(self) -> bytes: ...
     def as_marc21(self) -> bytes: ...
+    def as_dict(self) -> dict[str, Any]:
+        """The record as a MARC-in-JSON dictionary."""
+    def as_json(self, **kwargs: Any) -> str:
+        """The record as MARC-in-JSON text (``json.dumps`` keywords allowed)."""
+    def _json_text(self, compact: bool) -> str | None:
+        """MARC-in-JSON text natively; ``None`` if Python must build it."""
+    def _xml_bytes(self, namespace: object, utf8: bool) -> bytes | None:
+        """MARCXML ``record`` bytes natively; ``None`` if Python must build them."""
     def _decode_marc(
         self,
         marc: object,

@@ -2,9 +2,10 @@
 
 A record read by ``MARCReader`` holds only its validated bytes until it is
 looked into; ``fields`` and ``leader`` are then built natively once and
-behave as ordinary Python objects from there on. That storage, ``title``
-and ``as_marc`` are native (``pymrrc._core.RecordBase``); everything else
-below is Python over ``self.fields``.
+behave as ordinary Python objects from there on. That storage, ``title``,
+``as_marc``, ``as_dict`` and ``as_json`` are native
+(``pymrrc._core.RecordBase``); everything else below is Python over
+``self.fields``.
 """
 
 import json
@@ -258,7 +259,11 @@ class Record(_RecordBase):
         )
 
     # -- serialising ----------------------------------------------------------
-    def as_dict(self):
+    # ``as_dict()`` and ``as_json()`` are native (``RecordBase``): they read an
+    # untouched record's bytes, or fields holding exactly the types the reader
+    # produces, and call these reference implementations for anything else
+    # (subclasses overriding iteration, unusual values, json.dumps keywords).
+    def _py_as_dict(self):
         """The record as a MARC-in-JSON dictionary."""
         out_fields = []
         for field in self:
@@ -276,7 +281,7 @@ class Record(_RecordBase):
                 )
         return {"leader": str(self.leader), "fields": out_fields}
 
-    def as_json(self, **kwargs):
+    def _py_as_json(self, **kwargs):
         """The record as MARC-in-JSON text; keyword arguments go to json.dumps."""
         return json.dumps(self.as_dict(), **kwargs)
 

@@ -11,6 +11,9 @@
 //!   handlers, `str.strip()` whitespace, `int()` parsing).
 //! * [`encode`] assembles a record's bytes from a leader and fields.
 //! * [`batch`] frames and validates many records at once (no Python).
+//! * [`visit`] walks a record's leader and fields for text serialisers;
+//!   [`xml_write`] and [`json_write`] are those serialisers (MARCXML and
+//!   MARC-in-JSON, byte for byte as pymarc writes them).
 //! * [`pipeline`] reads a file on a producer thread and validates batches
 //!   on a rayon pool, delivering them in order through bounded channels.
 #![forbid(unsafe_code)]
@@ -21,8 +24,11 @@ pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod framing;
+pub mod json_write;
 pub mod pipeline;
 pub mod text;
+pub mod visit;
+pub mod xml_write;
 
 pub use decode::{decode_layout, FieldSpan, Layout, Note};
 pub use error::{Error, ErrorKind};

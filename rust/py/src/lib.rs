@@ -5,8 +5,10 @@
 //! (record bytes to Python objects), [`record`] and [`field`] (the native
 //! bases of `Record` and `Field`), [`encode`] (`as_marc`), [`reader`]
 //! (`MARCReader`'s engine), [`sink`] (`MARCWriter`'s file output) and
-//! [`errors`] (core errors to Python exceptions).
+//! [`errors`] (core errors to Python exceptions); [`walk`] and [`as_dict`]
+//! feed the MARCXML and MARC-in-JSON output.
 
+mod as_dict;
 mod encode;
 mod errors;
 mod field;
@@ -16,6 +18,7 @@ mod reader;
 mod record;
 mod sink;
 mod text;
+mod walk;
 
 use pyo3::prelude::*;
 

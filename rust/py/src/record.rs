@@ -18,10 +18,13 @@ use crate::errors::{emit_notes, exception_for};
 use crate::materialize::{build_fields, find_field, first_subfield, LazyRecord};
 use crate::pytypes::types;
 use crate::text::truthy;
+use crate::walk::{plain_record_type, walk_record};
 use pymrrc_core::consts::LEADER_LEN;
 use pymrrc_core::decode::DecodeOptions;
 use pymrrc_core::encode::reencode_layout;
+use pymrrc_core::json_write::{JsonRecordWriter, JsonStyle};
 use pymrrc_core::text::Utf8Handling;
+use pymrrc_core::xml_write::{XmlCharset, XmlRecordWriter};
 
 /// Native storage for a MARC record.
 #[pyclass(subclass, module = "pymrrc._core")]
@@ -78,6 +81,40 @@ impl RecordBase {
         self.lazy = Some(Arc::new(lazy));
         self.to_unicode = to_unicode;
         self.force_utf8 = force_utf8;
+    }
+}
+
+/// What the text serialisers read from a record, taken under one borrow.
+pub(crate) struct Snapshot {
+    /// The record's bytes, while its fields have not been built.
+    pub lazy: Option<Arc<LazyRecord>>,
+    /// The `fields` value, once built or assigned.
+    pub fields: Option<Py<PyAny>>,
+    /// The leader bytes, while no `Leader` object was built.
+    pub raw_leader: Option<[u8; LEADER_LEN]>,
+    /// The `leader` value, once built or assigned.
+    pub leader: Option<Py<PyAny>>,
+}
+
+impl RecordBase {
+    /// The record's storage as it is now.
+    pub(crate) fn snapshot(&self, py: Python<'_>) -> Snapshot {
+        let lazy = match &self.fields {
+            None => self.lazy.clone(),
+            Some(_) => None,
+        };
+        Snapshot {
+            lazy,
+            fields: self.fields.as_ref().map(|f| f.clone_ref(py)),
+            raw_leader: self.raw_leader,
+            leader: self.leader.as_ref().map(|l| l.clone_ref(py)),
+        }
+    }
+
+    /// Leaves the record's own iterator where a completed
+    /// `for field in record` loop over `count` fields leaves it.
+    pub(crate) fn end_iteration(&mut self, count: usize) {
+        self.iter_pos = count;
     }
 }
 
@@ -288,6 +325,65 @@ impl RecordBase {
         Self::as_marc(slf)
     }
 
+    /// The record as a MARC-in-JSON dictionary.
+    fn as_dict(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        if plain_record_type(slf, &[])? {
+            if let Some(dict) = crate::as_dict::record_dict(slf)? {
+                return Ok(dict.into_any().unbind());
+            }
+        }
+        Ok(slf.call_method0("_py_as_dict")?.unbind())
+    }
+
+    /// The record as MARC-in-JSON text; keyword arguments go to
+    /// `json.dumps`.
+    #[pyo3(signature = (**kwargs))]
+    fn as_json(slf: &Bound<'_, Self>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if kwargs.map_or(true, |k| k.is_empty()) {
+            if let Some(text) = json_text(slf, JsonStyle::Spaced)? {
+                return Ok(PyString::new(py, &text).into_any().unbind());
+            }
+        }
+        Ok(slf.call_method("_py_as_json", (), kwargs)?.unbind())
+    }
+
+    /// `json.dumps(self.as_dict())` with `separators=(",", ":")` when
+    /// `compact`, or `None` when only the Python implementation can tell.
+    fn _json_text(slf: &Bound<'_, Self>, compact: bool) -> PyResult<Option<String>> {
+        let style = if compact {
+            JsonStyle::Compact
+        } else {
+            JsonStyle::Spaced
+        };
+        json_text(slf, style)
+    }
+
+    /// `ET.tostring(record_to_xml_node(self, namespace=namespace))` as
+    /// pymarc computes it (UTF-8 output when `utf8`, else ASCII with
+    /// character references), or `None` when only the Python implementation
+    /// can tell.
+    fn _xml_bytes(
+        slf: &Bound<'_, Self>,
+        namespace: &Bound<'_, PyAny>,
+        utf8: bool,
+    ) -> PyResult<Option<Py<PyAny>>> {
+        let py = slf.py();
+        if !plain_record_type(slf, &[])? {
+            return Ok(None);
+        }
+        let charset = if utf8 {
+            XmlCharset::Utf8
+        } else {
+            XmlCharset::Ascii
+        };
+        let mut writer = XmlRecordWriter::new(charset, truthy(namespace)?);
+        if !walk_record(slf, &mut writer)? {
+            return Ok(None);
+        }
+        Ok(Some(PyBytes::new(py, &writer.finish()).into_any().unbind()))
+    }
+
     /// Decodes `marc` into this record natively when the options allow it.
     /// Returns `False` when the record needs the exact Python fallback
     /// (other encodings, `to_unicode=False`, non-ASCII subfield codes).
@@ -341,6 +437,19 @@ impl RecordBase {
         }
         Ok(true)
     }
+}
+
+/// The record's MARC-in-JSON text, unless its class overrides `as_dict` or
+/// iteration, or a value is not plain.
+fn json_text(slf: &Bound<'_, RecordBase>, style: JsonStyle) -> PyResult<Option<String>> {
+    if !plain_record_type(slf, &["as_dict"])? {
+        return Ok(None);
+    }
+    let mut writer = JsonRecordWriter::new(style);
+    if !walk_record(slf, &mut writer)? {
+        return Ok(None);
+    }
+    Ok(Some(writer.finish()))
 }
 
 /// Validates `data` natively. `Ok(None)` means the exact Python fallback must
