@@ -94,6 +94,8 @@ class RecordBase:
         force_utf8: object,
         utf8_handling: object,
         fresh: bool,
+        hide_utf8_warnings: object = None,
+        encoding: object = None,
     ) -> bool:
         """Decodes ``marc`` natively; ``False`` if Python must decode it."""
 
@@ -142,3 +144,10 @@ class FileSink:
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
+
+def marc8_translate(
+    data: bytes, g0: int, g1: int, quiet: bool, /
+) -> tuple[str, int, int, list[str]] | None:
+    """MARC-8 to text as pymarc's ``MARC8ToUnicode.translate``: the text,
+    G0 and G1 afterwards and the lines pymarc writes to ``sys.stderr``;
+    ``None`` where pymarc raises."""

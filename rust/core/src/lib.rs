@@ -10,6 +10,7 @@
 //! * [`text`] holds the text rules pymarc borrows from Python (UTF-8 error
 //!   handlers, `str.strip()` whitespace, `int()` parsing).
 //! * [`encode`] assembles a record's bytes from a leader and fields.
+//! * [`marc8`] decodes MARC-8 text and records as pymarc does.
 //! * [`batch`] frames and validates many records at once (no Python).
 //! * [`pipeline`] reads a file on a producer thread and validates batches
 //!   on a rayon pool, delivering them in order through bounded channels.
@@ -21,6 +22,7 @@ pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod framing;
+pub mod marc8;
 pub mod pipeline;
 pub mod text;
 
