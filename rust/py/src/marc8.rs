@@ -28,10 +28,12 @@ pub(crate) fn marc8_translate(
     let bytes = data.as_bytes();
     let run = || {
         let mut state = Charsets { g0, g1 };
-        let mut text = String::with_capacity(bytes.len() + bytes.len() / 4);
+        let mut text = Vec::with_capacity(bytes.len() + bytes.len() / 4);
         let mut notes = Vec::new();
         decode(bytes, &mut state, quiet, &mut text, &mut notes).ok()?;
         let lines = notes.iter().map(ToString::to_string).collect();
+        // The decoder writes UTF-8; this check cannot fail.
+        let text = String::from_utf8(text).ok()?;
         Some((text, state.g0, state.g1, lines))
     };
     if bytes.len() >= DETACH_AT {

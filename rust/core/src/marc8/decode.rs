@@ -112,8 +112,9 @@ impl fmt::Display for Marc8Error {
 
 impl std::error::Error for Marc8Error {}
 
-/// Decodes `input` as pymarc does, appending the NFC text to `out` and
-/// pymarc's stderr lines to `notes`. `state` holds G0 and G1 on entry and
+/// Decodes `input` as pymarc does, appending the NFC text to `out` (as
+/// UTF-8: `out` stays valid UTF-8 if it was) and pymarc's stderr lines to
+/// `notes`. `state` holds G0 and G1 on entry and
 /// on return. With `quiet`, unmappable codes are not noted.
 ///
 /// # Errors
@@ -123,7 +124,7 @@ pub fn decode(
     input: &[u8],
     state: &mut Charsets,
     quiet: bool,
-    out: &mut String,
+    out: &mut Vec<u8>,
     notes: &mut Vec<Marc8Note>,
 ) -> Result<(), Marc8Error> {
     let start = out.len();
@@ -135,17 +136,29 @@ pub fn decode(
     Ok(())
 }
 
-/// Puts `out[start..]` in NFC.
-fn normalize_tail(out: &mut String, start: usize) {
+/// Puts `out[start..]` (UTF-8 written by [`decode_raw`]) in NFC.
+fn normalize_tail(out: &mut Vec<u8>, start: usize) {
     let Some(tail) = out.get(start..) else {
         return;
     };
-    if tail.is_ascii() || is_nfc_quick(tail.chars()) == IsNormalized::Yes {
+    if tail.is_ascii() {
+        return;
+    }
+    let Ok(tail) = std::str::from_utf8(tail) else {
+        return;
+    };
+    if is_nfc_quick(tail.chars()) == IsNormalized::Yes {
         return;
     }
     let normalized: String = tail.nfc().collect();
     out.truncate(start);
-    out.push_str(&normalized);
+    out.extend_from_slice(normalized.as_bytes());
+}
+
+/// Appends `ch` as UTF-8.
+fn push_char(out: &mut Vec<u8>, ch: char) {
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
 }
 
 /// The character for a code in the set `charset`: (char, combining).
@@ -174,7 +187,7 @@ fn decode_raw(
     input: &[u8],
     state: &mut Charsets,
     quiet: bool,
-    out: &mut String,
+    out: &mut Vec<u8>,
     notes: &mut Vec<Marc8Note>,
 ) -> Result<(), Marc8Error> {
     let size = input.len();
@@ -189,7 +202,7 @@ fn decode_raw(
                 .position(|b| !(0x20..0x7F).contains(b))
                 .unwrap_or(size - i);
             if run > 0 {
-                out.push_str(std::str::from_utf8(&input[i..i + run]).unwrap_or_default());
+                out.extend_from_slice(&input[i..i + run]);
                 i += run;
                 continue;
             }
@@ -199,7 +212,7 @@ fn decode_raw(
                 None => return Err(Marc8Error { position: i + 1 }),
                 Some(intro @ (b'(' | b',' | b'$')) => {
                     if size < i + 3 {
-                        out.push('\u{1b}');
+                        out.push(ESC);
                         i += 1;
                         continue;
                     }
@@ -264,7 +277,7 @@ fn decode_raw(
             Some(found) => found,
             None => {
                 if let Some(ch) = odd_map(code) {
-                    out.push(ch);
+                    push_char(out, ch);
                     continue;
                 }
                 if !quiet {
@@ -280,9 +293,9 @@ fn decode_raw(
         if combining {
             marks.push(ch);
         } else {
-            out.push(ch);
-            if !marks.is_empty() {
-                out.extend(marks.drain(..));
+            push_char(out, ch);
+            for mark in marks.drain(..) {
+                push_char(out, mark);
             }
         }
     }
@@ -295,14 +308,29 @@ mod tests {
 
     fn run(input: &[u8], quiet: bool) -> (Result<String, Marc8Error>, Vec<Marc8Note>, Charsets) {
         let mut state = Charsets::default();
-        let mut out = String::new();
+        let mut out = Vec::new();
         let mut notes = Vec::new();
-        let result = decode(input, &mut state, quiet, &mut out, &mut notes).map(|()| out);
+        let result = decode(input, &mut state, quiet, &mut out, &mut notes)
+            .map(|()| String::from_utf8(out).unwrap());
         (result, notes, state)
     }
 
     fn text(input: &[u8]) -> String {
         run(input, false).0.unwrap()
+    }
+
+    #[test]
+    fn no_table_maps_to_a_control_character() {
+        let point = |entry: u32| entry & !COMBINING;
+        for set in 0..=255u8 {
+            if let Some(table) = single_byte_set(set) {
+                for (code, &entry) in table.iter().enumerate().skip(0x20) {
+                    assert!(entry == 0 || point(entry) >= 0x20, "{set:#x} {code:#x}");
+                }
+            }
+        }
+        assert!(EACC_ENTRIES.iter().all(|&e| point(e) >= 0x20));
+        assert!(ODD_MAP.iter().all(|&(_, p)| p >= 0x20));
     }
 
     #[test]
@@ -366,7 +394,10 @@ mod tests {
     fn unmappable_codes_become_spaces() {
         let (result, notes, _) = run(b"a\xafb", false);
         assert_eq!(result.unwrap(), "a b");
-        assert_eq!(notes[0].to_string(), "Unable to parse character 0xaf in g0=66 g1=69");
+        assert_eq!(
+            notes[0].to_string(),
+            "Unable to parse character 0xaf in g0=66 g1=69"
+        );
         let (result, notes, _) = run(b"a\xafb", true);
         assert_eq!(result.unwrap(), "a b");
         assert!(notes.is_empty());
@@ -388,17 +419,17 @@ mod tests {
     #[test]
     fn state_carries_over() {
         let mut state = Charsets::default();
-        let mut out = String::new();
+        let mut out = Vec::new();
         decode(b"\x1b(N", &mut state, false, &mut out, &mut Vec::new()).unwrap();
         decode(b"A", &mut state, false, &mut out, &mut Vec::new()).unwrap();
-        assert_eq!(out, "\u{430}");
+        assert_eq!(out, "\u{430}".as_bytes());
     }
 
     #[test]
     fn errors_leave_the_output_alone() {
-        let mut out = String::from("kept");
+        let mut out = b"kept".to_vec();
         let mut state = Charsets::default();
         assert!(decode(b"abc\x1b", &mut state, false, &mut out, &mut Vec::new()).is_err());
-        assert_eq!(out, "kept");
+        assert_eq!(out, b"kept");
     }
 }

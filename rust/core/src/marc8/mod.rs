@@ -17,6 +17,7 @@
 
 mod decode;
 mod record;
+#[rustfmt::skip]
 mod table;
 
 pub use decode::{decode, Charsets, Marc8Error, Marc8Note, ANSEL, BASIC_LATIN};

@@ -45,16 +45,15 @@ pub fn transcode_record(
     layout: &Layout,
     quiet: bool,
 ) -> Result<Transcoded, Untranscoded> {
-    let mut text = String::with_capacity(record.len() + record.len() / 8);
-    text.extend(layout.leader.iter().map(|&b| char::from(b)));
+    let mut text: Vec<u8> = Vec::with_capacity(record.len() + record.len() / 8);
+    text.extend_from_slice(&layout.leader);
     let mut notes = Vec::new();
     let mut fields = Vec::with_capacity(layout.fields.len());
     for span in &layout.fields {
         let bytes = record.get(span.start..span.end).unwrap_or_default();
         let start = text.len();
         if span.is_control() {
-            // ISO 8859-1: each byte is the code point of the same value.
-            text.extend(bytes.iter().map(|&b| char::from(b)));
+            push_latin1(&mut text, bytes);
         } else {
             transcode_data_field(bytes, quiet, &mut text, &mut notes)?;
         }
@@ -63,10 +62,10 @@ pub fn transcode_record(
             start,
             end: text.len(),
         });
-        text.push(char::from(END_OF_FIELD));
+        text.push(END_OF_FIELD);
     }
     Ok(Transcoded {
-        bytes: text.into_bytes(),
+        bytes: text,
         layout: Layout {
             leader: layout.leader,
             fields,
@@ -76,34 +75,45 @@ pub fn transcode_record(
     })
 }
 
-/// Appends a data field: its indicator bytes as they are (validated ASCII),
-/// then each subfield's code and decoded value.
+/// Appends ISO 8859-1 `bytes` as UTF-8 (each byte is the code point of the
+/// same value).
+fn push_latin1(text: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.is_ascii() {
+        text.extend_from_slice(bytes);
+        return;
+    }
+    for &b in bytes {
+        let mut buf = [0u8; 4];
+        text.extend_from_slice(char::from(b).encode_utf8(&mut buf).as_bytes());
+    }
+}
+
+/// Appends a data field: its indicator bytes as they are, then each
+/// subfield's code and decoded value. Indicators and codes are ASCII (the
+/// layout was validated and has no fallback), and decoded text holds no
+/// byte below 0x20 but ESC (the decoder drops control bytes before lookup
+/// and no table maps a code of 0x20 or more to a control character), so the delimiters
+/// stay where they were.
 fn transcode_data_field(
     bytes: &[u8],
     quiet: bool,
-    text: &mut String,
+    text: &mut Vec<u8>,
     notes: &mut Vec<Marc8Note>,
 ) -> Result<(), Untranscoded> {
     let mut parts = SubfieldParts::new(bytes);
     if let Some((s, e)) = parts.next() {
-        text.extend(bytes.get(s..e).unwrap_or_default().iter().map(|&b| char::from(b)));
+        push_latin1(text, bytes.get(s..e).unwrap_or_default());
     }
     for (start, end) in parts {
-        text.push(char::from(SUBFIELD_INDICATOR));
+        text.push(SUBFIELD_INDICATOR);
         let Some((&code, value)) = bytes.get(start..end).and_then(<[u8]>::split_first) else {
             continue;
         };
-        text.push(char::from(code));
-        let at = text.len();
+        push_latin1(text, &[code]);
         let mut state = Charsets::default();
         decode(value, &mut state, quiet, text, notes).map_err(Untranscoded::Error)?;
         if let Some(&note) = notes.first() {
             return Err(Untranscoded::Note(note));
-        }
-        // The decoder drops control bytes, so no delimiter can appear in
-        // decoded text; the layout depends on that.
-        if text.get(at..).is_some_and(|t| t.contains(char::from(SUBFIELD_INDICATOR))) {
-            return Err(Untranscoded::Error(Marc8Error { position: start }));
         }
     }
     Ok(())
@@ -112,8 +122,8 @@ fn transcode_data_field(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{decode_layout, DecodeOptions};
     use crate::consts::LEADER_LEN;
+    use crate::decode::{decode_layout, DecodeOptions};
     use crate::encode::RecordBuilder;
 
     fn marc8_record(fields: &[(&[u8], &[u8])]) -> Vec<u8> {
