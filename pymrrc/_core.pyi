@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "__version__"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "marc8_translate", "__version__"]
 
 __version__: str
 

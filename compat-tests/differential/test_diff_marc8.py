@@ -28,11 +28,10 @@ import random
 import unicodedata
 from pathlib import Path
 
+import pymrrc_compat_diff as diff  # registered by compat-tests/conftest.py
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import pymrrc_compat_diff as diff  # registered by compat-tests/conftest.py
 
 MAX_EXAMPLES = int(os.environ.get("PYMRRC_HYPOTHESIS_EXAMPLES", "200"))
 SETTINGS = settings(
@@ -265,7 +264,7 @@ def _lazy_view(module, source, **options) -> list:
             if record is None:
                 items.append((None, chunk, diff.observe(lambda: repr(reader.current_exception))))
                 continue
-            items.append((diff.observe(record.as_marc), diff.observe(lambda: record.title),
+            items.append((diff.observe(record.as_marc), diff.observe(lambda record=record: record.title),
                           str(record), str(record.leader), chunk))
     return items + [err.getvalue()]
 
