@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "__version__"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "marc8_translate", "__version__"]
 
 __version__: str
 
@@ -102,6 +102,8 @@ class RecordBase:
         force_utf8: object,
         utf8_handling: object,
         fresh: bool,
+        hide_utf8_warnings: object = None,
+        encoding: object = None,
     ) -> bool:
         """Decodes ``marc`` natively; ``False`` if Python must decode it."""
 
@@ -150,3 +152,10 @@ class FileSink:
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
+
+def marc8_translate(
+    data: bytes, g0: int, g1: int, quiet: bool, /
+) -> tuple[str, int, int, list[str]] | None:
+    """MARC-8 to text as pymarc's ``MARC8ToUnicode.translate``: the text,
+    G0 and G1 afterwards and the lines pymarc writes to ``sys.stderr``;
+    ``None`` where pymarc raises."""

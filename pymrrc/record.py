@@ -246,7 +246,9 @@ class Record(_RecordBase):
 
     def _decode(self, marc, fresh, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding):
         native_ok = isinstance(self.force_utf8, bool) and self.force_utf8 == bool(force_utf8)
-        if native_ok and self._decode_marc(marc, to_unicode, force_utf8, utf8_handling, fresh):
+        if native_ok and self._decode_marc(
+            marc, to_unicode, force_utf8, utf8_handling, fresh, hide_utf8_warnings, encoding
+        ):
             return
         _fallback.decode_marc(
             self,

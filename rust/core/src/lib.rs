@@ -10,6 +10,7 @@
 //! * [`text`] holds the text rules pymarc borrows from Python (UTF-8 error
 //!   handlers, `str.strip()` whitespace, `int()` parsing).
 //! * [`encode`] assembles a record's bytes from a leader and fields.
+//! * [`marc8`] decodes MARC-8 text and records as pymarc does.
 //! * [`batch`] frames and validates many records at once (no Python).
 //! * [`visit`] walks a record's leader and fields for text serialisers;
 //!   [`xml_write`] and [`json_write`] are those serialisers (MARCXML and
@@ -25,6 +26,7 @@ pub mod encode;
 pub mod error;
 pub mod framing;
 pub mod json_write;
+pub mod marc8;
 pub mod pipeline;
 pub mod text;
 pub mod visit;

@@ -68,6 +68,7 @@ fn exercise(data: &[u8]) {
                 force_utf8,
                 to_unicode: true,
                 utf8_handling: handling,
+                ..DecodeOptions::default()
             };
             if let Ok(layout) = decode_layout(data, &options, &mut Vec::new()) {
                 let again = reencode_layout(data, &layout, &layout.leader);

@@ -4,7 +4,8 @@
 //! [`pytypes`] (the Python classes Rust instantiates), [`materialize`]
 //! (record bytes to Python objects), [`record`] and [`field`] (the native
 //! bases of `Record` and `Field`), [`encode`] (`as_marc`), [`reader`]
-//! (`MARCReader`'s engine), [`sink`] (`MARCWriter`'s file output) and
+//! (`MARCReader`'s engine), [`marc8`] (MARC-8 text for
+//! `pymrrc.marc8`), [`sink`] (`MARCWriter`'s file output) and
 //! [`errors`] (core errors to Python exceptions); [`walk`] and [`as_dict`]
 //! feed the MARCXML and MARC-in-JSON output.
 
@@ -12,6 +13,7 @@ mod as_dict;
 mod encode;
 mod errors;
 mod field;
+mod marc8;
 mod materialize;
 mod pytypes;
 mod reader;
@@ -28,6 +30,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<field::FieldBase>()?;
     m.add_class::<reader::ReaderBase>()?;
     m.add_class::<sink::FileSink>()?;
+    m.add_function(wrap_pyfunction!(marc8::marc8_translate, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -390,7 +390,11 @@ impl RecordBase {
     /// `fresh` is set by `Record.__init__`: the record has no fields anyone
     /// could hold yet, so it may stay lazy; otherwise, as in pymarc, the new
     /// fields are appended to the existing list.
-    #[pyo3(signature = (marc, to_unicode, force_utf8, utf8_handling, fresh))]
+    /// `hide_utf8_warnings` and `encoding` are pymarc's; MARC-8 records are
+    /// decoded natively only when `encoding` is 'iso8859-1' and pymarc
+    /// would neither write to stderr nor raise while decoding them.
+    #[pyo3(signature = (marc, to_unicode, force_utf8, utf8_handling, fresh, hide_utf8_warnings = None, encoding = None))]
+    #[allow(clippy::too_many_arguments)]
     fn _decode_marc(
         slf: &Bound<'_, Self>,
         marc: &Bound<'_, PyAny>,
@@ -398,6 +402,8 @@ impl RecordBase {
         force_utf8: &Bound<'_, PyAny>,
         utf8_handling: &Bound<'_, PyAny>,
         fresh: bool,
+        hide_utf8_warnings: Option<&Bound<'_, PyAny>>,
+        encoding: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
         let py = slf.py();
         let Ok(bytes) = marc.cast_exact::<PyBytes>() else {
@@ -410,15 +416,33 @@ impl RecordBase {
         };
         let data = bytes.as_bytes();
         let force = truthy(force_utf8)?;
-        if !truthy(to_unicode)? || !(force || data.get(9) == Some(&b'a')) {
+        if !truthy(to_unicode)? {
+            return Ok(false);
+        }
+        let utf8 = force || data.get(9) == Some(&b'a');
+        let hide = match hide_utf8_warnings {
+            Some(h) => truthy(h).ok(),
+            None => Some(false),
+        };
+        let marc8 = !utf8
+            && hide.is_some()
+            && encoding.map_or(Some("iso8859-1"), crate::text::plain_text) == Some("iso8859-1");
+        if !utf8 && !marc8 {
             return Ok(false);
         }
         let options = DecodeOptions {
             force_utf8: force,
             to_unicode: true,
             utf8_handling: handling,
+            marc8,
+            hide_utf8_warnings: hide.unwrap_or(false),
         };
-        let Some(lazy) = decode_checked(py, data, &options, marc)? else {
+        let decoded = if utf8 {
+            decode_checked(py, data, &options, marc)?
+        } else {
+            decode_marc8_checked(py, data, &options, marc)?
+        };
+        let Some(lazy) = decoded else {
             return Ok(false);
         };
         if fresh {
@@ -477,6 +501,36 @@ pub(crate) fn decode_checked(
             Err(PyErr::from_value(exception_for(py, &err, chunk)?))
         }
     }
+}
+
+/// Decodes a MARC-8 record natively. `Ok(None)` means the exact Python
+/// fallback must decode it: the record is invalid (pymarc's MARC-8
+/// decoding of earlier fields may write or raise first), or pymarc would
+/// write to stderr or raise while decoding its text.
+fn decode_marc8_checked(
+    py: Python<'_>,
+    data: &[u8],
+    options: &DecodeOptions,
+    chunk: &Bound<'_, PyAny>,
+) -> PyResult<Option<LazyRecord>> {
+    let mut notes = Vec::new();
+    let Ok(layout) = pymrrc_core::decode_layout(data, options, &mut notes) else {
+        return Ok(None);
+    };
+    if layout.needs_fallback {
+        return Ok(None);
+    }
+    let Ok(transcoded) =
+        pymrrc_core::marc8::transcode_record(data, &layout, options.hide_utf8_warnings)
+    else {
+        return Ok(None);
+    };
+    emit_notes(py, &notes, chunk)?;
+    Ok(Some(LazyRecord {
+        bytes: Arc::from(transcoded.bytes),
+        layout: transcoded.layout,
+        handling: Utf8Handling::Strict,
+    }))
 }
 
 /// `title`/`issn_title`: subfields a and b of the first field `tag`, read
