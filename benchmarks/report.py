@@ -115,7 +115,8 @@ def marc8_table(results):
     base = rate(results, "marc8", "MARC-8 read / pymarc file")
     out = ["| reader | records/s | vs pymarc |", "|---|---:|---:|"]
     for row in rows:
-        out.append(f"| {row['label']} | {_n(row['rate'])} | {_x(row['rate'], base)} |")
+        name = row["label"].split(" / ")[1].replace(" file", ", file object").replace(" path", ", path")
+        out.append(f"| {name} | {_n(row['rate'])} | {_x(row['rate'], base)} |")
     return "\n".join(out)
 
 
@@ -303,7 +304,10 @@ def render(results):
     ]
     marc8 = marc8_table(results)
     if marc8:
-        parts.append(f"## MARC-8 ({s['format_records']:,} records)\n\n" + marc8 + "\n")
+        parts.append(f"## MARC-8 ({s['format_records']:,} records)\n\n"
+                     "A MARC-8 file made from the UTF-8 slice by `benchmarks/marc8_corpus.py` "
+                     "(Basic Latin and ANSEL, combining marks before their base letter; records "
+                     "with characters outside those sets are left out).\n\n" + marc8 + "\n")
     parts.append(DOC_THREADS.format(records=s["records"], cores=m["cores"]) + targets + "\n\n" + thread_table(results) + "\n")
     parts.append(
         "## Memory\n\n*list(reader)* holds every record of the slice; *stream* iterates "

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -159,6 +160,18 @@ def format_cases(run, path, scratch, repeat):
                     {"kind": "json_read", "lib": lib, "doc": json_doc, "repeat": repeat})
 
 
+def marc8_cases(run, path, scratch, repeat):
+    """Reading MARC-8: a file made from the UTF-8 slice by marc8_corpus.py."""
+    import marc8_corpus
+
+    marc8_path = os.path.join(scratch, "records-marc8.mrc")
+    marc8_corpus.make_marc8_file(Path(path), Path(marc8_path))
+    for lib, backend in (("pymarc", "file"), ("pymrrc", "file"), ("pymrrc", "path")):
+        case = {"kind": "read", "lib": lib, "backend": backend, "workload": "iterate",
+                "file": marc8_path, "repeat": repeat}
+        run.measure("marc8", f"MARC-8 read / {lib} {backend}", case)
+
+
 def thread_cases(run, path, scratch, threads, repeat):
     inputs, outputs = [], []
     for i in range(max(threads)):
@@ -219,6 +232,7 @@ def main(argv=None):
         read_cases(run, paths[args.records], args.repeat)
         write_cases(run, paths[args.records], scratch, args.repeat)
         format_cases(run, paths[args.format_records], scratch, args.repeat)
+        marc8_cases(run, paths[args.format_records], scratch, args.repeat)
         thread_cases(run, paths[args.records], scratch, threads, args.repeat)
         full = paths[args.records] if args.quick else paths["full"]
         memory_cases(run, paths[args.records], full, with_pymarc_stream=not args.quick)

@@ -34,7 +34,7 @@ def quick_run(tmp_path_factory):
 def test_every_group_ran(quick_run):
     _, results = quick_run
     groups = {row["group"] for row in results["cases"]}
-    assert {"read", "write", "formats", "threads", "memory"} <= groups
+    assert {"read", "write", "formats", "marc8", "threads", "memory"} <= groups
     for row in results["cases"]:
         assert row["records"] > 0, row
         assert row["rate"] > 0, row
@@ -45,7 +45,7 @@ def test_libraries_read_the_same_number_of_records(quick_run):
     _, results = quick_run
     counts = {}
     for row in results["cases"]:
-        if row["group"] in ("read", "formats"):
+        if row["group"] in ("read", "formats", "marc8"):
             operation = row["label"].split(" / ")[0]
             counts.setdefault(operation, set()).add(row["records"])
     for operation, seen in counts.items():
@@ -67,7 +67,7 @@ def test_machine_is_described(quick_run):
 def test_tables_and_plots_are_written(quick_run):
     out, _ = quick_run
     tables = (out / "results.md").read_text(encoding="utf-8")
-    for heading in ("## Reading", "## Writing", "## MARCXML", "## Thread scaling", "## Memory"):
+    for heading in ("## Reading", "## Writing", "## MARCXML", "## MARC-8", "## Thread scaling", "## Memory"):
         assert heading in tables
     for name in ("thread-scaling.png", "throughput.png"):
         data = (out / name).read_bytes()
