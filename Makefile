@@ -12,7 +12,7 @@ PIP := $(PY) -m pip
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0" "mypy>=1.18"
+	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0" "mypy>=1.18" "matplotlib>=3.7"
 
 venv: $(PY)
 
@@ -47,9 +47,10 @@ examples: develop
 test: test-rust develop stubtest examples
 	$(PY) -m pytest -q tests compat-tests
 
+# The benchmark suite: every number, table and plot in docs/PERFORMANCE.md,
+# regenerated in one run (downloads the LoC corpus on first use).
 bench: develop
-	$(PY) benchmarks/bench_read.py
-	$(PY) benchmarks/bench_threads.py
+	$(PY) benchmarks/suite.py
 
 clean:
 	rm -rf $(VENV) target pymrrc/_core*.so

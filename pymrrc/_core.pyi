@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "__version__"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "marc8_translate", "__version__"]
 
 __version__: str
 
@@ -87,6 +87,14 @@ class RecordBase:
     def __next__(self) -> Field: ...
     def as_marc(self) -> bytes: ...
     def as_marc21(self) -> bytes: ...
+    def as_dict(self) -> dict[str, Any]:
+        """The record as a MARC-in-JSON dictionary."""
+    def as_json(self, **kwargs: Any) -> str:
+        """The record as MARC-in-JSON text (``json.dumps`` keywords allowed)."""
+    def _json_text(self, compact: bool) -> str | None:
+        """MARC-in-JSON text natively; ``None`` if Python must build it."""
+    def _xml_bytes(self, namespace: object, utf8: bool) -> bytes | None:
+        """MARCXML ``record`` bytes natively; ``None`` if Python must build them."""
     def _decode_marc(
         self,
         marc: object,
@@ -94,6 +102,8 @@ class RecordBase:
         force_utf8: object,
         utf8_handling: object,
         fresh: bool,
+        hide_utf8_warnings: object = None,
+        encoding: object = None,
     ) -> bool:
         """Decodes ``marc`` natively; ``False`` if Python must decode it."""
 
@@ -142,6 +152,13 @@ class FileSink:
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
+
+def marc8_translate(
+    data: bytes, g0: int, g1: int, quiet: bool, /
+) -> tuple[str, int, int, list[str]] | None:
+    """MARC-8 to text as pymarc's ``MARC8ToUnicode.translate``: the text,
+    G0 and G1 afterwards and the lines pymarc writes to ``sys.stderr``;
+    ``None`` where pymarc raises."""
 
 @final
 class XmlParser:

@@ -1,8 +1,11 @@
 """The exact Python decoder for the records the native decoder leaves alone.
 
 The native decoder (``pymrrc._core``) handles UTF-8 records decoded to
-``str`` with the 'strict', 'replace' and 'ignore' error handlers. This module
-decodes everything else exactly as pymarc 5.4 does: MARC-8 and other
+``str`` with the 'strict', 'replace' and 'ignore' error handlers, and MARC-8
+records (the default ``file_encoding``) on which pymarc neither writes to
+``sys.stderr`` nor raises. This module decodes everything else exactly as
+pymarc 5.4 does: the other MARC-8 records (unmappable codes while warnings
+are shown, truncated EACC, broken escapes, invalid records), other
 ``file_encoding`` values, ``to_unicode=False`` (``RawField`` with bytes),
 other codec error handlers, and subfields whose code byte is not ASCII
 (which pymarc warns about and normalises). A later release moves these

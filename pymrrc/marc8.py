@@ -23,12 +23,18 @@ results byte for byte, including its handling of malformed input:
   ``sys.stderr`` (even when quiet) and is then treated as code 0x20, which
   the EACC table lacks, so it ends up as an unmappable space.
 
-The character tables live in :mod:`pymrrc.marc8_mapping`.
+The character tables live in :mod:`pymrrc.marc8_mapping`.  The decoding
+itself runs in Rust (``pymrrc._core.marc8_translate``, generated from the
+same tables); the Python code below is the reference it is tested against,
+and it still decodes the inputs on which pymarc raises (so the exception,
+and what is written before it, are pymarc's) and unusual arguments (input
+that is not ``bytes``, charsets that are not byte values).
 """
 
 import sys
 import unicodedata
 
+from pymrrc._core import marc8_translate as _native_translate
 
 
 def _mapping():
@@ -45,6 +51,9 @@ _ESC = b"\x1b"
 _EACC = 0x31
 # Final byte of the two-byte escape that returns G0 to Basic Latin.
 _RESET_G0 = 0x73
+# The intermediate bytes that introduce G0 and G1 designations.
+_G0_INTROS = frozenset({b"(", b",", b"$"})
+_G1_INTROS = frozenset({b")", b"-", b"$"})
 
 
 def marc8_to_unicode(marc8, hide_utf8_warnings: bool = False) -> str:
@@ -94,6 +103,27 @@ class MARC8ToUnicode:
         """Decode ``marc8_string`` and return the NFC-normalised text."""
         if not marc8_string:
             return ""
+        g0, g1, quiet = self.g0, self.g1, self.quiet
+        if (
+            type(marc8_string) is bytes
+            and type(g0) is int
+            and type(g1) is int
+            and 0 <= g0 <= 0xFF
+            and 0 <= g1 <= 0xFF
+            and (quiet is None or type(quiet) in (bool, int))
+            and self.g0_set == _G0_INTROS
+            and self.g1_set == _G1_INTROS
+        ):
+            result = _native_translate(marc8_string, g0, g1, bool(quiet))
+            if result is not None:
+                text, self.g0, self.g1, lines = result
+                for line in lines:
+                    sys.stderr.write(line + "\n")
+                return text
+        return self._translate_py(marc8_string)
+
+    def _translate_py(self, marc8_string):
+        """The reference decoder (pymarc's algorithm, in Python)."""
         data = marc8_string
         tables = _mapping().CODESETS
         odd_map = _mapping().ODD_MAP

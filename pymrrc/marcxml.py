@@ -6,10 +6,11 @@ closing tag is seen instead of keeping them all in memory.
 
 Writing builds :mod:`xml.etree.ElementTree` elements
 (:func:`record_to_xml_node`).  When only the serialized bytes are needed
-(:func:`record_to_xml` and ``XMLWriter``) a direct string renderer is used
-instead, which produces exactly the bytes ``ElementTree.tostring`` would; it
-is checked against ElementTree when this module is imported and steps aside
-for any value that is not a plain ``str``.
+(:func:`record_to_xml` and ``XMLWriter``), records holding plain text are
+serialized natively, byte for byte as ``ElementTree.tostring`` would; other
+records use a direct string renderer with the same output, checked against
+ElementTree when this module is imported, which steps aside for any value
+that is not a plain ``str``.
 """
 
 import unicodedata
@@ -435,7 +436,16 @@ _FAST_RENDER = _self_check()
 
 
 def _record_xml_bytes(record, encoding, quiet=False, namespace=False):
-    """``ET.tostring(record_to_xml_node(...), encoding=encoding)``, faster."""
+    """``ET.tostring(record_to_xml_node(...), encoding=encoding)``, faster.
+
+    ``encoding`` is ``"us-ascii"`` or ``"utf-8"``. A :class:`Record` holding
+    plain text is serialized natively (from its bytes while untouched); any
+    other record goes through the renderer below, or ElementTree itself.
+    """
+    if isinstance(record, Record):
+        native = record._xml_bytes(namespace, encoding == "utf-8")
+        if native is not None:
+            return native
     leader_text, entries = _collect(record, quiet)
     if _FAST_RENDER:
         rendered = _render(leader_text, entries, namespace)

@@ -2,9 +2,10 @@
 
 A record read by ``MARCReader`` holds only its validated bytes until it is
 looked into; ``fields`` and ``leader`` are then built natively once and
-behave as ordinary Python objects from there on. That storage, ``title``
-and ``as_marc`` are native (``pymrrc._core.RecordBase``); everything else
-below is Python over ``self.fields``.
+behave as ordinary Python objects from there on. That storage, ``title``,
+``as_marc``, ``as_dict`` and ``as_json`` are native
+(``pymrrc._core.RecordBase``); everything else below is Python over
+``self.fields``.
 """
 
 import json
@@ -245,7 +246,9 @@ class Record(_RecordBase):
 
     def _decode(self, marc, fresh, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding):
         native_ok = isinstance(self.force_utf8, bool) and self.force_utf8 == bool(force_utf8)
-        if native_ok and self._decode_marc(marc, to_unicode, force_utf8, utf8_handling, fresh):
+        if native_ok and self._decode_marc(
+            marc, to_unicode, force_utf8, utf8_handling, fresh, hide_utf8_warnings, encoding
+        ):
             return
         _fallback.decode_marc(
             self,
@@ -258,7 +261,11 @@ class Record(_RecordBase):
         )
 
     # -- serialising ----------------------------------------------------------
-    def as_dict(self):
+    # ``as_dict()`` and ``as_json()`` are native (``RecordBase``): they read an
+    # untouched record's bytes, or fields holding exactly the types the reader
+    # produces, and call these reference implementations for anything else
+    # (subclasses overriding iteration, unusual values, json.dumps keywords).
+    def _py_as_dict(self):
         """The record as a MARC-in-JSON dictionary."""
         out_fields = []
         for field in self:
@@ -276,7 +283,7 @@ class Record(_RecordBase):
                 )
         return {"leader": str(self.leader), "fields": out_fields}
 
-    def as_json(self, **kwargs):
+    def _py_as_json(self, **kwargs):
         """The record as MARC-in-JSON text; keyword arguments go to json.dumps."""
         return json.dumps(self.as_dict(), **kwargs)
 

@@ -76,6 +76,11 @@ class JSONWriter(Writer):
         if self.file_handle:
             if self.write_count > 0:
                 self.file_handle.write(",")
+            text = record._json_text(True)
+            if text is not None:
+                self.file_handle.write(text)
+                self.write_count += 1
+                return
             data = record.as_dict()
             try:
                 text = json.dumps(data, separators=_JSON_SEPARATORS)

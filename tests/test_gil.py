@@ -336,3 +336,53 @@ def test_control_c_call_holding_the_gil(big_input):
     assert fraction <= MAX_HELD_FRACTION, (
         f"the probe kept {fraction:.3f} of its idle rate during bytes.count; {detail}"
     )
+
+
+# -- MARC-8 records are transcoded without the GIL -------------------------------------------
+
+
+def _marc8_encoder():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "marc8_corpus.py"
+    spec = importlib.util.spec_from_file_location("pymrrc_marc8_corpus_for_gil", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Marc8Encoder()
+
+
+@pytest.fixture(scope="module")
+def marc8_input(tmp_path_factory):
+    """(path, bytes, record count) of ~20 MB of MARC-8 records (the corpus,
+    or synthetic records, re-encoded by benchmarks/marc8_corpus.py)."""
+    unit = _corpus_bytes()
+    if unit is None:
+        unit = b"".join(_synthetic_record(i) for i in range(5000))
+    encoder = _marc8_encoder()
+    records, pos = [], 0
+    while pos + 5 <= len(unit) and len(records) < 5000:
+        length = int(unit[pos:pos + 5])
+        converted = encoder.record(unit[pos:pos + length])
+        if converted is not None:
+            records.append(converted)
+        pos += length
+    block = b"".join(records)
+    repeats = max(1, 20_000_000 // len(block))
+    path = tmp_path_factory.mktemp("gil-marc8") / "marc8.mrc"
+    path.write_bytes(block * repeats)
+    return path, block * repeats, len(records) * repeats
+
+
+@pytest.mark.parametrize("backend", ["path", "bytes", "file-open"])
+def test_other_threads_run_while_pymrrc_decodes_marc8(marc8_input, backend):
+    path, data, count = marc8_input
+    make = _makers(path, data)[backend]
+    first = next(iter(make()))
+    assert first is not None and first.leader[9] == " " and first._is_lazy
+    with Probe() as probe:
+        fraction, detail, records = probe.fraction_during(lambda: read_for_a_while(make))
+    assert records >= count
+    assert fraction >= MIN_FRACTION, (
+        f"MARC-8 via {backend}: the probe thread kept only {fraction:.3f} of its idle "
+        f"rate (need {MIN_FRACTION}); {detail}"
+    )

@@ -437,3 +437,16 @@ def test_hypothesis_random_bytes(data):
 )
 def test_hypothesis_converter(chunks, g0, g1, quiet):
     check_converter(chunks, g0, g1, quiet)
+
+
+def test_rust_table_is_generated_from_the_mapping():
+    """rust/core/src/marc8/table.rs is what tools/gen_marc8_table_rs.py
+    makes from pymrrc/marc8_mapping.py (regenerate after editing either)."""
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "gen_marc8_table_rs.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr

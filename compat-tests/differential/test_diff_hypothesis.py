@@ -269,7 +269,7 @@ def _bytewise(draw, record: bytes) -> bytes:
             del data[draw(st.sampled_from(positions))]
     elif kind == "flip_byte" and data:
         data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
-    elif kind == "leader_junk":
+    elif kind == "leader_junk" and len(data) >= 24:
         pos = draw(st.integers(5, 23))
         data[pos] = draw(st.sampled_from([0xC3, 0xFF, 0x00, ord("x"), ord(" ")]))
     elif kind == "directory_misaligned" and base > 25:

@@ -6,17 +6,27 @@ use std::sync::Arc;
 use crate::decode::{decode_layout, DecodeOptions, Layout, Note};
 use crate::error::{Error, ErrorKind};
 use crate::framing::{next_frame, Frame};
+use crate::marc8::transcode_record;
 
 /// What reading one record produced.
 #[derive(Debug)]
 pub enum Outcome {
     /// A valid record, ready to be handed out lazily.
     Record(Layout),
+    /// A valid MARC-8 record, decoded to UTF-8 text laid out like a record
+    /// (see [`crate::marc8::transcode_record`]); `chunk` stays the original.
+    Transcoded {
+        /// The leader and the fields' UTF-8 text.
+        text: Arc<[u8]>,
+        /// Where the fields lie in `text`.
+        layout: Layout,
+    },
     /// A record pymarc would reject with this error (the reader yields
     /// `None` and goes on).
     Invalid(Error),
     /// A record the native decoder leaves to the exact Python decoder
-    /// (another encoding, or a non-ASCII subfield code).
+    /// (another encoding, a non-ASCII subfield code, or MARC-8 on which
+    /// pymarc writes to stderr or raises).
     Fallback,
     /// A framing error: the reader yields `None` and then stops.
     Fatal(ErrorKind),
@@ -54,6 +64,9 @@ pub fn decode_item(chunk: Arc<[u8]>, offset: u64, validation: &Validation) -> It
                 Err(err) => Outcome::Invalid(err),
             }
         }
+        Some(options) if options.marc8 && options.to_unicode => {
+            decode_marc8(&chunk, options, &mut notes)
+        }
         _ => Outcome::Fallback,
     };
     Item {
@@ -62,6 +75,29 @@ pub fn decode_item(chunk: Arc<[u8]>, offset: u64, validation: &Validation) -> It
         outcome,
         notes,
     }
+}
+
+/// Validates and transcodes a MARC-8 record. Whatever pymarc would report
+/// on its own terms (an invalid record, whose error may come after MARC-8
+/// decoding has written to stderr or raised; a stderr line; a decoding
+/// error) is left to the exact fallback.
+fn decode_marc8(chunk: &[u8], options: &DecodeOptions, notes: &mut Vec<Note>) -> Outcome {
+    let outcome = match decode_layout(chunk, options, notes) {
+        Ok(layout) if !layout.needs_fallback => {
+            match transcode_record(chunk, &layout, options.hide_utf8_warnings) {
+                Ok(t) => Outcome::Transcoded {
+                    text: Arc::from(t.bytes),
+                    layout: t.layout,
+                },
+                Err(_) => Outcome::Fallback,
+            }
+        }
+        _ => Outcome::Fallback,
+    };
+    if matches!(outcome, Outcome::Fallback) {
+        notes.clear();
+    }
+    outcome
 }
 
 /// Frames records from the start of `buf` (which begins at stream offset
@@ -177,6 +213,41 @@ mod tests {
         ));
         let items = batch.decode(&data, &None);
         assert!(matches!(items[0].outcome, Outcome::Fallback));
+    }
+
+    #[test]
+    fn marc8_records_are_transcoded_or_left_to_the_fallback() {
+        let mut rec = sample_record();
+        rec[9] = b' ';
+        let options = DecodeOptions::default();
+        let item = decode_item(Arc::from(&rec[..]), 0, &Some(options));
+        let Outcome::Transcoded { text, layout } = item.outcome else {
+            panic!("not transcoded: {:?}", item.outcome);
+        };
+        // The sample's 0xC3 0xA9 is not MARC-8 for é: 0xC3 is ANSEL's
+        // copyright sign and 0xA9 the flat sign.
+        let title = layout.fields[2];
+        assert!(std::str::from_utf8(&text[title.start..title.end])
+            .unwrap()
+            .ends_with("subtitle \u{a9}\u{266d}"));
+        let off = DecodeOptions {
+            marc8: false,
+            ..options
+        };
+        let item = decode_item(Arc::from(&rec[..]), 0, &Some(off));
+        assert!(matches!(item.outcome, Outcome::Fallback));
+        // An unmappable code (ANSEL 0xAF) is noted by pymarc: fallback,
+        // unless warnings are hidden.
+        let at = rec.len() - 3;
+        rec[at] = 0xaf;
+        let item = decode_item(Arc::from(&rec[..]), 0, &Some(options));
+        assert!(matches!(item.outcome, Outcome::Fallback));
+        let quiet = DecodeOptions {
+            hide_utf8_warnings: true,
+            ..options
+        };
+        let item = decode_item(Arc::from(&rec[..]), 0, &Some(quiet));
+        assert!(matches!(item.outcome, Outcome::Transcoded { .. }));
     }
 
     #[test]

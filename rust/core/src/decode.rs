@@ -19,6 +19,12 @@ pub struct DecodeOptions {
     pub to_unicode: bool,
     /// How subfield values that are not valid UTF-8 are treated.
     pub utf8_handling: Utf8Handling,
+    /// Decode records that are not UTF-8 as MARC-8, as pymarc does with its
+    /// default `file_encoding` ('iso8859-1'); when false the batch reader
+    /// leaves them to the caller's fallback.
+    pub marc8: bool,
+    /// pymarc's `hide_utf8_warnings`: no stderr line for unmappable MARC-8.
+    pub hide_utf8_warnings: bool,
 }
 
 impl Default for DecodeOptions {
@@ -27,6 +33,8 @@ impl Default for DecodeOptions {
             force_utf8: false,
             to_unicode: true,
             utf8_handling: Utf8Handling::Strict,
+            marc8: true,
+            hide_utf8_warnings: false,
         }
     }
 }

@@ -10,7 +10,11 @@
 //! * [`text`] holds the text rules pymarc borrows from Python (UTF-8 error
 //!   handlers, `str.strip()` whitespace, `int()` parsing).
 //! * [`encode`] assembles a record's bytes from a leader and fields.
+//! * [`marc8`] decodes MARC-8 text and records as pymarc does.
 //! * [`batch`] frames and validates many records at once (no Python).
+//! * [`visit`] walks a record's leader and fields for text serialisers;
+//!   [`xml_write`] and [`json_write`] are those serialisers (MARCXML and
+//!   MARC-in-JSON, byte for byte as pymarc writes them).
 //! * [`marcxml`] reads MARCXML into plain records, as pymarc's handler would.
 //! * [`pipeline`] reads a file on a producer thread and validates batches
 //!   on a rayon pool, delivering them in order through bounded channels.
@@ -22,9 +26,13 @@ pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod framing;
+pub mod json_write;
+pub mod marc8;
 pub mod marcxml;
 pub mod pipeline;
 pub mod text;
+pub mod visit;
+pub mod xml_write;
 
 pub use decode::{decode_layout, FieldSpan, Layout, Note};
 pub use error::{Error, ErrorKind};

@@ -6,7 +6,10 @@ use pymrrc_core::batch::{decode_item, frame_batch};
 use pymrrc_core::decode::{decode_layout, DecodeOptions};
 use pymrrc_core::encode::{reencode_layout, RecordBuilder};
 use pymrrc_core::framing::{bytes_wanted, next_frame};
+use pymrrc_core::json_write::{JsonRecordWriter, JsonStyle};
 use pymrrc_core::text::Utf8Handling;
+use pymrrc_core::visit::{leader_text, visit_fields, RecordSink};
+use pymrrc_core::xml_write::{XmlCharset, XmlRecordWriter};
 use std::sync::Arc;
 
 /// xorshift64*: deterministic and dependency-free.
@@ -65,9 +68,18 @@ fn exercise(data: &[u8]) {
                 force_utf8,
                 to_unicode: true,
                 utf8_handling: handling,
+                ..DecodeOptions::default()
             };
             if let Ok(layout) = decode_layout(data, &options, &mut Vec::new()) {
                 let again = reencode_layout(data, &layout, &layout.leader);
+                let mut xml = XmlRecordWriter::new(XmlCharset::Ascii, true);
+                xml.leader(&leader_text(&layout.leader));
+                let _ = visit_fields(data, &layout, handling, &mut xml);
+                let _ = xml.finish();
+                let mut json = JsonRecordWriter::new(JsonStyle::Spaced);
+                json.leader(&leader_text(&layout.leader));
+                let _ = visit_fields(data, &layout, handling, &mut json);
+                let _ = json.finish();
                 let _ = decode_layout(&again, &options, &mut Vec::new());
             }
             let _ = decode_item(Arc::from(data), 0, &Some(options));

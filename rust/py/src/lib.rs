@@ -4,13 +4,17 @@
 //! [`pytypes`] (the Python classes Rust instantiates), [`materialize`]
 //! (record bytes to Python objects), [`record`] and [`field`] (the native
 //! bases of `Record` and `Field`), [`encode`] (`as_marc`), [`reader`]
-//! (`MARCReader`'s engine), [`sink`] (`MARCWriter`'s file output) and
-//! [`errors`] (core errors to Python exceptions) and [`marcxml`] (MARCXML
-//! records to Python objects).
+//! (`MARCReader`'s engine), [`marc8`] (MARC-8 text for
+//! `pymrrc.marc8`), [`sink`] (`MARCWriter`'s file output) and
+//! [`errors`] (core errors to Python exceptions); [`walk`] and [`as_dict`]
+//! feed the MARCXML and MARC-in-JSON output, and [`marcxml`] turns MARCXML
+//! read by the core into Python records.
 
+mod as_dict;
 mod encode;
 mod errors;
 mod field;
+mod marc8;
 mod marcxml;
 mod materialize;
 mod pytypes;
@@ -18,6 +22,7 @@ mod reader;
 mod record;
 mod sink;
 mod text;
+mod walk;
 
 use pyo3::prelude::*;
 
@@ -27,6 +32,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<field::FieldBase>()?;
     m.add_class::<reader::ReaderBase>()?;
     m.add_class::<sink::FileSink>()?;
+    m.add_function(wrap_pyfunction!(marc8::marc8_translate, m)?)?;
     m.add_class::<marcxml::XmlParser>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -25,7 +25,11 @@ pub(crate) struct LazyRecord {
 /// Text from validated bytes, decoded by CPython's own UTF-8 decoder with
 /// the reader's error handler (so 'replace' and 'ignore' give Python's
 /// results by construction, and valid text is scanned once, not twice).
-fn text<'py>(py: Python<'py>, bytes: &[u8], handling: Utf8Handling) -> Bound<'py, PyString> {
+pub(crate) fn decoded_text<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    handling: Utf8Handling,
+) -> Bound<'py, PyString> {
     let errors: &std::ffi::CStr = match handling {
         Utf8Handling::Strict => c"strict",
         Utf8Handling::Replace => c"replace",
@@ -72,7 +76,7 @@ pub(crate) fn build_fields<'py>(
         let tag = tag_str(py, span.tag).into_any().unbind();
         let values = if span.is_control() {
             // Control fields are always decoded strictly (validated).
-            let data = text(py, data_bytes, Utf8Handling::Strict);
+            let data = decoded_text(py, data_bytes, Utf8Handling::Strict);
             FieldBase::with_values(
                 tag,
                 data.into_any().unbind(),
@@ -92,7 +96,7 @@ pub(crate) fn build_fields<'py>(
                     continue;
                 }
                 let code = ascii_char(py, data_bytes[start]).into_any();
-                let value = text(py, &data_bytes[start + 1..end], lazy.handling).into_any();
+                let value = decoded_text(py, &data_bytes[start + 1..end], lazy.handling).into_any();
                 subfields.append(new_pair(py, subfield_cls, code, value)?)?;
             }
             FieldBase::with_values(
@@ -125,7 +129,7 @@ pub(crate) fn first_subfield<'py>(
     parts.next();
     for (start, end) in parts {
         if start < end && data[start] == code {
-            return Some(text(py, &data[start + 1..end], lazy.handling));
+            return Some(decoded_text(py, &data[start + 1..end], lazy.handling));
         }
     }
     None

@@ -26,6 +26,7 @@ use pymrrc_core::decode::DecodeOptions;
 use pymrrc_core::framing::bytes_wanted;
 use pymrrc_core::pipeline::{PathPipeline, Workers, BATCH_RECORDS, READ_SIZE};
 use pymrrc_core::text::Utf8Handling;
+use pymrrc_core::{Layout, Note};
 
 enum Source {
     Closed,
@@ -225,11 +226,18 @@ impl ReaderBase {
             .cast_exact::<PyString>()
             .ok()
             .and_then(|s| s.to_str().ok().and_then(Utf8Handling::from_name));
+        // pymarc decodes non-UTF-8 text as MARC-8 only when file_encoding
+        // is exactly 'iso8859-1' (its default); other values stay with the
+        // Python decoder.
+        let hide = truthy(hide_utf8_warnings).ok();
+        let marc8 = hide.is_some() && crate::text::plain_text(file_encoding) == Some("iso8859-1");
         self.validation = match handling {
             Some(h) if truthy(to_unicode)? => Some(DecodeOptions {
                 force_utf8: truthy(force_utf8)?,
                 to_unicode: true,
                 utf8_handling: h,
+                marc8,
+                hide_utf8_warnings: hide.unwrap_or(false),
             }),
             _ => None,
         };
@@ -415,6 +423,43 @@ impl ReaderBase {
         Ok(())
     }
 
+    /// A lazy `Record` over `text` (the chunk itself, or a MARC-8 chunk's
+    /// UTF-8 transcoding); `current_chunk` becomes the original chunk.
+    fn lazy_record(
+        &mut self,
+        py: Python<'_>,
+        chunk: &Arc<[u8]>,
+        notes: &[Note],
+        text: Arc<[u8]>,
+        layout: Layout,
+        handling: Utf8Handling,
+    ) -> PyResult<Py<PyAny>> {
+        if !notes.is_empty() {
+            emit_notes(py, notes, PyBytes::new(py, chunk).as_any())?;
+        }
+        self.chunk = Chunk::Pending(Arc::clone(chunk));
+        let lazy = LazyRecord {
+            bytes: text,
+            layout,
+            handling,
+        };
+        let t = types(py)?;
+        let record = new_instance(py, t.record.bind(py))?;
+        let to_unicode = self
+            .to_unicode
+            .as_ref()
+            .map_or_else(|| py.None(), |o| o.clone_ref(py));
+        let force = self
+            .force_utf8
+            .as_ref()
+            .map_or_else(|| py.None(), |o| o.clone_ref(py));
+        record
+            .cast::<RecordBase>()?
+            .borrow_mut()
+            .fill_from_reader(lazy, to_unicode, force);
+        Ok(record.unbind())
+    }
+
     /// Turns one item into what `__next__` returns.
     fn hand_out(&mut self, py: Python<'_>, item: Item) -> PyResult<Py<PyAny>> {
         let Item {
@@ -425,33 +470,13 @@ impl ReaderBase {
         } = item;
         match outcome {
             Outcome::Record(layout) => {
-                if !notes.is_empty() {
-                    emit_notes(py, &notes, PyBytes::new(py, &chunk).as_any())?;
-                }
                 let handling = self
                     .validation
                     .map_or(Utf8Handling::Strict, |v| v.utf8_handling);
-                self.chunk = Chunk::Pending(Arc::clone(&chunk));
-                let lazy = LazyRecord {
-                    bytes: chunk,
-                    layout,
-                    handling,
-                };
-                let t = types(py)?;
-                let record = new_instance(py, t.record.bind(py))?;
-                let to_unicode = self
-                    .to_unicode
-                    .as_ref()
-                    .map_or_else(|| py.None(), |o| o.clone_ref(py));
-                let force = self
-                    .force_utf8
-                    .as_ref()
-                    .map_or_else(|| py.None(), |o| o.clone_ref(py));
-                record
-                    .cast::<RecordBase>()?
-                    .borrow_mut()
-                    .fill_from_reader(lazy, to_unicode, force);
-                Ok(record.unbind())
+                self.lazy_record(py, &chunk, &notes, chunk.clone(), layout, handling)
+            }
+            Outcome::Transcoded { text, layout } => {
+                self.lazy_record(py, &chunk, &notes, text, layout, Utf8Handling::Strict)
             }
             Outcome::Invalid(err) => {
                 let chunk_obj = PyBytes::new(py, &chunk).into_any();

@@ -19,10 +19,13 @@ use crate::marcxml::{build_xml_fields, XmlLazy};
 use crate::materialize::{build_fields, find_field, first_subfield, LazyRecord};
 use crate::pytypes::types;
 use crate::text::truthy;
+use crate::walk::{plain_record_type, walk_record};
 use pymrrc_core::consts::LEADER_LEN;
 use pymrrc_core::decode::DecodeOptions;
 use pymrrc_core::encode::reencode_layout;
+use pymrrc_core::json_write::{JsonRecordWriter, JsonStyle};
 use pymrrc_core::text::Utf8Handling;
+use pymrrc_core::xml_write::{XmlCharset, XmlRecordWriter};
 
 /// Native storage for a MARC record.
 #[pyclass(subclass, module = "pymrrc._core")]
@@ -101,6 +104,54 @@ impl RecordBase {
         self.raw_leader = raw_leader;
         self.leader = leader;
     }
+}
+
+/// What the text serialisers read from a record, taken under one borrow.
+pub(crate) struct Snapshot {
+    /// The record's bytes, while its fields have not been built.
+    pub lazy: Option<Arc<LazyRecord>>,
+    /// The `fields` value, once built or assigned.
+    pub fields: Option<Py<PyAny>>,
+    /// The leader bytes, while no `Leader` object was built.
+    pub raw_leader: Option<[u8; LEADER_LEN]>,
+    /// The `leader` value, once built or assigned.
+    pub leader: Option<Py<PyAny>>,
+}
+
+impl RecordBase {
+    /// The record's storage as it is now.
+    pub(crate) fn snapshot(&self, py: Python<'_>) -> Snapshot {
+        let lazy = match &self.fields {
+            None => self.lazy.clone(),
+            Some(_) => None,
+        };
+        Snapshot {
+            lazy,
+            fields: self.fields.as_ref().map(|f| f.clone_ref(py)),
+            raw_leader: self.raw_leader,
+            leader: self.leader.as_ref().map(|l| l.clone_ref(py)),
+        }
+    }
+
+    /// Leaves the record's own iterator where a completed
+    /// `for field in record` loop over `count` fields leaves it.
+    pub(crate) fn end_iteration(&mut self, count: usize) {
+        self.iter_pos = count;
+    }
+}
+
+/// Builds the fields of a record read from MARCXML that were not built yet,
+/// so that [`RecordBase::snapshot`] sees them (the serialisers walk built
+/// fields or MARC bytes).
+pub(crate) fn build_pending_xml(slf: &Bound<'_, RecordBase>) -> PyResult<()> {
+    let pending = {
+        let b = slf.borrow();
+        b.fields.is_none() && b.xml.is_some()
+    };
+    if pending {
+        fields_of(slf)?;
+    }
+    Ok(())
 }
 
 /// The record's field list, built from its bytes on first use.
@@ -314,13 +365,76 @@ impl RecordBase {
         Self::as_marc(slf)
     }
 
+    /// The record as a MARC-in-JSON dictionary.
+    fn as_dict(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        if plain_record_type(slf, &[])? {
+            if let Some(dict) = crate::as_dict::record_dict(slf)? {
+                return Ok(dict.into_any().unbind());
+            }
+        }
+        Ok(slf.call_method0("_py_as_dict")?.unbind())
+    }
+
+    /// The record as MARC-in-JSON text; keyword arguments go to
+    /// `json.dumps`.
+    #[pyo3(signature = (**kwargs))]
+    fn as_json(slf: &Bound<'_, Self>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if kwargs.map_or(true, |k| k.is_empty()) {
+            if let Some(text) = json_text(slf, JsonStyle::Spaced)? {
+                return Ok(PyString::new(py, &text).into_any().unbind());
+            }
+        }
+        Ok(slf.call_method("_py_as_json", (), kwargs)?.unbind())
+    }
+
+    /// `json.dumps(self.as_dict())` with `separators=(",", ":")` when
+    /// `compact`, or `None` when only the Python implementation can tell.
+    fn _json_text(slf: &Bound<'_, Self>, compact: bool) -> PyResult<Option<String>> {
+        let style = if compact {
+            JsonStyle::Compact
+        } else {
+            JsonStyle::Spaced
+        };
+        json_text(slf, style)
+    }
+
+    /// `ET.tostring(record_to_xml_node(self, namespace=namespace))` as
+    /// pymarc computes it (UTF-8 output when `utf8`, else ASCII with
+    /// character references), or `None` when only the Python implementation
+    /// can tell.
+    fn _xml_bytes(
+        slf: &Bound<'_, Self>,
+        namespace: &Bound<'_, PyAny>,
+        utf8: bool,
+    ) -> PyResult<Option<Py<PyAny>>> {
+        let py = slf.py();
+        if !plain_record_type(slf, &[])? {
+            return Ok(None);
+        }
+        let charset = if utf8 {
+            XmlCharset::Utf8
+        } else {
+            XmlCharset::Ascii
+        };
+        let mut writer = XmlRecordWriter::new(charset, truthy(namespace)?);
+        if !walk_record(slf, &mut writer)? {
+            return Ok(None);
+        }
+        Ok(Some(PyBytes::new(py, &writer.finish()).into_any().unbind()))
+    }
+
     /// Decodes `marc` into this record natively when the options allow it.
     /// Returns `False` when the record needs the exact Python fallback
     /// (other encodings, `to_unicode=False`, non-ASCII subfield codes).
     /// `fresh` is set by `Record.__init__`: the record has no fields anyone
     /// could hold yet, so it may stay lazy; otherwise, as in pymarc, the new
     /// fields are appended to the existing list.
-    #[pyo3(signature = (marc, to_unicode, force_utf8, utf8_handling, fresh))]
+    /// `hide_utf8_warnings` and `encoding` are pymarc's; MARC-8 records are
+    /// decoded natively only when `encoding` is 'iso8859-1' and pymarc
+    /// would neither write to stderr nor raise while decoding them.
+    #[pyo3(signature = (marc, to_unicode, force_utf8, utf8_handling, fresh, hide_utf8_warnings = None, encoding = None))]
+    #[allow(clippy::too_many_arguments)]
     fn _decode_marc(
         slf: &Bound<'_, Self>,
         marc: &Bound<'_, PyAny>,
@@ -328,6 +442,8 @@ impl RecordBase {
         force_utf8: &Bound<'_, PyAny>,
         utf8_handling: &Bound<'_, PyAny>,
         fresh: bool,
+        hide_utf8_warnings: Option<&Bound<'_, PyAny>>,
+        encoding: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
         let py = slf.py();
         let Ok(bytes) = marc.cast_exact::<PyBytes>() else {
@@ -340,15 +456,33 @@ impl RecordBase {
         };
         let data = bytes.as_bytes();
         let force = truthy(force_utf8)?;
-        if !truthy(to_unicode)? || !(force || data.get(9) == Some(&b'a')) {
+        if !truthy(to_unicode)? {
+            return Ok(false);
+        }
+        let utf8 = force || data.get(9) == Some(&b'a');
+        let hide = match hide_utf8_warnings {
+            Some(h) => truthy(h).ok(),
+            None => Some(false),
+        };
+        let marc8 = !utf8
+            && hide.is_some()
+            && encoding.map_or(Some("iso8859-1"), crate::text::plain_text) == Some("iso8859-1");
+        if !utf8 && !marc8 {
             return Ok(false);
         }
         let options = DecodeOptions {
             force_utf8: force,
             to_unicode: true,
             utf8_handling: handling,
+            marc8,
+            hide_utf8_warnings: hide.unwrap_or(false),
         };
-        let Some(lazy) = decode_checked(py, data, &options, marc)? else {
+        let decoded = if utf8 {
+            decode_checked(py, data, &options, marc)?
+        } else {
+            decode_marc8_checked(py, data, &options, marc)?
+        };
+        let Some(lazy) = decoded else {
             return Ok(false);
         };
         if fresh {
@@ -368,6 +502,19 @@ impl RecordBase {
         }
         Ok(true)
     }
+}
+
+/// The record's MARC-in-JSON text, unless its class overrides `as_dict` or
+/// iteration, or a value is not plain.
+fn json_text(slf: &Bound<'_, RecordBase>, style: JsonStyle) -> PyResult<Option<String>> {
+    if !plain_record_type(slf, &["as_dict"])? {
+        return Ok(None);
+    }
+    let mut writer = JsonRecordWriter::new(style);
+    if !walk_record(slf, &mut writer)? {
+        return Ok(None);
+    }
+    Ok(Some(writer.finish()))
 }
 
 /// Validates `data` natively. `Ok(None)` means the exact Python fallback must
@@ -395,6 +542,36 @@ pub(crate) fn decode_checked(
             Err(PyErr::from_value(exception_for(py, &err, chunk)?))
         }
     }
+}
+
+/// Decodes a MARC-8 record natively. `Ok(None)` means the exact Python
+/// fallback must decode it: the record is invalid (pymarc's MARC-8
+/// decoding of earlier fields may write or raise first), or pymarc would
+/// write to stderr or raise while decoding its text.
+fn decode_marc8_checked(
+    py: Python<'_>,
+    data: &[u8],
+    options: &DecodeOptions,
+    chunk: &Bound<'_, PyAny>,
+) -> PyResult<Option<LazyRecord>> {
+    let mut notes = Vec::new();
+    let Ok(layout) = pymrrc_core::decode_layout(data, options, &mut notes) else {
+        return Ok(None);
+    };
+    if layout.needs_fallback {
+        return Ok(None);
+    }
+    let Ok(transcoded) =
+        pymrrc_core::marc8::transcode_record(data, &layout, options.hide_utf8_warnings)
+    else {
+        return Ok(None);
+    };
+    emit_notes(py, &notes, chunk)?;
+    Ok(Some(LazyRecord {
+        bytes: Arc::from(transcoded.bytes),
+        layout: transcoded.layout,
+        handling: Utf8Handling::Strict,
+    }))
 }
 
 /// `title`/`issn_title`: subfields a and b of the first field `tag`, read

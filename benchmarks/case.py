@@ -1,0 +1,76 @@
+"""Runs one benchmark case in this (fresh) process and prints its result.
+
+    python benchmarks/case.py '<case as JSON>'
+
+The case names a library (``pymarc`` or ``pymrrc``), a kind of work and its
+inputs; see ``suite.py`` for the cases it builds. The work is repeated
+``repeat`` times; the output is one JSON line with the record count and the
+seconds each repetition took. Data a case needs but does not measure (e.g.
+the records a writer writes) is prepared before the clock starts. The output also
+carries the process's peak memory (VmHWM).
+"""
+
+import importlib
+import json
+import sys
+import time
+
+import workloads
+
+
+def _timed(repeat, run):
+    seconds = []
+    count = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        count = run()
+        seconds.append(time.perf_counter() - started)
+    return count, seconds
+
+
+def run_case(case):
+    lib = importlib.import_module(case["lib"])
+    importlib.import_module(f"{case['lib']}.marcxml")
+    kind = case["kind"]
+    repeat = case.get("repeat", 1)
+    if kind in ("read", "stream"):
+        work = workloads.PER_RECORD[case.get("workload", "iterate")]
+        return _timed(repeat, lambda: workloads.read_records(lib, case["backend"], case["file"], work))
+    if kind == "list":
+
+        def hold():
+            reader, handle = workloads.open_reader(lib, case["backend"], case["file"])
+            records = list(reader)
+            if handle is not None:
+                handle.close()
+            return len(records)
+
+        return _timed(1, hold)
+    if kind == "write":
+        records = workloads.load_records(lib, case["file"])
+        return _timed(repeat, lambda: workloads.write_records(lib, case["backend"], records, case["out"]))
+    if kind in ("xml_write", "json_write"):
+        records = workloads.load_records(lib, case["file"])
+        if case.get("materialized"):
+            for record in records:
+                record.fields  # noqa: B018 - builds the fields of a lazy record
+        write = workloads.xml_write if kind == "xml_write" else workloads.json_write
+        return _timed(repeat, lambda: write(lib, records))
+    if kind == "xml_read":
+        return _timed(repeat, lambda: workloads.xml_read(lib, case["doc"]))
+    if kind == "json_read":
+        return _timed(repeat, lambda: workloads.json_read(lib, case["doc"]))
+    if kind == "threads":
+        work = workloads.thread_work(lib, case["case"])
+        return _timed(repeat, lambda: workloads.threaded(work, case["inputs"], case["outputs"]))
+    raise ValueError(f"unknown case kind {kind!r}")
+
+
+def main():
+    case = json.loads(sys.argv[1])
+    count, seconds = run_case(case)
+    print(json.dumps({"records": count, "seconds": seconds, "peak_rss_kib": workloads.peak_rss_kib()}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+//! Walking a `Record` for the native text serialisers (MARCXML and
+//! MARC-in-JSON output): straight from its bytes while it is untouched,
+//! otherwise over its `Field` objects.
+//!
+//! The walk sees what pymarc's `str(record.leader)` and
+//! `for field in record: ...` would see. It only proceeds when that is
+//! certain without running Python code: the record's class does not
+//! override iteration or storage, and every field is exactly `Field` with
+//! exact `str` values (valid Unicode), `Indicators` and `Subfield` tuples in
+//! a `list`. Anything else answers "not plain", and the caller runs the
+//! Python implementation, which behaves exactly as pymarc does (MARC-8 for
+//! `bytes` values, ElementTree's and `json`'s own errors, ...).
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyList, PyString};
+
+use crate::field::FieldBase;
+use crate::pytypes::types;
+use crate::record::RecordBase;
+use crate::text::{exact_pair, plain_text};
+use pymrrc_core::visit::{leader_text, visit_fields, RecordSink};
+
+/// Attributes a `Record` subclass must not override for the native walk to
+/// see what Python would.
+const WALKED_ATTRIBUTES: [&str; 5] = [
+    "__iter__",
+    "__next__",
+    "__getattribute__",
+    "leader",
+    "fields",
+];
+
+/// Whether `record`'s class is `Record`, or a subclass that overrides none
+/// of the attributes the walk relies on, nor any of `also`.
+pub(crate) fn plain_record_type(record: &Bound<'_, RecordBase>, also: &[&str]) -> PyResult<bool> {
+    let py = record.py();
+    let record_cls = types(py)?.record.bind(py);
+    let ty = record.get_type();
+    if ty.is(record_cls) {
+        return Ok(true);
+    }
+    if !ty.is_subclass(record_cls)? {
+        return Ok(false);
+    }
+    for name in WALKED_ATTRIBUTES.iter().chain(also) {
+        if !ty.getattr(*name)?.is(&record_cls.getattr(*name)?) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// `str(record.leader)` when the leader is its raw bytes, an exact `Leader`
+/// or an exact `str`; `None` otherwise (or when `str()` fails, which the
+/// Python path then reports).
+pub(crate) fn leader_string<'py>(
+    py: Python<'py>,
+    raw: Option<&[u8; pymrrc_core::consts::LEADER_LEN]>,
+    object: Option<&Py<PyAny>>,
+) -> PyResult<Option<Bound<'py, PyString>>> {
+    if let Some(raw) = raw {
+        return Ok(Some(PyString::new(py, &leader_text(raw))));
+    }
+    let Some(object) = object else {
+        return Ok(None);
+    };
+    let object = object.bind(py);
+    if let Ok(s) = object.cast_exact::<PyString>() {
+        return Ok(Some(s.clone()));
+    }
+    if !object.is_exact_instance(types(py)?.leader.bind(py)) {
+        return Ok(None);
+    }
+    Ok(object.str().ok())
+}
+
+/// Walks `record` into `sink`. `Ok(false)` means something is not plain:
+/// the sink holds partial output, and the caller must use the Python path.
+/// On success the record's own iterator is left at its end, as pymarc's
+/// loop leaves it; an untouched record stays untouched.
+pub(crate) fn walk_record<S: RecordSink>(
+    record: &Bound<'_, RecordBase>,
+    sink: &mut S,
+) -> PyResult<bool> {
+    let py = record.py();
+    crate::record::build_pending_xml(record)?;
+    let snap = record.borrow().snapshot(py);
+    if let Some(raw) = &snap.raw_leader {
+        sink.leader(&leader_text(raw));
+    } else {
+        let Some(leader) = leader_string(py, None, snap.leader.as_ref())? else {
+            return Ok(false);
+        };
+        let Ok(text) = leader.to_str() else {
+            return Ok(false);
+        };
+        sink.leader(text);
+    }
+    let count = match (&snap.lazy, &snap.fields) {
+        (Some(lazy), None) => visit_fields(&lazy.bytes, &lazy.layout, lazy.handling, sink).ok(),
+        (_, Some(fields)) => walk_fields(fields.bind(py), sink)?,
+        (None, None) => None,
+    };
+    match count {
+        Some(count) => {
+            record.borrow_mut().end_iteration(count);
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// Walks a `fields` value holding plain `Field` objects; `None` when it is
+/// not a list of them.
+fn walk_fields<S: RecordSink>(fields: &Bound<'_, PyAny>, sink: &mut S) -> PyResult<Option<usize>> {
+    let py = fields.py();
+    let Ok(list) = fields.cast_exact::<PyList>() else {
+        return Ok(None);
+    };
+    let t = types(py)?;
+    let field_cls = t.field.bind(py);
+    let indicators_cls = t.indicators.bind(py);
+    let subfield_cls = t.subfield.bind(py);
+    // No Python code runs below, so the list cannot change under the loop.
+    for item in list.iter() {
+        if !item.get_type().is(field_cls) {
+            return Ok(None);
+        }
+        let field = item.cast::<FieldBase>()?.borrow();
+        let Ok(control) = field.control_field.bind(py).cast_exact::<PyBool>() else {
+            return Ok(None);
+        };
+        let tag = field.tag.bind(py);
+        let Some(tag) = plain_text(tag) else {
+            return Ok(None);
+        };
+        if control.is_true() {
+            let data = field.data.bind(py);
+            let Some(data) = plain_text(data) else {
+                return Ok(None);
+            };
+            sink.control_field(tag, data);
+            continue;
+        }
+        let Some((ind1, ind2)) = exact_pair(field.indicators.bind(py), indicators_cls) else {
+            return Ok(None);
+        };
+        let Ok(subfields) = field.subfields.bind(py).cast_exact::<PyList>() else {
+            return Ok(None);
+        };
+        sink.begin_data_field(tag, ind1.to_str()?, ind2.to_str()?);
+        for sub in subfields.iter() {
+            let Some((code, value)) = exact_pair(&sub, subfield_cls) else {
+                return Ok(None);
+            };
+            sink.subfield(code.to_str()?, value.to_str()?);
+        }
+        sink.end_data_field();
+    }
+    Ok(Some(list.len()))
+}
