@@ -57,7 +57,8 @@ def run_case(case):
         write = workloads.xml_write if kind == "xml_write" else workloads.json_write
         return _timed(repeat, lambda: write(lib, records))
     if kind == "xml_read":
-        return _timed(repeat, lambda: workloads.xml_read(lib, case["doc"]))
+        build = case.get("build_fields", False)
+        return _timed(repeat, lambda: workloads.xml_read(lib, case["doc"], build))
     if kind == "json_read":
         return _timed(repeat, lambda: workloads.json_read(lib, case["doc"]))
     if kind == "threads":

@@ -156,6 +156,9 @@ def format_cases(run, path, scratch, repeat):
                              "materialized": True})
         run.measure("formats", f"parse_xml_to_array / {lib}",
                     {"kind": "xml_read", "lib": lib, "doc": xml_doc, "repeat": repeat})
+        run.measure("formats", f"parse_xml_to_array + fields / {lib}",
+                    {"kind": "xml_read", "lib": lib, "doc": xml_doc, "repeat": repeat,
+                     "build_fields": True})
         run.measure("formats", f"JSONReader / {lib}",
                     {"kind": "json_read", "lib": lib, "doc": json_doc, "repeat": repeat})
 
