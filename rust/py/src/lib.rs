@@ -15,6 +15,7 @@ mod pytypes;
 mod reader;
 mod record;
 mod sink;
+mod testing;
 mod text;
 
 use pyo3::prelude::*;
@@ -26,5 +27,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<reader::ReaderBase>()?;
     m.add_class::<sink::FileSink>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(testing::_panic_for_tests, m)?)?;
     Ok(())
 }
