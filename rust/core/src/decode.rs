@@ -369,7 +369,9 @@ mod tests {
     #[test]
     fn never_panics_on_mutations() {
         let rec = sample_record();
-        for i in 0..rec.len() {
+        // Miri runs far slower: there, every 11th position.
+        let step = if cfg!(miri) { 11 } else { 1 };
+        for i in (0..rec.len()).step_by(step) {
             for b in [0u8, b'0', b'9', b'-', 0x1e, 0x1f, 0x1d, 0xff, b' '] {
                 let mut m = rec.clone();
                 m[i] = b;
