@@ -36,7 +36,11 @@ fn with(options: DecodeOptions, handling: Utf8Handling) -> DecodeOptions {
 fuzz_target!(|data: &[u8]| {
     for options in all_options() {
         let (result, notes) = decode(data, &options);
-        assert_eq!(decode(data, &options), (result.clone(), notes.clone()), "not deterministic");
+        assert_eq!(
+            decode(data, &options),
+            (result.clone(), notes.clone()),
+            "not deterministic"
+        );
         match &result {
             Ok(layout) => {
                 check_layout(data, layout, &options);
@@ -47,10 +51,9 @@ fuzz_target!(|data: &[u8]| {
                     | Note::OneIndicator { field }
                     | Note::ExtraIndicators { field }) = note;
                     assert!(
-                        layout
-                            .fields
-                            .iter()
-                            .any(|s| !s.is_control() && s.start == field.start && s.end == field.end),
+                        layout.fields.iter().any(|s| !s.is_control()
+                            && s.start == field.start
+                            && s.end == field.end),
                         "note {note:?} names no data field"
                     );
                 }
@@ -69,7 +72,11 @@ fuzz_target!(|data: &[u8]| {
                     },
                 ] {
                     let (other, other_notes) = decode(data, &lenient);
-                    assert_eq!(other.as_ref(), Ok(strict), "{lenient:?} disagrees with strict");
+                    assert_eq!(
+                        other.as_ref(),
+                        Ok(strict),
+                        "{lenient:?} disagrees with strict"
+                    );
                     assert_eq!(other_notes, notes);
                 }
             }

@@ -54,7 +54,10 @@ fuzz_target!(|data: &[u8]| {
             Err(err) => panic!("{options:?}: the re-encoding of an accepted record fails: {err:?}"),
         };
         check_layout(&again, &layout2, &options);
-        assert!(notes.is_empty(), "re-encoded indicators still need repair: {notes:?}");
+        assert!(
+            notes.is_empty(),
+            "re-encoded indicators still need repair: {notes:?}"
+        );
         assert!(!layout2.needs_fallback);
         assert_eq!(all_contents(&again, &layout2), contents);
         assert_eq!(

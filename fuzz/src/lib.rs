@@ -58,7 +58,10 @@ pub enum Contents {
 /// If `span` lies outside `record` (a broken [`Layout`]: a finding).
 #[must_use]
 pub fn contents(record: &[u8], span: &FieldSpan) -> Contents {
-    assert!(span.start <= span.end && span.end <= record.len(), "span out of bounds: {span:?}");
+    assert!(
+        span.start <= span.end && span.end <= record.len(),
+        "span out of bounds: {span:?}"
+    );
     let bytes = &record[span.start..span.end];
     if span.is_control() {
         return Contents::Control {
@@ -87,7 +90,11 @@ pub fn contents(record: &[u8], span: &FieldSpan) -> Contents {
 /// The contents of every field of a decoded record.
 #[must_use]
 pub fn all_contents(record: &[u8], layout: &Layout) -> Vec<Contents> {
-    layout.fields.iter().map(|span| contents(record, span)).collect()
+    layout
+        .fields
+        .iter()
+        .map(|span| contents(record, span))
+        .collect()
 }
 
 /// Checks what holds for every successful decode of `record` under
@@ -105,7 +112,10 @@ pub fn check_layout(record: &[u8], layout: &Layout, options: &DecodeOptions) {
         assert!(!layout.fields.is_empty(), "a valid record has fields");
     }
     for span in &layout.fields {
-        assert!(span.start <= span.end && span.end <= record.len(), "{span:?}");
+        assert!(
+            span.start <= span.end && span.end <= record.len(),
+            "{span:?}"
+        );
         assert!(span.tag.is_ascii());
         let bytes = &record[span.start..span.end];
         let strict = options.utf8_handling == Utf8Handling::Strict;

@@ -191,14 +191,11 @@ fn is_char_boundary(text: &[u8], at: usize) -> bool {
 /// with the 'replace' or 'ignore' handler leaves unchanged).
 #[must_use]
 pub fn fields_are_utf8(record: &[u8], layout: &Layout) -> bool {
-    layout
-        .fields
-        .iter()
-        .all(|span| {
-            record
-                .get(span.start..span.end)
-                .is_some_and(|bytes| std::str::from_utf8(bytes).is_ok())
-        })
+    layout.fields.iter().all(|span| {
+        record
+            .get(span.start..span.end)
+            .is_some_and(|bytes| std::str::from_utf8(bytes).is_ok())
+    })
 }
 
 /// Checks a data field's indicators and subfields, pushing pymarc's

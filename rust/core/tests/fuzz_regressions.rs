@@ -33,19 +33,27 @@ fn field_spans_inside_a_character_are_not_utf8() {
     // 245 "10\x1fa\xc3\xa9" is fine; 001 starts on the \xa9 byte.
     let data = b"10\x1fa\xc3\xa9\x1e";
     let control_mid = record(&[b"245000700000", b"001000200005"], data);
-    let err = decode_layout(&control_mid, &options(Utf8Handling::Strict), &mut Vec::new())
-        .unwrap_err();
+    let err = decode_layout(
+        &control_mid,
+        &options(Utf8Handling::Strict),
+        &mut Vec::new(),
+    )
+    .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotUtf8);
     assert_eq!(err.span, 24 + 25 + 5..24 + 25 + 6);
     // pymarc decodes control fields strictly whatever the handler.
-    let err = decode_layout(&control_mid, &options(Utf8Handling::Replace), &mut Vec::new())
-        .unwrap_err();
+    let err = decode_layout(
+        &control_mid,
+        &options(Utf8Handling::Replace),
+        &mut Vec::new(),
+    )
+    .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotUtf8);
 
     // A data field that ends after the \xc3 byte.
     let data_mid = record(&[b"245000600000", b"500000700000"], data);
-    let err = decode_layout(&data_mid, &options(Utf8Handling::Strict), &mut Vec::new())
-        .unwrap_err();
+    let err =
+        decode_layout(&data_mid, &options(Utf8Handling::Strict), &mut Vec::new()).unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotUtf8);
     for handling in [Utf8Handling::Replace, Utf8Handling::Ignore] {
         let layout = decode_layout(&data_mid, &options(handling), &mut Vec::new()).unwrap();
