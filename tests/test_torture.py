@@ -490,12 +490,13 @@ def rss_child(files_pickle: str, folder: str) -> dict:
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs /proc")
 def test_rss_stable_over_repeated_torture(files, tmp_path):
-    """Run in a child with MALLOC_ARENA_MAX=2: with glibc's default of up
+    """Run in a child with MALLOC_ARENA_MAX=1: with glibc's default of up
     to eight arenas per core, the threads each round starts spread freed
     memory over arenas that are not given back, and RSS creeps up by tens
-    of MiB whatever the program does (measured: 90 -> 131 MiB over 60
-    rounds by default, flat at 82 MiB with one arena). Capping the arenas
-    leaves a leak, not fragmentation, to be seen."""
+    of MiB whatever the program does (measured over 60 rounds: 90 -> 131
+    MiB by default, 81 -> 98 MiB in one run with two arenas, flat at 81-84
+    MiB with one). With one arena, a leak, not fragmentation, is what
+    would show."""
     files_pickle = tmp_path / "files.pickle"
     with open(files_pickle, "wb") as f:
         pickle.dump(files, f)
@@ -503,7 +504,7 @@ def test_rss_stable_over_repeated_torture(files, tmp_path):
         "import json, sys; sys.path.insert(0, sys.argv[1]); import test_torture as t; "
         "print(json.dumps(t.rss_child(sys.argv[2], sys.argv[3])))"
     )
-    env = dict(os.environ, MALLOC_ARENA_MAX="2")
+    env = dict(os.environ, MALLOC_ARENA_MAX="1")
     proc = subprocess.run(
         [sys.executable, "-c", code, str(HERE), str(files_pickle), str(tmp_path)],
         cwd=HERE.parent, env=env, capture_output=True, text=True, timeout=JOIN_TIMEOUT * 3,
@@ -514,7 +515,9 @@ def test_rss_stable_over_repeated_torture(files, tmp_path):
     # 14 rounds of 24 actions, each reading or writing up to 2,400 records
     # of about 1 KiB: a leak of the records read, or of a reader's buffers
     # (1 MiB reads, 512-record batches), would add far more than this.
-    growth = report["after"] - report["before"]
+    # A leak raises every later sample; the lowest of the last three is
+    # robust to a passing peak.
+    growth = min(report["samples"][-3:]) - report["before"]
     assert growth < 16 * 1024, report
     assert report["objects_after"] - report["objects_before"] < 1000, report
     # Rust reader threads end with their readers.
