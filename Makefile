@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: venv develop sample examples test test-rust test-py compat stubtest bench clean
+.PHONY: venv develop sample examples test test-rust test-py compat stubtest bench clean fuzz-smoke
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,27 @@ test: test-rust develop stubtest examples
 # regenerated in one run (downloads the LoC corpus on first use).
 bench: develop
 	$(PY) benchmarks/suite.py
+
+# Short run of every cargo-fuzz target (fuzz/README.md); fails on any
+# finding. Works on a stable toolchain (no sanitizer). cargo-fuzz is
+# installed into $(FUZZ_TOOLS) when missing.
+FUZZ_SECONDS ?= 25
+FUZZ_TOOLS ?= $(HOME)/.cargo
+CARGO_FUZZ = PATH="$(FUZZ_TOOLS)/bin:$$PATH" cargo fuzz
+
+fuzz-smoke:
+	test -x "$(FUZZ_TOOLS)/bin/cargo-fuzz" || command -v cargo-fuzz >/dev/null || cargo install --locked --root "$(FUZZ_TOOLS)" cargo-fuzz
+	$(PYTHON) fuzz/make-seeds.py >/dev/null
+	cd fuzz && $(CARGO_FUZZ) build -s none
+	mkdir -p fuzz/artifacts
+	cd fuzz && for t in $$($(CARGO_FUZZ) list); do \
+		echo "fuzz-smoke: $$t for $(FUZZ_SECONDS) s"; \
+		$(CARGO_FUZZ) run -s none "$$t" "corpus/$$t" -- \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=20 -print_final_stats=1 \
+			> "artifacts/smoke-$$t.log" 2>&1 \
+			|| { tail -n 60 "artifacts/smoke-$$t.log"; exit 1; }; \
+		grep -E 'stat::number_of_executed_units' "artifacts/smoke-$$t.log"; \
+	done
 
 clean:
 	rm -rf $(VENV) target pymrrc/_core*.so

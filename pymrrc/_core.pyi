@@ -11,7 +11,7 @@ of these types.
 """
 
 import os
-from typing import Any, TypeVar, final, overload
+from typing import Any, NoReturn, TypeVar, final, overload
 
 from typing_extensions import Self, disjoint_base
 
@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "marc8_translate", "__version__"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "marc8_translate", "__version__", "_panic_for_tests"]
 
 __version__: str
 
@@ -171,3 +171,7 @@ class XmlParser:
     def take_leftover(self) -> tuple[Field | None, str | None]: ...
     @property
     def fallback(self) -> tuple[str, int] | None: ...
+
+def _panic_for_tests(message: str, detached: bool = False) -> NoReturn:
+    """Test hook, not API: panics in Rust (with the GIL released if
+    ``detached``), which arrives as pyo3's ``PanicException``."""

@@ -321,8 +321,54 @@ def _cases() -> dict[str, bytes]:
         "directory_non_ascii_then_good": patch(GOOD, 24 + 5, b"\x85") + GOOD2 + GOOD,
         "directory_nul_tag": patch(GOOD, 24, b"\x00\x00\x00"),
         "directory_control_chars": patch(GOOD, 24 + 12, b"\x1f\x1e\x1d"),
+        # -- fields that start or end inside a UTF-8 character (the record
+        #    as a whole is valid UTF-8; found by the `decode` fuzz target)
+        "span_control_starts_inside_char": with_entries(
+            entry(b"245", 7, 0), entry(b"001", 2, 5), data=SPLIT_DATA
+        ),
+        "span_data_ends_inside_char": with_entries(
+            entry(b"245", 6, 0), entry(b"500", 7, 0), data=SPLIT_DATA
+        ),
+        "span_data_starts_inside_char": with_entries(
+            entry(b"245", 7, 0), entry(b"500", 3, 5), data=SPLIT_DATA
+        ),
+        "GOOD_then_split": GOOD
+        + with_entries(entry(b"245", 6, 0), entry(b"246", 7, 0), data=SPLIT_DATA),
+        "span_value_inside_char_then_good": with_entries(
+            entry(b"245", 6, 0), data=SPLIT_DATA
+        )
+        + GOOD,
     }
+    # The same hostile structures in records whose leader says MARC-8
+    # (position 9 blank): those go through the exact Python decoder.
+    for name in MARC8_VARIANTS:
+        assert cases[name][9:10] == b"a", name
+        cases["marc8_" + name] = patch(cases[name], 9, b" ")
     return cases
+
+
+# "10\x1fa\xc3\xa9\x1e": a data field whose last character is two bytes.
+SPLIT_DATA = b"10\x1fa\xc3\xa9\x1e"
+
+MARC8_VARIANTS = [
+    "claims_99999_in_40",
+    "dir_offset_past_end",
+    "dir_overlap_partial",
+    "dir_negative_offset",
+    "dir_negative_length",
+    "dir_spaces_in_numbers",
+    "base_00010",
+    "base_00024",
+    "zero_length_all",
+    "leader_only_then_good",
+    "nul_in_fields",
+    "5000_data_fields",
+    "20000_subfields",
+    "10000_non_ascii_subfield_codes",
+    "directory_non_ascii_then_good",
+    "span_data_ends_inside_char",
+    "span_value_inside_char_then_good",
+]
 
 
 CASES = _cases()
@@ -333,6 +379,20 @@ OPTIONS = {
 }
 
 BACKENDS = ["bytes", "bytesio", "path", "path-workers1"]
+
+# Text options, tried on the cases where text decoding matters.
+TEXT_OPTIONS = {
+    "replace": {"utf8_handling": "replace"},
+    "ignore": {"utf8_handling": "ignore"},
+    "force_utf8": {"force_utf8": True},
+    "force_utf8_replace": {"force_utf8": True, "utf8_handling": "replace"},
+}
+TEXT_CASES = [
+    name
+    for name in CASES
+    if name.startswith(("span_", "marc8_", "nul_in", "leader_non_ascii", "directory_non"))
+] + ["GOOD_then_split", "10000_non_ascii_subfield_codes", "dir_overlap_partial"]
+ALL_OPTIONS = {**OPTIONS, **TEXT_OPTIONS}
 
 
 # -- observing readers ---------------------------------------------------------------
@@ -416,7 +476,7 @@ def item_limit(data: bytes) -> int:
 def expected(case: str, option: str):
     data = CASES[case]
     return observe(
-        pymarc.MARCReader(io.BytesIO(data), **OPTIONS[option]), item_limit(data)
+        pymarc.MARCReader(io.BytesIO(data), **ALL_OPTIONS[option]), item_limit(data)
     )
 
 
@@ -481,6 +541,21 @@ def test_case_matches_pymarc(case, option, backend, tmp_path):
     data = CASES[case]
     want = expected(case, option)
     reader = open_reader(backend, data, tmp_path, OPTIONS[option])
+    try:
+        got = observe(reader, item_limit(data))
+    finally:
+        with contextlib.suppress(Exception):
+            reader.close()
+    assert_same(want, got)
+
+
+@pytest.mark.parametrize("backend", ["bytes", "bytesio", "path"])
+@pytest.mark.parametrize("option", sorted(TEXT_OPTIONS))
+@pytest.mark.parametrize("case", TEXT_CASES)
+def test_text_options_match_pymarc(case, option, backend, tmp_path):
+    data = CASES[case]
+    want = expected(case, option)
+    reader = open_reader(backend, data, tmp_path, TEXT_OPTIONS[option])
     try:
         got = observe(reader, item_limit(data))
     finally:
@@ -670,6 +745,20 @@ NO_TERMINATOR_BLOCK = (
 assert len(NO_TERMINATOR_BLOCK) == 100 and b"\x1d" not in NO_TERMINATOR_BLOCK
 
 SMALL_BACKENDS = ["bytes", "bytesio", "path", "path-workers1"]
+
+# Text options, tried on the cases where text decoding matters.
+TEXT_OPTIONS = {
+    "replace": {"utf8_handling": "replace"},
+    "ignore": {"utf8_handling": "ignore"},
+    "force_utf8": {"force_utf8": True},
+    "force_utf8_replace": {"force_utf8": True, "utf8_handling": "replace"},
+}
+TEXT_CASES = [
+    name
+    for name in CASES
+    if name.startswith(("span_", "marc8_", "nul_in", "leader_non_ascii", "directory_non"))
+] + ["GOOD_then_split", "10000_non_ascii_subfield_codes", "dir_overlap_partial"]
+ALL_OPTIONS = {**OPTIONS, **TEXT_OPTIONS}
 
 
 @pytest.fixture(scope="module")

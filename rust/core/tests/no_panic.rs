@@ -12,6 +12,9 @@ use pymrrc_core::visit::{leader_text, visit_fields, RecordSink};
 use pymrrc_core::xml_write::{XmlCharset, XmlRecordWriter};
 use std::sync::Arc;
 
+/// Iterations are divided by this under Miri, which runs far slower.
+const SCALE: usize = if cfg!(miri) { 200 } else { 1 };
+
 /// xorshift64*: deterministic and dependency-free.
 struct Rng(u64);
 
@@ -96,7 +99,7 @@ fn exercise(data: &[u8]) {
 #[test]
 fn random_bytes_never_panic() {
     let mut rng = Rng(0x1234_5678_9abc_def1);
-    for _ in 0..20_000 {
+    for _ in 0..20_000 / SCALE {
         let len = rng.below(200);
         let data: Vec<u8> = (0..len).map(|_| rng.byte()).collect();
         exercise(&data);
@@ -106,7 +109,7 @@ fn random_bytes_never_panic() {
 #[test]
 fn mutated_records_never_panic() {
     let mut rng = Rng(0xdead_beef_cafe_f00d);
-    for _ in 0..5_000 {
+    for _ in 0..5_000 / SCALE {
         let mut data = valid_record(&mut rng);
         for _ in 0..=rng.below(4) {
             match rng.below(4) {
@@ -133,7 +136,7 @@ fn mutated_records_never_panic() {
 #[test]
 fn valid_records_round_trip() {
     let mut rng = Rng(42);
-    for _ in 0..2_000 {
+    for _ in 0..2_000 / SCALE {
         let data = valid_record(&mut rng);
         let layout = decode_layout(&data, &DecodeOptions::default(), &mut Vec::new()).unwrap();
         assert_eq!(reencode_layout(&data, &layout, &layout.leader), data);

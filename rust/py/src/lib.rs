@@ -21,6 +21,7 @@ mod pytypes;
 mod reader;
 mod record;
 mod sink;
+mod testing;
 mod text;
 mod walk;
 
@@ -35,5 +36,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(marc8::marc8_translate, m)?)?;
     m.add_class::<marcxml::XmlParser>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(testing::_panic_for_tests, m)?)?;
     Ok(())
 }

@@ -347,7 +347,11 @@ impl ReaderBase {
         self.chunk = Chunk::None;
         self.exception = None;
         self.follow_caller_seek(py)?;
-        let Some(item) = self.next_item(py)? else {
+        let next = self.next_item(py);
+        if next.is_err() {
+            self.restore_tracked_position(py);
+        }
+        let Some(item) = next? else {
             self.chunk = Chunk::Object(PyBytes::new(py, b"").into_any().unbind());
             return Err(PyStopIteration::new_err(()));
         };
@@ -385,6 +389,20 @@ impl ReaderBase {
                 Ok(())
             }
             _ => Ok(()),
+        }
+    }
+
+    /// After a failed `read()` (or `seek()`), puts a tracked stream back at
+    /// the end of the last record returned, where pymarc's failed `read(5)`
+    /// leaves it; otherwise the next call would take the read-ahead seek
+    /// for a move by the caller and frame from the wrong place. A failure
+    /// of this seek too is left for the next call to meet.
+    fn restore_tracked_position(&self, py: Python<'_>) {
+        if let Some(tracked) = &self.tracked {
+            let _ = tracked
+                .handle
+                .bind(py)
+                .call_method1("seek", (tracked.expected,));
         }
     }
 

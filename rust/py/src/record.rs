@@ -329,9 +329,11 @@ impl RecordBase {
         };
         if let Some((lazy, leader, force)) = untouched {
             // With 'replace' or 'ignore', invalid bytes decode to other
-            // text, so only clean UTF-8 re-encodes to itself.
-            let clean =
-                lazy.handling == Utf8Handling::Strict || std::str::from_utf8(&lazy.bytes).is_ok();
+            // text, so only fields of clean UTF-8 re-encode to themselves
+            // (a record valid as a whole may still have a field that starts
+            // or ends inside a character).
+            let clean = lazy.handling == Utf8Handling::Strict
+                || pymrrc_core::decode::fields_are_utf8(&lazy.bytes, &lazy.layout);
             if (leader[9] == b'a' || force) && clean {
                 // Kept under the GIL: it takes about a microsecond, less
                 // than handing the GIL to another thread and back.
