@@ -18,11 +18,15 @@ pub fn all_options() -> Vec<DecodeOptions> {
                 Utf8Handling::Replace,
                 Utf8Handling::Ignore,
             ] {
-                out.push(DecodeOptions {
-                    force_utf8,
-                    to_unicode,
-                    utf8_handling,
-                });
+                for marc8 in [true, false] {
+                    out.push(DecodeOptions {
+                        force_utf8,
+                        to_unicode,
+                        utf8_handling,
+                        marc8,
+                        hide_utf8_warnings: marc8,
+                    });
+                }
             }
         }
     }
