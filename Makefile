@@ -1,6 +1,7 @@
 # Task runner: README's commands and CI call these targets.
 # `make sample` installs pymrrc (release build) and runs the main job on the
-# bundled sample; `make test` runs every test (Rust, pytest, compat-tests).
+# bundled sample; `make test` runs every test (Rust, pytest, compat-tests,
+# and a short run of every fuzz target).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -46,6 +47,7 @@ examples: develop
 
 test: test-rust develop stubtest examples
 	$(PY) -m pytest -q tests compat-tests
+	$(MAKE) fuzz-smoke
 
 # The benchmark suite: every number, table and plot in docs/PERFORMANCE.md,
 # regenerated in one run (downloads the LoC corpus on first use).
