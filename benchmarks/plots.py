@@ -1,7 +1,8 @@
 """The suite's plots, drawn with matplotlib as PNG files.
 
 - thread-scaling.png: speedup over one thread against the thread count for
-  each thread case, with the perfect-scaling line and the core count;
+  each thread case, with the perfect-scaling line (linear up to the core
+  count, flat after it) and the core count;
 - throughput.png: records/second per reading workload and library (log
   scale), the Rust ceiling included.
 """
@@ -19,9 +20,10 @@ from workloads import THREAD_CASES  # noqa: E402
 
 def thread_scaling(results, out_dir):
     counts = thread_counts(results)
-    cores = results["machine"]["cores"]
+    cores = results["machine"]["cores"] or 1
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(counts, [n / counts[0] for n in counts], "k--", linewidth=1, label="perfect scaling")
+    ideal = [min(n, cores) / min(counts[0], cores) for n in counts]
+    ax.plot(counts, ideal, "k--", linewidth=1, label=f"perfect scaling (up to {cores} cores)")
     for name in THREAD_CASES:
         one = rate(results, "threads", f"{name} / {counts[0]}")
         speedups = [(rate(results, "threads", f"{name} / {n}") or 0) / one if one else 0 for n in counts]

@@ -249,8 +249,8 @@ DOC_THREADS = """
 Each Python thread reads (or reads and writes) its own copy of the
 {records:,}-record slice; the numbers are aggregate records/second over all
 threads, with the speedup over one thread in brackets. The dashed line in
-the plot is perfect scaling; the vertical line marks the machine's
-{cores} cores.
+the plot is perfect scaling (linear up to the core count, flat after it);
+the vertical line marks the machine's {cores} cores.
 
 ![Thread scaling](img/thread-scaling.png)
 
@@ -281,8 +281,9 @@ Where threads help and where they do not, on this machine:
 DOC_TAIL = """
 ## Reproducing a single number
 
-`python benchmarks/case.py '<case JSON>'` runs one case (the JSON of every
-case is in `benchmarks/results/latest/results.json`); `target/release/ceiling
+`python benchmarks/case.py '<case JSON>'` runs one case (every case of
+this run, with its JSON and all its timings, is in
+[performance-results.json](performance-results.json)); `target/release/ceiling
 FILE --workload iterate` runs the Rust ceiling alone; `cargo bench -p
 pymrrc-bench` runs the criterion benches of the core (framing, validation,
 field text, re-encoding) on the bundled sample, or on the file named by
@@ -328,6 +329,8 @@ def write_docs(results, images, root=ROOT):
         shutil.copyfile(image, os.path.join(img_dir, os.path.basename(image)))
     with open(os.path.join(root, "docs", "PERFORMANCE.md"), "w", encoding="utf-8") as out:
         out.write(render(results))
+    with open(os.path.join(root, "docs", "performance-results.json"), "w", encoding="utf-8") as out:
+        json.dump(results, out, indent=2)
 
 
 def main():

@@ -97,11 +97,13 @@ class Run:
 # -- data ----------------------------------------------------------------------
 def corpus_paths(*slices):
     """The full corpus and slices of it, fetched and checked by the shared script."""
-    paths = {}
+    def fetch(*args):
+        out = subprocess.run(["bash", CORPUS_SCRIPT, "", *args], check=True, capture_output=True, text=True)
+        return out.stdout.strip().splitlines()[-1]
+
+    paths = {"full": fetch()}
     for n in slices:
-        out = subprocess.run(["bash", CORPUS_SCRIPT, "", str(n)], check=True, capture_output=True, text=True)
-        lines = out.stdout.strip().splitlines()
-        paths["full"], paths[n] = lines[0], lines[-1]
+        paths[n] = fetch(str(n))
     return paths
 
 

@@ -11,8 +11,9 @@ Sources, each used when present (nothing is downloaded):
 * the first records of the Library of Congress slice loc-100.mrc in the
   same cache.
 
-Whole files (cut to at most 64 KiB) go to the `framing` corpus; single
-records, split on their length prefix, go to every target (for `encode`
+Whole files (cut to at most 64 KiB) go to the `framing` corpus, and
+pymarc's MARCXML fixtures (*.xml) to the `marcxml` corpus only; single
+records, split on their length prefix, go to every other target (for `encode`
 they are just bytes for `arbitrary` to interpret). Targets are listed by
 `cargo fuzz list` (or named on the command line), so a new target gets the
 same seeds with no change here. File names are content hashes, so running
@@ -86,6 +87,9 @@ def main() -> int:
             data = path.read_bytes()
             whole.append(data[:MAX_FILE])
             records += split_records(data, MAX_RECORDS_PER_FILE)
+    documents = []
+    if test_dir.is_dir():
+        documents = [path.read_bytes()[:MAX_FILE] for path in sorted(test_dir.glob("*.xml"))]
     loc = cache_dir() / "loc-100.mrc"
     if loc.is_file():
         records += split_records(loc.read_bytes(), CORPUS_RECORDS)
@@ -96,10 +100,12 @@ def main() -> int:
         folder = FUZZ / "corpus" / target
         folder.mkdir(parents=True, exist_ok=True)
         inputs = records + (whole if target == "framing" else [])
+        if target == "marcxml":
+            inputs = documents
         for data in inputs:
-            if target == "framing":
-                # The framing target's first byte chooses piece and batch
-                # sizes; the rest is the stream.
+            if target in ("framing", "marcxml", "marc8"):
+                # These targets' first byte chooses sizes or start states;
+                # the rest is the input.
                 data = b"\x35" + data
             name = hashlib.sha1(data).hexdigest()
             path = folder / name

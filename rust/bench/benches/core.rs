@@ -1,4 +1,5 @@
-//! Criterion benches for pymrrc-core: framing, validation, re-encoding.
+//! Criterion benches for pymrrc-core: framing, validation, field text,
+//! re-encoding and MARC-8 decoding.
 //! They read `PYMRRC_BENCH_FILE` when set (e.g. a slice of the LoC corpus),
 //! otherwise the bundled sample `examples/data/sample.mrc`.
 //!
@@ -10,6 +11,18 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pymrrc_bench::{default_options, frame_all, Workload};
 use pymrrc_core::batch::frame_batch;
 use pymrrc_core::decode_layout;
+use pymrrc_core::marc8::{decode as marc8_decode, Charsets};
+
+/// MARC-8 text of the kind catalogues hold: Basic Latin with ANSEL
+/// diacritics before their letters, and a switch to Greek and back.
+fn marc8_text() -> Vec<u8> {
+    let mut text = Vec::new();
+    for _ in 0..50 {
+        text.extend_from_slice(b"Bibliographie de la France, \xe2e\xe1dition r\xe2evis\xe2ee ");
+        text.extend_from_slice(b"\x1bgabc\x1bs M\xe8uller, Dvo\xe9rak; ");
+    }
+    text
+}
 
 fn bench_data() -> Vec<u8> {
     let path = std::env::var("PYMRRC_BENCH_FILE").unwrap_or_else(|_| {
@@ -50,6 +63,19 @@ fn core_benches(c: &mut Criterion) {
             b.iter(|| layouts.iter().map(|(r, l)| workload.apply(r, l)).sum::<usize>());
         });
     }
+    group.finish();
+
+    let marc8 = marc8_text();
+    let mut group = c.benchmark_group("marc8");
+    group.throughput(Throughput::Bytes(marc8.len() as u64));
+    group.bench_function("decode", |b| {
+        let mut out = Vec::with_capacity(marc8.len() * 2);
+        b.iter(|| {
+            out.clear();
+            let mut state = Charsets::default();
+            marc8_decode(&marc8, &mut state, true, &mut out, &mut Vec::new()).map(|()| out.len())
+        });
+    });
     group.finish();
 }
 
