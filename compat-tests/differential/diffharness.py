@@ -29,6 +29,23 @@ TARGET_ENV = "PYMRRC_DIFF_TARGET"
 DEFAULT_TARGET = "pymrrc"
 
 
+# Hypothesis settings shared by the differential tests; the environment
+# variable PYMRRC_HYPOTHESIS_EXAMPLES sets max_examples (default 200).
+MAX_EXAMPLES = int(os.environ.get("PYMRRC_HYPOTHESIS_EXAMPLES", "200"))
+
+
+def hypothesis_settings():
+    """The settings every differential Hypothesis test runs with."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 def target_name() -> str:
     return os.environ.get(TARGET_ENV, "").strip() or DEFAULT_TARGET
 

@@ -31,7 +31,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import pymrrc_compat_diff as diff  # registered by compat-tests/conftest.py
@@ -40,13 +40,8 @@ import pymrrc_compat_sdist as sdist
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCRIPT = REPO_ROOT.parent / "shared" / "corpus" / "get-loc-corpus.sh"
 RECORDS = int(os.environ.get("PYMRRC_FORMATS_RECORDS", "10000"))
-MAX_EXAMPLES = int(os.environ.get("PYMRRC_HYPOTHESIS_EXAMPLES", "200"))
-SETTINGS = settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+MAX_EXAMPLES = diff.MAX_EXAMPLES
+SETTINGS = diff.hypothesis_settings()
 
 
 # ---------------------------------------------------------------------------

@@ -23,22 +23,16 @@ PYMRRC_HYPOTHESIS_EXAMPLES sets max_examples (default 200).
 
 from __future__ import annotations
 
-import os
 import string
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 import pymrrc_compat_diff as diff  # registered by compat-tests/conftest.py
 
-MAX_EXAMPLES = int(os.environ.get("PYMRRC_HYPOTHESIS_EXAMPLES", "200"))
-SETTINGS = settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+MAX_EXAMPLES = diff.MAX_EXAMPLES
+SETTINGS = diff.hypothesis_settings()
 
 SF, FT, RT = diff.SF, diff.FT, diff.RT
 

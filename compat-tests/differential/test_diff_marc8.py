@@ -30,16 +30,11 @@ from pathlib import Path
 
 import pymrrc_compat_diff as diff  # registered by compat-tests/conftest.py
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-MAX_EXAMPLES = int(os.environ.get("PYMRRC_HYPOTHESIS_EXAMPLES", "200"))
-SETTINGS = settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+MAX_EXAMPLES = diff.MAX_EXAMPLES
+SETTINGS = diff.hypothesis_settings()
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("PYMRRC_CACHE", Path.home() / ".cache" / "marc-corpus"))
 EACC = 0x31

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import json
 import os
 import re
 import subprocess
@@ -40,7 +39,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 import pymrrc_compat_diff as diff  # registered by compat-tests/conftest.py
@@ -48,7 +47,7 @@ import pymrrc_compat_sdist as sdist
 
 NS = "http://www.loc.gov/MARC21/slim"
 NORMALIZE_FORMS = (None, "NFC", "NFD", "NFKC", "NFKD")
-MAX_EXAMPLES = int(os.environ.get("PYMRRC_HYPOTHESIS_EXAMPLES", "200"))
+MAX_EXAMPLES = diff.MAX_EXAMPLES
 ROUNDTRIP_RECORDS = int(os.environ.get("PYMRRC_XML_ROUNDTRIP_RECORDS", "10000"))
 #: Per-record round trips (one small document per record) run on every
 #: PER_RECORD_STEP-th corpus record; whole-document ones on all of them.
@@ -56,12 +55,7 @@ PER_RECORD_STEP = int(os.environ.get("PYMRRC_XML_PER_RECORD_STEP", "10"))
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCRIPT = REPO_ROOT.parent / "shared" / "corpus" / "get-loc-corpus.sh"
 
-SETTINGS = settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = diff.hypothesis_settings()
 
 
 def native_module(target):
