@@ -371,7 +371,10 @@ def test_protocol_other_options(case, options):
     assert_same_protocol(CASES[case], True, OPTION_SETS[options])
 
 
-@pytest.mark.parametrize("handling", ["strict", "replace", "ignore", "backslashreplace", "surrogateescape"])
+@pytest.mark.parametrize(
+    "handling",
+    ["strict", "replace", "ignore", "backslashreplace", "surrogateescape", "surrogatepass", "xmlcharrefreplace", "namereplace"],
+)
 @pytest.mark.parametrize(
     "case",
     [
