@@ -105,6 +105,17 @@ fuzz_target!(|data: &[u8]| {
                 assert!(item.notes.is_empty());
             }
             (Outcome::Fallback, false, _) => assert!(item.notes.is_empty()),
+            // A MARC-8 record: transcoded only when it validates, keeping its
+            // leader, its field tags and pymarc's notes.
+            (Outcome::Transcoded { text, layout }, false, Ok(expected)) => {
+                assert!(options.marc8 && options.to_unicode);
+                assert!(!expected.needs_fallback);
+                assert_eq!(layout.leader, expected.leader);
+                let tags = |l: &Layout| l.fields.iter().map(|f| f.tag).collect::<Vec<_>>();
+                assert_eq!(tags(layout), tags(expected));
+                assert!(std::str::from_utf8(text).is_ok());
+                assert_eq!(item.notes, notes);
+            }
             (outcome, _, _) => panic!("decode_item gave {outcome:?} for {result:?}"),
         }
     }
