@@ -7,9 +7,9 @@ import itertools
 import os
 import types
 import warnings
-from pathlib import Path
 
 import pytest
+from data_support import cache_dir
 
 
 def library(package, modules):
@@ -18,14 +18,6 @@ def library(package, modules):
         name=package,
         **{m: importlib.import_module(f"{package}.{m}") for m in modules},
     )
-
-
-def cache_dir():
-    env = os.environ.get("PYMRRC_CACHE")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "marc-corpus"
 
 
 SDIST_TEST_DIR = cache_dir() / "pymarc-5.4.0-src" / "test"

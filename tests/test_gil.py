@@ -56,12 +56,7 @@ PROBE_SLEEP = 0.0002
 # -- the input -------------------------------------------------------------------------
 
 
-def cache_dir() -> Path:
-    env = os.environ.get("PYMRRC_CACHE")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "marc-corpus"
+from data_support import cache_dir  # noqa: E402
 
 
 def _whole_records(data: bytes, limit: int) -> tuple[bytes, int]:

@@ -15,7 +15,6 @@ cached; see that module for the environment knobs).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import inspect
 import io
 import os
@@ -23,6 +22,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import data_support
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,16 +43,6 @@ HYP = settings(
 
 REF_MAP = pymarc.marc8_mapping
 OUR_MAP = pymrrc.marc8_mapping
-
-
-def _load_by_path(name: str, path: Path):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 # --------------------------------------------------------------------------
@@ -106,7 +96,7 @@ def test_generated_header_names_source_and_generator():
 
 def test_generator_overrides_are_pymarc_values():
     """Every override in the generator is what pymarc has, and is applied."""
-    gen = _load_by_path("pymrrc_gen_marc8_mapping", REPO / "tools" / "gen_marc8_mapping.py")
+    gen = data_support.load_by_path("pymrrc_gen_marc8_mapping", REPO / "tools" / "gen_marc8_mapping.py")
     assert 0 < len(gen.OVERRIDES) <= 20
     for (iso, code), value in gen.OVERRIDES.items():
         ref_table = REF_MAP.CODESETS[iso]
@@ -181,13 +171,10 @@ def check_converter(chunks, g0, g1, quiet) -> None:
 
 @pytest.fixture(scope="module")
 def pymarc_test_dir() -> Path:
-    sdist = _load_by_path(
-        "pymrrc_compat_sdist", REPO / "compat-tests" / "upstream" / "pymarc_sdist.py"
-    )
-    try:
-        return sdist.ensure_test_dir()
-    except sdist.SdistUnavailable as exc:
-        pytest.fail(f"cannot obtain pymarc's test data: {exc}")
+    folder = data_support.pymarc_test_dir()
+    if isinstance(folder, str):
+        pytest.fail(f"cannot obtain pymarc's test data: {folder}")
+    return folder
 
 
 def _record_strings(path: Path) -> list[bytes]:

@@ -48,59 +48,7 @@ STR_EVERY = 10  # str(record) is compared for every 10th record
 # -- the corpus -----------------------------------------------------------------------
 
 
-def cache_dir() -> Path:
-    env = os.environ.get("PYMRRC_CACHE")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "marc-corpus"
-
-
-def _slice_records(src: Path, dst: Path, count: int) -> None:
-    tmp = dst.with_name(dst.name + f".part{os.getpid()}")
-    with open(src, "rb") as f, open(tmp, "wb") as out:
-        for _ in range(count):
-            head = f.read(5)
-            if len(head) < 5:
-                break
-            out.write(head + f.read(int(head) - 5))
-    os.replace(tmp, dst)
-
-
-@functools.cache
-def corpus_slice(count: int) -> Path | str:
-    """A file holding the first ``count`` LoC corpus records, or why not."""
-    cache = cache_dir()
-    exact = cache / f"loc-{count}.mrc"
-    if exact.is_file():
-        return exact
-    sources = sorted(
-        (p for p in cache.glob("loc-*.mrc") if p.stem[4:].isdigit() and int(p.stem[4:]) > count),
-        key=lambda p: int(p.stem[4:]),
-    )
-    full = cache / "BooksAll.2016.part01.utf8"
-    if full.is_file():
-        sources.append(full)
-    if sources:
-        try:
-            _slice_records(sources[0], exact, count)
-            return exact
-        except OSError:
-            pass
-    script = REPO.parent / "shared" / "corpus" / "get-loc-corpus.sh"
-    if not script.is_file():
-        return f"no LoC corpus in {cache} and no {script} to fetch it"
-    try:
-        proc = subprocess.run(
-            ["bash", str(script), str(cache), str(count)],
-            capture_output=True, text=True, timeout=900, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"{script} failed: {exc}"
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines or not Path(lines[-1]).is_file():
-        return f"{script} failed ({proc.returncode}): {proc.stderr[-500:]}"
-    return Path(lines[-1])
+from data_support import corpus_slice  # noqa: E402
 
 
 @pytest.fixture(scope="module")
