@@ -123,9 +123,12 @@ class ReaderBase:
         utf8_handling: object,
         file_encoding: object,
         handle: Any = None,
+        positioning: str = "exact",
     ) -> None:
         """Starts reading ``source``: a path (``kind="path"``), a ``bytes``
-        object (``"memory"``) or a binary file object (``"file"``)."""
+        object (``"memory"``) or a binary file object (``"file"``), which
+        ``positioning`` (``"seek"``, ``"window"`` or ``"exact"``) says how
+        to keep at the end of each record when it is seekable."""
     def _close_source(self) -> None: ...
     @property
     def current_chunk(self) -> bytes | None:

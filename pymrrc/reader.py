@@ -7,6 +7,7 @@ exposes ``current_exception`` and ``current_chunk``, as pymarc does.
 """
 
 import errno as _errno
+import io
 import json
 import os
 import sys
@@ -102,7 +103,8 @@ class MARCReader(Reader, _ReaderBase):
             )
         self._opened_path = kind == "path"
         self._start(kind, source, workers, to_unicode, force_utf8, hide_utf8_warnings,
-                    utf8_handling, file_encoding, self.file_handle if kind == "memory" else None)
+                    utf8_handling, file_encoding, self.file_handle if kind == "memory" else None,
+                    _positioning(source) if kind == "file" else "seek")
 
     def close(self):
         """Close the underlying file handle (or stop reading the path)."""
@@ -117,6 +119,25 @@ class MARCReader(Reader, _ReaderBase):
         if self._opened_path:
             self._close_source()
         return False
+
+
+def _positioning(handle):
+    """How the native reader keeps a seekable ``handle`` at the end of each
+    record it returns, as pymarc's reads leave it.
+
+    ``"seek"``: a ``BytesIO`` or unbuffered ``FileIO``, which seek cheaply;
+    ``"window"``: a buffered regular file (``open(path, "rb")``), moved within
+    its own buffer; ``"exact"``: any other stream (``gzip.open()``, wrappers),
+    read record by record, because a backward seek there may cost a
+    decompression from the start.
+    """
+    cls = type(handle)
+    if cls is io.BytesIO or cls is io.FileIO:
+        return "seek"
+    if cls is io.BufferedReader or cls is io.BufferedRandom:
+        if type(handle.raw) is io.FileIO:
+            return "window"
+    return "exact"
 
 
 def map_records(f, *files):

@@ -248,34 +248,57 @@ class FailingStream:
         self._inner.close()
 
 
-@pytest.mark.parametrize("seekable", [True, False], ids=["seekable", "nonseekable"])
+def read_failing_stream(library, stream):
+    """What a reader of ``library`` yields from ``stream``: the bytes of each
+    record, ``None`` entries as the exception's class name, then how it
+    ended, and what two further ``next()`` calls give."""
+    reader = library.MARCReader(stream)
+    got, error = [], None
+    try:
+        for record in reader:
+            if record is None:
+                got.append(type(reader.current_exception).__name__)
+            else:
+                got.append(record.as_marc())
+    except ReadFailure as exc:
+        error = exc
+    # Calling again must not hang or make up records.
+    again = []
+    for _ in range(2):
+        try:
+            record = next(reader)
+            again.append("record" if record is not None else "None")
+        except ReadFailure:
+            again.append("ReadFailure")
+        except StopIteration:
+            again.append("StopIteration")
+    return got, error, again
+
+
+def test_seekable_stream_that_fails_reads_as_with_pymarc(corpus):
+    """A seekable stream is read record by record, exactly as pymarc reads
+    it, so a stream whose reads come up short and then fail gives pymarc's
+    records and exception."""
+    pymarc = pytest.importorskip("pymarc")
+    fail_at = corpus.stat().st_size // 2
+    expected = read_failing_stream(pymarc, FailingStream(corpus, fail_at, True))
+    got = read_failing_stream(pymrrc, FailingStream(corpus, fail_at, True))
+    assert got[0] == expected[0]
+    assert (got[1] is None) == (expected[1] is None)
+    assert got[2] == expected[2]
+
+
 @pytest.mark.parametrize("threads", [1, 4])
-def test_read_error_mid_file_propagates(corpus, reference, threads, seekable):
+def test_read_error_mid_file_propagates(corpus, reference, threads):
+    """A stream that cannot seek is read ahead; a failing read() comes out
+    of next() in the thread that reads it, after the records before it."""
     marcs, _ = reference
-    size = corpus.stat().st_size
-    fail_at = size // 2
+    fail_at = corpus.stat().st_size // 2
 
     def work(_):
-        stream = FailingStream(corpus, fail_at, seekable)
-        reader = pymrrc.MARCReader(stream)
-        got, error = [], None
-        try:
-            for record in reader:
-                got.append(record.as_marc())
-        except ReadFailure as exc:
-            error = exc
-        # The error must not be swallowed, and calling again must not hang
-        # or make up records: the stream still fails.
-        again = []
-        for _ in range(2):
-            try:
-                record = next(reader)
-                again.append("record" if record is not None else "None")
-            except ReadFailure:
-                again.append("ReadFailure")
-            except StopIteration:
-                again.append("StopIteration")
-        reader.close()
+        stream = FailingStream(corpus, fail_at, False)
+        got, error, again = read_failing_stream(pymrrc, stream)
+        stream.close()
         return got, error, again, stream.failures
 
     for got, error, again, failures in run_threads(threads, work):

@@ -42,6 +42,36 @@ struct Tracked {
     handle: Py<PyAny>,
     /// Where the stream should stand if nobody moved it.
     expected: u64,
+    /// How the stream is moved to the end of each record.
+    moves: Moves,
+}
+
+/// How a tracked stream is brought to the end of each record returned.
+enum Moves {
+    /// `seek()`: cheap, and the GIL stays held (`BytesIO`), or a system
+    /// call (`FileIO`).
+    Seek,
+    /// A buffered file (`open(path, "rb")`): its `seek()` is a system
+    /// call, which releases the GIL, unless the target lies in its buffer.
+    /// The reader fills that buffer with `peek()` (one `read()` system call
+    /// per buffer, about four records) and seeks within it, so threads hand
+    /// the GIL to each other a quarter as often. Holds the stream range
+    /// the buffer is known to cover.
+    Window(Option<(u64, u64)>),
+    /// Read one record at a time, so the stream already stands at its end:
+    /// for streams whose backward `seek()` may be costly (a `GzipFile`
+    /// rewinds and decompresses from the start).
+    None,
+}
+
+/// How a file object is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reads {
+    /// Large reads, many records per batch, decoded with the GIL released.
+    Ahead,
+    /// Exactly the bytes of the next record (five, then the rest), as
+    /// pymarc reads them; decoded with the GIL held.
+    Exact,
 }
 
 /// A Python file object, read in large batches.
@@ -53,6 +83,7 @@ struct FileSource {
     eof: bool,
     /// Whether the stream is put back at the end of each record returned.
     seekable: bool,
+    reads: Reads,
 }
 
 /// What `current_chunk` holds: nothing yet, a Python object, or record
@@ -122,10 +153,16 @@ impl ReaderBase {
             Source::File(file) => loop {
                 let offset = file.buf_offset;
                 let (eof, buf) = (file.eof, &file.buf);
-                let (items, used, done) = py.detach(|| {
+                let decode = || {
                     let batch = frame_batch(buf, offset, eof, BATCH_RECORDS);
                     (batch.decode(buf, &validation), batch.used, batch.done)
-                });
+                };
+                // One record at a time: releasing the GIL for each would
+                // cost more than decoding it.
+                let (items, used, done) = match file.reads {
+                    Reads::Ahead => py.detach(decode),
+                    Reads::Exact => decode(),
+                };
                 file.buf.drain(..used);
                 file.buf_offset += used as u64;
                 if done {
@@ -136,6 +173,13 @@ impl ReaderBase {
                     break;
                 }
                 file.read_more(py)?;
+                if let Some(Tracked {
+                    moves: Moves::Window(window),
+                    ..
+                }) = &mut self.tracked
+                {
+                    *window = None;
+                }
             },
         }
         Ok(())
@@ -153,11 +197,16 @@ impl FileSource {
     /// One `read()` call on the Python object, appended to the buffer.
     fn read_more(&mut self, py: Python<'_>) -> PyResult<()> {
         let handle = self.handle.bind(py);
-        if self.seekable {
-            let end = self.buf_offset + self.buf.len() as u64;
-            handle.call_method1("seek", (end,))?;
-        }
-        let want = bytes_wanted(&self.buf).unwrap_or(READ_SIZE).max(READ_SIZE);
+        let want = match self.reads {
+            Reads::Ahead => {
+                if self.seekable {
+                    let end = self.buf_offset + self.buf.len() as u64;
+                    handle.call_method1("seek", (end,))?;
+                }
+                bytes_wanted(&self.buf).unwrap_or(READ_SIZE).max(READ_SIZE)
+            }
+            Reads::Exact => bytes_wanted(&self.buf).unwrap_or(READ_SIZE),
+        };
         let got = handle.call_method1("read", (want,))?;
         let before = self.buf.len();
         if let Ok(b) = got.cast::<PyBytes>() {
@@ -174,9 +223,50 @@ impl FileSource {
                 got.get_type().name()?
             )));
         }
-        if self.buf.len() == before {
+        let added = self.buf.len() - before;
+        // pymarc takes a short read for the end of the data (a truncated
+        // record); reading ahead, only an empty read ends it.
+        if added == 0 || (self.reads == Reads::Exact && added < want) {
             self.eof = true;
         }
+        Ok(())
+    }
+}
+
+impl Tracked {
+    /// Moves the stream to `target`, the end of the record being returned.
+    fn move_to(&mut self, py: Python<'_>, target: u64) -> PyResult<()> {
+        let handle = self.handle.bind(py);
+        match &mut self.moves {
+            Moves::None => {}
+            Moves::Seek => {
+                handle.call_method1("seek", (target,))?;
+            }
+            Moves::Window(window) => {
+                // `window`: the stream range its buffer holds, with the
+                // stream inside it; `None` after anything else moved it.
+                let mut held = window.filter(|_| target > self.expected);
+                if let Some((start, end)) = held {
+                    if target > end {
+                        // Go to the end of what the buffer holds (no system
+                        // call), then have the stream refill its buffer.
+                        if start <= self.expected && self.expected < end {
+                            handle.call_method1("seek", (end,))?;
+                            self.expected = end;
+                        }
+                        let from = self.expected;
+                        let len = handle.call_method1("peek", (1,))?.len()? as u64;
+                        // A record longer than the buffer: an ordinary seek.
+                        held = Some((from, from + len)).filter(|&(_, end)| target <= end);
+                    }
+                }
+                handle.call_method1("seek", (target,))?;
+                // After an ordinary seek the buffer is empty: the stream
+                // stands at `target` and holds nothing beyond it.
+                *window = Some(held.unwrap_or((target, target)));
+            }
+        }
+        self.expected = target;
         Ok(())
     }
 }
@@ -207,7 +297,7 @@ impl ReaderBase {
 
     /// Starts reading. `kind` is "path", "memory" or "file"; `source` is the
     /// path, the `bytes` object, or the binary file object.
-    #[pyo3(signature = (kind, source, workers, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, file_encoding, handle = None))]
+    #[pyo3(signature = (kind, source, workers, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, file_encoding, handle = None, positioning = "exact"))]
     #[allow(clippy::too_many_arguments)]
     fn _start(
         &mut self,
@@ -221,6 +311,7 @@ impl ReaderBase {
         utf8_handling: &Bound<'_, PyAny>,
         file_encoding: &Bound<'_, PyAny>,
         handle: Option<Py<PyAny>>,
+        positioning: &str,
     ) -> PyResult<()> {
         let handling = utf8_handling
             .cast_exact::<PyString>()
@@ -254,6 +345,7 @@ impl ReaderBase {
                 self.tracked = handle.map(|h| Tracked {
                     handle: h,
                     expected: 0,
+                    moves: Moves::Seek,
                 });
                 Source::Memory {
                     data: source.clone().unbind(),
@@ -270,10 +362,21 @@ impl ReaderBase {
                 } else {
                     0
                 };
+                // `positioning` is how a seekable stream is kept at the end
+                // of each record: "seek", "window" (a buffered file) or
+                // "exact" (read record by record; the default, safe for any
+                // stream). Streams that cannot seek are read ahead freely.
+                let (moves, reads) = match positioning {
+                    _ if !seekable => (Moves::None, Reads::Ahead),
+                    "seek" => (Moves::Seek, Reads::Ahead),
+                    "window" => (Moves::Window(None), Reads::Ahead),
+                    _ => (Moves::None, Reads::Exact),
+                };
                 if seekable {
                     self.tracked = Some(Tracked {
                         handle: source.clone().unbind(),
                         expected: buf_offset,
+                        moves,
                     });
                 }
                 Source::File(FileSource {
@@ -282,6 +385,7 @@ impl ReaderBase {
                     buf_offset,
                     eof: false,
                     seekable,
+                    reads,
                 })
             }
         };
@@ -358,9 +462,7 @@ impl ReaderBase {
         self.offset = Some(item.offset);
         self.probe_short_length(py, &item)?;
         if let Some(tracked) = &mut self.tracked {
-            let end = item.offset + item.chunk.len() as u64;
-            tracked.handle.bind(py).call_method1("seek", (end,))?;
-            tracked.expected = end;
+            tracked.move_to(py, item.offset + item.chunk.len() as u64)?;
         }
         self.hand_out(py, item)
     }
@@ -395,14 +497,24 @@ impl ReaderBase {
     /// After a failed `read()` (or `seek()`), puts a tracked stream back at
     /// the end of the last record returned, where pymarc's failed `read(5)`
     /// leaves it; otherwise the next call would take the read-ahead seek
-    /// for a move by the caller and frame from the wrong place. A failure
-    /// of this seek too is left for the next call to meet.
-    fn restore_tracked_position(&self, py: Python<'_>) {
-        if let Some(tracked) = &self.tracked {
-            let _ = tracked
-                .handle
-                .bind(py)
-                .call_method1("seek", (tracked.expected,));
+    /// for a move by the caller and frame from the wrong place. A stream
+    /// read record by record also forgets the part of the record it had,
+    /// so that the next call reads the whole record again. A failure of
+    /// this seek too is left for the next call to meet.
+    fn restore_tracked_position(&mut self, py: Python<'_>) {
+        let Some(tracked) = &self.tracked else {
+            return;
+        };
+        let _ = tracked
+            .handle
+            .bind(py)
+            .call_method1("seek", (tracked.expected,));
+        if let Source::File(file) = &mut self.source {
+            if file.reads == Reads::Exact {
+                file.buf.clear();
+                file.buf_offset = tracked.expected;
+                file.eof = false;
+            }
         }
     }
 
@@ -413,7 +525,13 @@ impl ReaderBase {
             return Ok(());
         };
         let handle = tracked.handle.bind(py);
-        let now: u64 = match handle.call_method0("tell") {
+        // A buffered file's `tell()` always asks the OS (a system call that
+        // releases the GIL); `seek(0, 1)` answers from its buffer.
+        let asked = match tracked.moves {
+            Moves::Window(_) => handle.call_method1("seek", (0, 1)),
+            Moves::Seek | Moves::None => handle.call_method0("tell"),
+        };
+        let now: u64 = match asked {
             Ok(pos) => pos.extract()?,
             Err(err) => {
                 // A closed stream: give the error pymarc's read(5) gives.
@@ -437,6 +555,9 @@ impl ReaderBase {
         }
         if let Some(tracked) = &mut self.tracked {
             tracked.expected = now;
+            if let Moves::Window(window) = &mut tracked.moves {
+                *window = None;
+            }
         }
         Ok(())
     }
