@@ -128,8 +128,14 @@ class MARCWriter(Writer):
     def write(self, record: Record) -> None:
         """Append the transmission-format bytes of ``record``."""
         Writer.write(self, record)
-        if self.file_handle:
-            self.file_handle.write(record.as_marc())
+        handle = self.file_handle
+        if handle:
+            if type(handle) is _FileSink:
+                # Queues a record nobody edited; it is encoded later with
+                # the GIL released (the same bytes as as_marc()).
+                handle.write_record(record)
+            else:
+                handle.write(record.as_marc())
 
     def close(self, close_fh: bool = True) -> None:
         """Finish writing; a file the writer opened itself is always closed."""

@@ -282,6 +282,70 @@ def test_path_writer_truncates_existing_file(both, tmp_path):
     assert path.read_bytes() == both[1][0].as_marc()
 
 
+def _overriding_subclass(lib):
+    class Marked(lib.Record):
+        def as_marc(self):
+            return b"<marked>" + super().as_marc()
+
+    return Marked
+
+
+def _mixed_writes(lib, recs, writer):
+    """A sequence that interleaves every way ``MARCWriter.write`` can take:
+    records nobody edited (queued by ``MARCWriter(path)``), edited ones, a
+    subclass that overrides ``as_marc``, a record edited right after it was
+    written, and bytes written straight to the writer's handle."""
+    marked = _overriding_subclass(lib)
+    for i, record in enumerate(recs):
+        if i % 7 == 3:
+            record["245"]["a"] = f"Edited {i}"
+        if i % 11 == 5:
+            copy = marked(leader=record.leader)
+            copy.add_field(*record.get_fields())
+            record = copy
+        writer.write(record)
+        if i % 13 == 6:
+            record.add_field(lib.Field(tag="001", data="after the write"))
+        if i % 17 == 8:
+            writer.file_handle.write(b"<raw %d>" % i)
+
+
+def test_path_writer_order_and_bytes_match_pymarc(tmp_path):
+    """``MARCWriter(path)`` encodes unedited records later, with the GIL
+    released; the file must still hold exactly what pymarc's writer puts in
+    a file object for the same calls, in the same order."""
+    reference = io.BytesIO()
+    _mixed_writes(pymarc, records(pymarc), pymarc.MARCWriter(reference))
+    path = tmp_path / "mixed.mrc"
+    writer = pymrrc.MARCWriter(path)
+    _mixed_writes(pymrrc, records(pymrrc), writer)
+    writer.close()
+    assert len(reference.getvalue()) > 1 << 20  # more than one buffer
+    assert path.read_bytes() == reference.getvalue()
+
+
+def test_path_writer_marks_the_leader_unicode_as_pymarc(tmp_path):
+    """pymarc's ``as_marc`` sets leader position 9 to 'a' on a record read
+    with ``to_unicode``; writing through ``MARCWriter(path)`` does the same
+    to the record, and writes that leader."""
+    raw = b"".join(
+        build([(b"001", b"n%d" % i), (b"245", b"10\x1faPlain %d" % i)], leader9=b" ")
+        for i in range(5)
+    )
+    theirs = list(pymarc.MARCReader(raw))
+    ours = list(pymrrc.MARCReader(raw))
+    reference = io.BytesIO()
+    writer = pymarc.MARCWriter(reference)
+    for record in theirs:
+        writer.write(record)
+    path = tmp_path / "leader.mrc"
+    with pymrrc.MARCWriter(path) as writer:
+        for record in ours:
+            writer.write(record)
+    assert path.read_bytes() == reference.getvalue()
+    assert [str(r.leader) for r in ours] == [str(r.leader) for r in theirs]
+
+
 @pytest.mark.parametrize("count", [1, 3000])
 def test_with_block_without_close(both, tmp_path, count):
     recs = both[1][:count]

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use libfuzzer_sys::fuzz_target;
 use pymrrc_core::batch::{decode_item, Outcome};
 use pymrrc_core::decode::decode_layout;
-use pymrrc_core::encode::reencode_layout;
+use pymrrc_core::encode::{reencode_fields, reencode_layout};
 use pymrrc_core::framing::{next_frame, Frame};
 use pymrrc_fuzz::{all_contents, all_options, check_layout, Contents};
 
@@ -42,6 +42,9 @@ fuzz_target!(|data: &[u8]| {
         }
         let contents = all_contents(data, &layout);
         let again = reencode_layout(data, &layout, &layout.leader);
+        // A record taken for canonical is copied: that must be what
+        // encoding it field by field gives.
+        assert_eq!(again, reencode_fields(data, &layout, &layout.leader));
         if !fits(&again, &contents) {
             continue;
         }
@@ -54,6 +57,7 @@ fuzz_target!(|data: &[u8]| {
             Err(err) => panic!("{options:?}: the re-encoding of an accepted record fails: {err:?}"),
         };
         check_layout(&again, &layout2, &options);
+        assert!(layout2.canonical, "a re-encoded record is canonical");
         assert!(
             notes.is_empty(),
             "re-encoded indicators still need repair: {notes:?}"

@@ -5,7 +5,9 @@
 //! pymarc would raise. It copies nothing: the result says where each field's
 //! bytes lie, and callers build strings from those spans when asked.
 
-use crate::consts::{DIRECTORY_ENTRY_LEN, LEADER_LEN, SUBFIELD_INDICATOR};
+use crate::consts::{
+    DIRECTORY_ENTRY_LEN, END_OF_FIELD, END_OF_RECORD, LEADER_LEN, SUBFIELD_INDICATOR,
+};
 use crate::error::{Error, ErrorKind};
 use crate::text::{decode_utf8, parse_py_int, py_slice, Utf8Handling};
 use std::ops::Range;
@@ -84,6 +86,10 @@ pub struct Layout {
     /// code with Unicode compatibility decomposition. This crate leaves such
     /// records to the caller's exact fallback; validation stopped there.
     pub needs_fallback: bool,
+    /// The record's bytes are exactly what re-encoding its fields gives
+    /// (numbers zero-padded, fields back to back, each subfield non-empty,
+    /// two indicators), so re-encoding may copy them instead.
+    pub canonical: bool,
 }
 
 impl Layout {
@@ -143,12 +149,20 @@ pub fn decode_layout(
         ));
     }
 
+    let entries = directory.len() / DIRECTORY_ENTRY_LEN;
     let mut layout = Layout {
         leader,
-        fields: Vec::with_capacity(directory.len() / DIRECTORY_ENTRY_LEN),
+        fields: Vec::with_capacity(entries),
         utf8,
         needs_fallback: false,
+        canonical: is_padded(&leader[..5], len_i, 5)
+            && usize::try_from(base_address).ok()
+                == Some(LEADER_LEN + entries * DIRECTORY_ENTRY_LEN + 1)
+            && is_padded(&record[12..17], base_address, 5)
+            && record.get(directory_span.end) == Some(&END_OF_FIELD),
     };
+    // Where the next field starts if the fields are back to back.
+    let mut next_offset = 0i64;
     // In a record that is valid UTF-8 as a whole, a field is valid text
     // when its span starts and ends on character boundaries (subfield
     // delimiters are ASCII), so only the other fields need checking. The
@@ -173,20 +187,67 @@ pub fn decode_layout(
             && !(record_is_utf8
                 && is_char_boundary(record, data.start)
                 && is_char_boundary(record, data.end));
+        layout.canonical = layout.canonical
+            && offset == next_offset
+            && is_padded(&entry[3..7], length, 4)
+            && is_padded(&entry[7..12], offset, 5)
+            && usize::try_from(start + length).ok() == Some(data.end + 1)
+            && record.get(data.end) == Some(&END_OF_FIELD);
+        next_offset = offset.saturating_add(length);
         if span.is_control() {
             if check_text && std::str::from_utf8(bytes).is_err() {
                 return Err(Error::new(ErrorKind::NotUtf8, data));
             }
-        } else if check_data_field(bytes, data, check_text, options.utf8_handling, notes)? {
-            layout.needs_fallback = true;
-            return Ok(layout);
+        } else {
+            match check_data_field(bytes, data, check_text, options.utf8_handling, notes)? {
+                DataField::NeedsFallback => {
+                    layout.needs_fallback = true;
+                    layout.canonical = false;
+                    return Ok(layout);
+                }
+                DataField::Canonical => {}
+                DataField::Normalised => layout.canonical = false,
+            }
         }
         layout.fields.push(span);
     }
     if layout.fields.is_empty() {
         return Err(Error::new(ErrorKind::NoFieldsFound, directory_span));
     }
+    layout.canonical = layout.canonical
+        && base_address
+            .checked_add(next_offset)
+            .and_then(|n| n.checked_add(1))
+            == Some(len_i)
+        && record.last() == Some(&END_OF_RECORD);
     Ok(layout)
+}
+
+/// Whether `text` is `value` in decimal, zero-padded to exactly `width`
+/// digits: what the encoder writes for it.
+fn is_padded(text: &[u8], value: i64, width: usize) -> bool {
+    if text.len() != width || value < 0 {
+        return false;
+    }
+    let mut rest = value;
+    for &digit in text.iter().rev() {
+        if digit != b'0' + (rest % 10) as u8 {
+            return false;
+        }
+        rest /= 10;
+    }
+    rest == 0
+}
+
+/// What [`check_data_field`] found in a valid data field.
+enum DataField {
+    /// Re-encoding gives back its bytes.
+    Canonical,
+    /// Re-encoding changes its bytes (indicators added or dropped, empty
+    /// subfields skipped).
+    Normalised,
+    /// A subfield code is not ASCII.
+    NeedsFallback,
 }
 
 /// Whether a span of valid UTF-8 `text` may start or end at `at`: not on a
@@ -207,14 +268,14 @@ pub fn fields_are_utf8(record: &[u8], layout: &Layout) -> bool {
 }
 
 /// Checks a data field's indicators and subfields, pushing pymarc's
-/// indicator log notes. Returns `Ok(true)` when a subfield code is not ASCII.
+/// indicator log notes.
 fn check_data_field(
     bytes: &[u8],
     span: Range<usize>,
     check_text: bool,
     handling: Utf8Handling,
     notes: &mut Vec<Note>,
-) -> Result<bool, Error> {
+) -> Result<DataField, Error> {
     let base = span.start;
     let mut parts = SubfieldParts::new(bytes);
     let (ind_start, ind_end) = parts.next().unwrap_or((0, 0));
@@ -224,18 +285,23 @@ fn check_data_field(
             base + ind_start..base + ind_end,
         ));
     }
+    let mut found = DataField::Canonical;
     match ind_end - ind_start {
         0 => notes.push(Note::MissingIndicators { field: span }),
         1 => notes.push(Note::OneIndicator { field: span }),
         2 => {}
         _ => notes.push(Note::ExtraIndicators { field: span }),
     }
+    if ind_end - ind_start != 2 {
+        found = DataField::Normalised;
+    }
     for (start, end) in parts {
         if start == end {
+            found = DataField::Normalised;
             continue;
         }
         if !bytes[start].is_ascii() {
-            return Ok(true);
+            return Ok(DataField::NeedsFallback);
         }
         if check_text && handling == Utf8Handling::Strict {
             let value = &bytes[start + 1..end];
@@ -244,7 +310,7 @@ fn check_data_field(
             }
         }
     }
-    Ok(false)
+    Ok(found)
 }
 
 /// The pieces of `bytes.split(b"\x1f")`, as (start, end) offsets.

@@ -102,9 +102,41 @@ pub fn push_decoded_data_field(out: &mut Vec<u8>, field_bytes: &[u8]) {
 
 /// Re-encodes a validated UTF-8 record exactly as pymarc's `as_marc` would
 /// after decoding it, with `leader` as the leader text, without building any
-/// intermediate text.
+/// intermediate text. A canonical record (most are) is copied, with the
+/// leader text in place of its own.
 #[must_use]
 pub fn reencode_layout(record: &[u8], layout: &Layout, leader: &[u8; LEADER_LEN]) -> Vec<u8> {
+    if layout.canonical && record.len() > LEADER_LEN {
+        let mut out = record.to_vec();
+        out[5..12].copy_from_slice(&leader[5..12]);
+        out[17..LEADER_LEN].copy_from_slice(&leader[17..]);
+        return out;
+    }
+    reencode_fields(record, layout, leader)
+}
+
+/// [`reencode_layout`], appending the bytes to `out` (which saves a copy
+/// for canonical records).
+pub fn reencode_layout_into(
+    out: &mut Vec<u8>,
+    record: &[u8],
+    layout: &Layout,
+    leader: &[u8; LEADER_LEN],
+) {
+    if layout.canonical && record.len() > LEADER_LEN {
+        let start = out.len();
+        out.extend_from_slice(record);
+        out[start + 5..start + 12].copy_from_slice(&leader[5..12]);
+        out[start + 17..start + LEADER_LEN].copy_from_slice(&leader[17..]);
+        return;
+    }
+    out.extend_from_slice(&reencode_fields(record, layout, leader));
+}
+
+/// [`reencode_layout`] the long way, field by field, whether or not the
+/// record is canonical.
+#[must_use]
+pub fn reencode_fields(record: &[u8], layout: &Layout, leader: &[u8; LEADER_LEN]) -> Vec<u8> {
     let mut builder = RecordBuilder::new();
     for span in &layout.fields {
         let start = builder.position();

@@ -181,6 +181,7 @@ pub(crate) mod tests {
             }],
             utf8: true,
             needs_fallback: false,
+            canonical: false,
         };
         walk(
             bytes,
@@ -204,6 +205,7 @@ pub(crate) mod tests {
             }],
             utf8: true,
             needs_fallback: false,
+            canonical: false,
         };
         let bytes = b"10\x1fa\xff";
         let mut trace = Trace::default();

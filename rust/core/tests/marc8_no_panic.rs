@@ -12,7 +12,8 @@ mod common;
 use common::Rng;
 
 /// Bytes worth trying more often than others.
-const INTERESTING: &[u8] = b"\x1b\x1b\x1b()$,-sBE123NQSbgp!0#\x1f\x1e\xe2\xa1\x88\x80\x81\x7f\x00 a";
+const INTERESTING: &[u8] =
+    b"\x1b\x1b\x1b()$,-sBE123NQSbgp!0#\x1f\x1e\xe2\xa1\x88\x80\x81\x7f\x00 a";
 
 #[test]
 fn decoding_random_bytes_never_panics() {

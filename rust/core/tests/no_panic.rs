@@ -4,7 +4,7 @@
 
 use pymrrc_core::batch::{decode_item, frame_batch};
 use pymrrc_core::decode::{decode_layout, DecodeOptions};
-use pymrrc_core::encode::{reencode_layout, RecordBuilder};
+use pymrrc_core::encode::{reencode_fields, reencode_layout, RecordBuilder};
 use pymrrc_core::framing::{bytes_wanted, next_frame};
 use pymrrc_core::json_write::{JsonRecordWriter, JsonStyle};
 use pymrrc_core::text::Utf8Handling;
@@ -58,6 +58,8 @@ fn exercise(data: &[u8]) {
             };
             if let Ok(layout) = decode_layout(data, &options, &mut Vec::new()) {
                 let again = reencode_layout(data, &layout, &layout.leader);
+                // Copying a canonical record gives what encoding it does.
+                assert_eq!(again, reencode_fields(data, &layout, &layout.leader));
                 let mut xml = XmlRecordWriter::new(XmlCharset::Ascii, true);
                 xml.leader(&leader_text(&layout.leader));
                 let _ = visit_fields(data, &layout, handling, &mut xml);
@@ -122,6 +124,8 @@ fn valid_records_round_trip() {
     for _ in 0..2_000 / SCALE {
         let data = valid_record(&mut rng);
         let layout = decode_layout(&data, &DecodeOptions::default(), &mut Vec::new()).unwrap();
+        assert!(layout.canonical, "the encoder's own output is canonical");
         assert_eq!(reencode_layout(&data, &layout, &layout.leader), data);
+        assert_eq!(reencode_fields(&data, &layout, &layout.leader), data);
     }
 }

@@ -22,7 +22,7 @@ use crate::text::truthy;
 use crate::walk::{plain_record_type, walk_record};
 use pymrrc_core::consts::LEADER_LEN;
 use pymrrc_core::decode::DecodeOptions;
-use pymrrc_core::encode::reencode_layout;
+use pymrrc_core::encode::{reencode_layout, reencode_layout_into};
 use pymrrc_core::json_write::{JsonRecordWriter, JsonStyle};
 use pymrrc_core::text::Utf8Handling;
 use pymrrc_core::xml_write::{XmlCharset, XmlRecordWriter};
@@ -313,34 +313,12 @@ impl RecordBase {
     /// Serialises the record as MARC 21 bytes, exactly as pymarc does.
     fn as_marc(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        let to_unicode = truthy(slf.borrow().to_unicode.bind(py))?;
-        let untouched = {
-            let mut b = slf.borrow_mut();
-            let force = truthy(b.force_utf8.bind(py))?;
-            match (&b.fields, &b.leader, b.lazy.clone()) {
-                (None, None, Some(lazy)) => b.raw_leader.as_mut().map(|raw| {
-                    if to_unicode {
-                        raw[9] = b'a';
-                    }
-                    (lazy, *raw, force)
-                }),
-                _ => None,
-            }
-        };
-        if let Some((lazy, leader, force)) = untouched {
-            // With 'replace' or 'ignore', invalid bytes decode to other
-            // text, so only fields of clean UTF-8 re-encode to themselves
-            // (a record valid as a whole may still have a field that starts
-            // or ends inside a character).
-            let clean = lazy.handling == Utf8Handling::Strict
-                || pymrrc_core::decode::fields_are_utf8(&lazy.bytes, &lazy.layout);
-            if (leader[9] == b'a' || force) && clean {
-                // Kept under the GIL: it takes about a microsecond, less
-                // than handing the GIL to another thread and back.
-                let bytes = reencode_layout(&lazy.bytes, &lazy.layout, &leader);
-                return Ok(PyBytes::new(py, &bytes).into_any().unbind());
-            }
+        if let Some(snapshot) = untouched_snapshot(slf)? {
+            // Kept under the GIL: it takes about a microsecond, less than
+            // handing the GIL to another thread and back.
+            return Ok(PyBytes::new(py, &snapshot.encode()).into_any().unbind());
         }
+        let to_unicode = truthy(slf.borrow().to_unicode.bind(py))?;
         let t = types(py)?;
         if to_unicode {
             let leader = leader_of(slf)?;
@@ -608,5 +586,64 @@ fn key_title(slf: &Bound<'_, RecordBase>, tag: &[u8], python_impl: &str) -> PyRe
         Some(Some(s)) => Ok(s.into_any().unbind()),
         Some(None) => Ok(py.None()),
         None => Ok(slf.call_method0(python_impl)?.unbind()),
+    }
+}
+
+/// What `as_marc` needs of a record nobody has edited: its bytes as read
+/// and its leader text. Plain Rust data, so it can be encoded with the GIL
+/// released.
+pub(crate) struct UntouchedRecord {
+    lazy: Arc<LazyRecord>,
+    leader: [u8; LEADER_LEN],
+}
+
+impl UntouchedRecord {
+    /// The record's transmission-format bytes, exactly as `as_marc` gives.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        reencode_layout(&self.lazy.bytes, &self.lazy.layout, &self.leader)
+    }
+
+    /// Appends [`Self::encode`]'s bytes to `out`.
+    pub(crate) fn encode_into(&self, out: &mut Vec<u8>) {
+        reencode_layout_into(out, &self.lazy.bytes, &self.lazy.layout, &self.leader);
+    }
+
+    /// About how long [`Self::encode`]'s bytes are (exactly, for most
+    /// records).
+    pub(crate) fn size_hint(&self) -> usize {
+        self.lazy.bytes.len()
+    }
+}
+
+/// The record as an [`UntouchedRecord`] when `as_marc` would re-encode it
+/// straight from the bytes it was read from (its fields and leader were
+/// never built, and its text is UTF-8 that re-encodes to itself); `None`
+/// when only the field-by-field encoder can tell. As `as_marc` does, it
+/// marks the leader as Unicode when the record was decoded to `str`.
+pub(crate) fn untouched_snapshot(slf: &Bound<'_, RecordBase>) -> PyResult<Option<UntouchedRecord>> {
+    let py = slf.py();
+    let to_unicode = truthy(slf.borrow().to_unicode.bind(py))?;
+    let mut b = slf.borrow_mut();
+    let force = truthy(b.force_utf8.bind(py))?;
+    let (None, None, Some(lazy)) = (&b.fields, &b.leader, b.lazy.clone()) else {
+        return Ok(None);
+    };
+    let Some(raw) = b.raw_leader.as_mut() else {
+        return Ok(None);
+    };
+    if to_unicode {
+        raw[9] = b'a';
+    }
+    let leader = *raw;
+    // With 'replace' or 'ignore', invalid bytes decode to other text, so
+    // only fields of clean UTF-8 re-encode to themselves (a record valid as
+    // a whole may still have a field that starts or ends inside a
+    // character).
+    let clean = lazy.handling == Utf8Handling::Strict
+        || pymrrc_core::decode::fields_are_utf8(&lazy.bytes, &lazy.layout);
+    if (leader[9] == b'a' || force) && clean {
+        Ok(Some(UntouchedRecord { lazy, leader }))
+    } else {
+        Ok(None)
     }
 }

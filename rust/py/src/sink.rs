@@ -1,7 +1,16 @@
 //! `FileSink`: where `MARCWriter(path)` writes. Rust owns the file and a
-//! 1 MiB buffer. Appending to the buffer keeps the GIL (a copy costs less
-//! than handing the GIL to another thread and back); the file is written
-//! with the GIL released, once per full buffer.
+//! 1 MiB buffer, and writes in three phases:
+//!
+//! 1. `write_record` takes what it needs from a record with the GIL held:
+//!    for a record nobody edited, a reference to the bytes it was read from
+//!    and its leader text ([`UntouchedRecord`]); for any other record, the
+//!    bytes of its `as_marc()`.
+//! 2. Once about a buffer's worth is queued, the queued records are encoded
+//!    with the GIL released,
+//! 3. and the buffer is written to the file, still without the GIL.
+//!
+//! Bytes reach the file in the order they were given, whichever way each
+//! record took.
 
 use std::fs::File;
 use std::io::Write;
@@ -11,6 +20,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use crate::record::{untouched_snapshot, RecordBase, UntouchedRecord};
+use crate::walk::plain_record_type;
+
 /// Bytes buffered before the file is written.
 const BUFFER: usize = 1 << 20;
 
@@ -18,7 +30,19 @@ const BUFFER: usize = 1 << 20;
 #[pyclass(module = "pymrrc._core")]
 pub struct FileSink {
     out: Option<File>,
+    /// Bytes ready for the file; they precede everything in `queued`.
     pending: Vec<u8>,
+    /// Records written but not yet encoded, in order.
+    queued: Vec<UntouchedRecord>,
+    /// The most bytes `queued` will encode to.
+    queued_size: usize,
+}
+
+/// Encodes `queued` onto the end of `pending`, in order.
+fn encode_queued(queued: &mut Vec<UntouchedRecord>, pending: &mut Vec<u8>) {
+    for record in queued.drain(..) {
+        record.encode_into(pending);
+    }
 }
 
 /// Writes as much of `data` as the file takes; returns how much was
@@ -41,6 +65,7 @@ fn write_some(out: &mut File, data: &[u8]) -> (usize, std::io::Result<()>) {
 impl Drop for FileSink {
     fn drop(&mut self) {
         if let Some(out) = self.out.as_mut() {
+            encode_queued(&mut self.queued, &mut self.pending);
             // Nowhere to report an error from a destructor; best effort,
             // as for an unclosed Python file.
             let _ = out.write_all(&self.pending);
@@ -50,6 +75,15 @@ impl Drop for FileSink {
 
 fn closed() -> PyErr {
     PyValueError::new_err("write to closed file")
+}
+
+impl FileSink {
+    /// Encodes the queued records with the GIL released.
+    fn encode_queued(&mut self, py: Python<'_>) {
+        let (pending, queued) = (&mut self.pending, &mut self.queued);
+        py.detach(|| encode_queued(queued, pending));
+        self.queued_size = 0;
+    }
 }
 
 #[pymethods]
@@ -64,13 +98,41 @@ impl FileSink {
         Ok(Self {
             out: Some(file),
             pending: Vec::with_capacity(BUFFER),
+            queued: Vec::new(),
+            queued_size: 0,
         })
+    }
+
+    /// Appends `record.as_marc()`. A plain `Record` nobody edited is only
+    /// queued, and encoded later with the GIL released; the bytes are the
+    /// same.
+    fn write_record(&mut self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        if self.out.is_none() {
+            return Err(closed());
+        }
+        if let Ok(base) = record.cast::<RecordBase>() {
+            if plain_record_type(base, &["as_marc"])? {
+                if let Some(snapshot) = untouched_snapshot(base)? {
+                    self.queued_size += snapshot.size_hint();
+                    self.queued.push(snapshot);
+                    if self.pending.len() + self.queued_size >= BUFFER {
+                        self.flush(py)?;
+                    }
+                    return Ok(());
+                }
+            }
+        }
+        let data = record.call_method0("as_marc")?;
+        self.write(py, data.cast::<PyBytes>()?)
     }
 
     /// Appends `data`.
     fn write(&mut self, py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<()> {
         if self.out.is_none() {
             return Err(closed());
+        }
+        if !self.queued.is_empty() {
+            self.encode_queued(py);
         }
         self.pending.extend_from_slice(data.as_bytes());
         if self.pending.len() >= BUFFER {
@@ -84,8 +146,12 @@ impl FileSink {
     /// raised as Python's file objects raise it (an `OSError` with errno).
     fn flush(&mut self, py: Python<'_>) -> PyResult<()> {
         let out = self.out.as_mut().ok_or_else(closed)?;
-        let pending = &self.pending;
-        let (written, result) = py.detach(|| write_some(out, pending));
+        let (pending, queued) = (&mut self.pending, &mut self.queued);
+        let (written, result) = py.detach(|| {
+            encode_queued(queued, pending);
+            write_some(out, pending)
+        });
+        self.queued_size = 0;
         self.pending.drain(..written);
         result.map_err(|err| crate::errors::os_error(py, &err, None))
     }

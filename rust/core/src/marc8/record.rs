@@ -71,6 +71,7 @@ pub fn transcode_record(
             fields,
             utf8: true,
             needs_fallback: false,
+            canonical: false,
         },
     })
 }
