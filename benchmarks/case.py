@@ -62,7 +62,10 @@ def run_case(case):
     if kind == "json_read":
         return _timed(repeat, lambda: workloads.json_read(lib, case["doc"]))
     if kind == "threads":
-        work = workloads.thread_work(lib, case["case"])
+        records = None
+        if case["case"] in workloads.WRITE_THREAD_CASES:
+            records = workloads.load_records(lib, case["inputs"][0])
+        work = workloads.thread_work(lib, case["case"], records)
         return _timed(repeat, lambda: workloads.threaded(work, case["inputs"], case["outputs"]))
     raise ValueError(f"unknown case kind {kind!r}")
 

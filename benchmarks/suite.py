@@ -4,6 +4,7 @@ docs/PERFORMANCE.md.
     python benchmarks/suite.py [--records N] [--format-records N]
                                [--threads 1 2 4 8] [--repeat 3]
                                [--out DIR] [--no-docs] [--quick]
+                               [--only threads --slice FILE]
 
 It measures records/second and peak memory (max RSS) for pymarc and pymrrc
 on the same files in the same run, each case in a fresh process, plus the
@@ -14,7 +15,10 @@ for MARCXML, MARC-in-JSON and MARC-8, and the whole corpus for the streaming
 memory check. Results go to ``--out`` (results.json, results.md and the PNG
 plots); unless ``--no-docs`` is given, docs/PERFORMANCE.md and docs/img/ are
 regenerated from them. ``--quick`` is a smoke run on a few hundred records
-(its numbers mean nothing). Needs a release build (``make develop``).
+(its numbers mean nothing). ``--only threads --slice FILE`` runs only the
+thread-scaling cases, on FILE, with no download and no cargo (for a machine
+with more cores; its results go to --out and are not written to docs/).
+Needs a release build (``make develop``).
 """
 
 import argparse
@@ -184,11 +188,24 @@ def thread_cases(run, path, scratch, threads, repeat):
         shutil.copyfile(path, copy)
         inputs.append(copy)
         outputs.append(os.path.join(scratch, f"thread-out-{i}.mrc"))
-    for name in THREAD_CASES:
-        for n in threads:
-            case = {"kind": "threads", "lib": "pymrrc", "case": name, "threads": n,
-                    "inputs": inputs[:n], "outputs": outputs[:n], "repeat": repeat}
-            run.measure("threads", f"{name} / {n}", case)
+    tmpfs = None
+    needed = 2 * max(threads) * os.path.getsize(path)
+    if os.path.isdir("/dev/shm") and shutil.disk_usage("/dev/shm").free > needed:
+        tmpfs = tempfile.mkdtemp(prefix="pymrrc-suite-", dir="/dev/shm")
+    try:
+        for name in THREAD_CASES:
+            targets = outputs
+            if name.endswith("tmpfs"):
+                if tmpfs is None:
+                    continue
+                targets = [os.path.join(tmpfs, os.path.basename(out)) for out in outputs]
+            for n in threads:
+                case = {"kind": "threads", "lib": "pymrrc", "case": name, "threads": n,
+                        "inputs": inputs[:n], "outputs": targets[:n], "repeat": repeat}
+                run.measure("threads", f"{name} / {n}", case)
+    finally:
+        if tmpfs is not None:
+            shutil.rmtree(tmpfs, ignore_errors=True)
 
 
 def memory_cases(run, slice_path, full_path, with_pymarc_stream):
@@ -216,6 +233,8 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join(HERE, "results", "latest"))
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", choices=["threads"])
+    parser.add_argument("--slice", help="with --only threads: the file each thread reads")
     args = parser.parse_args(argv)
     if args.quick:
         args.records, args.format_records, args.repeat, args.no_docs = 300, 100, 1, True
@@ -223,6 +242,8 @@ def main(argv=None):
     cores = os.cpu_count() or 1
     threads = args.threads or sorted({1, 2, 4, 8} | ({cores} if cores > 8 else set()))
 
+    if args.only:
+        return threads_only(args, threads)
     build_ceiling()
     paths = corpus_paths(args.format_records, args.records)
     os.makedirs(args.out, exist_ok=True)
@@ -258,6 +279,26 @@ def main(argv=None):
     if not args.no_docs:
         report.write_docs(results, images, ROOT)
         print(f"regenerated docs/PERFORMANCE.md and docs/img/ from {args.out}", file=sys.stderr)
+
+
+def threads_only(args, threads):
+    """Only the thread-scaling cases, on ``args.slice``; results to --out."""
+    os.makedirs(args.out, exist_ok=True)
+    settings = {"records": args.records, "threads": threads, "repeat": args.repeat,
+                "quick": args.quick, "only": "threads",
+                "command": "python benchmarks/suite.py " + " ".join(sys.argv[1:])}
+    run = Run(settings)
+    scratch = tempfile.mkdtemp(prefix="pymrrc-suite-")
+    started = time.perf_counter()
+    try:
+        thread_cases(run, args.slice, scratch, threads, args.repeat)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    results = {"machine": machine.describe(ROOT, args.slice), "settings": settings,
+               "elapsed_s": round(time.perf_counter() - started, 1), "cases": run.cases}
+    with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as out:
+        json.dump(results, out, indent=2)
+    print(report.machine_lines(results) + "\n\n" + report.thread_table(results))
 
 
 if __name__ == "__main__":

@@ -149,33 +149,26 @@ def threaded(work, inputs, outputs):
         return sum(pool.map(work, inputs, outputs))
 
 
-def thread_work(lib, case):
-    """The per-thread function of a thread-scaling case."""
+def thread_work(lib, case, records=None):
+    """The per-thread function of a thread-scaling case: ``work(src, out)``
+    reads ``src`` or writes ``records`` to ``out``, and returns the count."""
     if case == "path, workers=1":
         return lambda src, out: read_records(lib, "path-workers=1", src, _nothing)
     if case == "path, default pool":
         return lambda src, out: read_records(lib, "path", src, _nothing)
     if case == "file object":
         return lambda src, out: read_records(lib, "file", src, _nothing)
-    if case == "read + MARCWriter":
-
-        def read_and_write(src, out):
-            count = 0
-            with open(out, "wb") as handle:
-                writer = lib.MARCWriter(handle)
-                reader, _ = open_reader(lib, "path-workers=1", src)
-                for record in reader:
-                    writer.write(record)
-                    count += 1
-                writer.close(close_fh=False)
-            return count
-
-        return read_and_write
+    if case in WRITE_THREAD_CASES:
+        backend = "file" if case == "MARCWriter(file object)" else "path"
+        return lambda src, out: write_records(lib, backend, records, out)
     raise ValueError(f"unknown thread case {case!r}")
 
 
-THREAD_CASES = ("path, workers=1", "path, default pool", "file object", "read + MARCWriter")
-
+# Writers write records read beforehand (not timed); every thread writes
+# the same list. "tmpfs" writes to /dev/shm, which shows pymrrc's own
+# scaling apart from how well the disk's filesystem takes parallel writes.
+WRITE_THREAD_CASES = ("MARCWriter(path)", "MARCWriter(path), tmpfs", "MARCWriter(file object)")
+THREAD_CASES = ("path, workers=1", "path, default pool", "file object", *WRITE_THREAD_CASES)
 
 
 def peak_rss_kib():
