@@ -132,11 +132,11 @@ impl Producer {
                 }
                 continue;
             }
-            let region = buf[start..start + batch.used].to_vec();
-            start += batch.used;
-            offset += batch.used as u64;
-            let done = batch.done;
-            if !batch.chunks.is_empty() && !self.dispatch(batch, region) {
+            let (used, done) = (batch.used, batch.done);
+            let sent = batch.chunks.is_empty() || self.dispatch(batch, &buf[start..start + used]);
+            start += used;
+            offset += used as u64;
+            if !sent {
                 return;
             }
             if done {
@@ -150,33 +150,26 @@ impl Producer {
         buf.drain(..*start);
         *start = 0;
         let want = bytes_wanted(buf).unwrap_or(READ_SIZE).max(READ_SIZE);
-        let old = buf.len();
-        buf.resize(old + want, 0);
-        let mut filled = old;
-        while filled < buf.len() {
-            match self.file.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    *eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    buf.truncate(filled);
-                    return Err(e);
-                }
-            }
+        buf.reserve(want);
+        // `read_to_end` fills the spare capacity without zeroing it first;
+        // fewer bytes than asked means the end of the file. On an error,
+        // what was read stays in `buf`.
+        let got = (&mut self.file).take(want as u64).read_to_end(buf)?;
+        if got < want {
+            *eof = true;
         }
-        buf.truncate(filled);
         Ok(())
     }
 
-    /// Sends a batch for validation; `false` once the consumer has gone.
-    fn dispatch(&self, batch: crate::batch::FramedBatch, region: Vec<u8>) -> bool {
+    /// Sends a batch for validation (`region`: the bytes it was framed
+    /// from); `false` once the consumer has gone.
+    fn dispatch(&self, batch: crate::batch::FramedBatch, region: &[u8]) -> bool {
         let validation = self.validation;
         match (&self.pool, self.workers) {
-            (_, Workers::One) => self.send_ready(Ok(batch.decode(&region, &validation))),
+            // Decoded here, straight from the read buffer.
+            (_, Workers::One) => self.send_ready(Ok(batch.decode(region, &validation))),
             (pool, _) => {
+                let region = region.to_vec();
                 let (tx, rx) = bounded(1);
                 if self.order.send(rx).is_err() {
                     return false;
