@@ -69,7 +69,10 @@ def describe(repo, corpus_path):
         "rustc": _command_output("rustc", "--version"),
         "pymarc": _version("pymarc"),
         "pymrrc": _version("pymrrc"),
-        "pymrrc_commit": _command_output("git", "-C", repo, "rev-parse", "--short", "HEAD"),
+        # PYMRRC_COMMIT names the commit of a copied tree that has no (or a
+        # stale) .git, such as the one sent to a lent machine.
+        "pymrrc_commit": os.environ.get("PYMRRC_COMMIT")
+        or _command_output("git", "-C", repo, "rev-parse", "--short", "HEAD"),
         "corpus": os.path.basename(corpus_path),
         "corpus_sha256": sha256_of(corpus_path),
     }

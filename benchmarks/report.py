@@ -267,9 +267,12 @@ Where threads help and where they do not, on this machine:
 - The default pool (no `workers=`) parses on all cores for one reader;
   several readers share the pool.
 - File objects: pymrrc reads a large batch per GIL acquisition and parses
-  it with the GIL released; on a plain `open()` file it keeps pymarc's
-  stream position by moving inside the file's own buffer, without a system
-  call per record (docs/threading.md).
+  it with the GIL released. To keep pymarc's stream position on a plain
+  `open()` file it moves the file through its own read buffer (4 KiB on
+  this filesystem), so the file refills that buffer with one `read` system
+  call per 4 KiB, and CPython releases the GIL inside each: two threads
+  hand the GIL to each other every few records. `BytesIO` and non-seekable
+  streams have no such cost; paths have none of it either.
 - `MARCWriter(path)` keeps a record nobody edited as a reference to the
   bytes it was read from, and encodes and writes about 1 MiB of them at a
   time with the GIL released. Writing to disk, the filesystem itself is the
@@ -308,6 +311,15 @@ The same thread cases (`python benchmarks/suite.py --only threads --slice
 FILE`), run on a lent machine that this project's CI never uses, with the
 same {records:,}-record slice; its results are in
 [performance-results-16core.json](performance-results-16core.json).
+
+Reading levels off at about 1.5 million records/s in all, whichever way
+the work is split: every record still becomes a Python object under the
+one GIL (about 0.3 to 0.4 µs of the calling thread's time per record on
+the 2-core machine above, measured with `time.thread_time()`), so beyond
+that, more threads cannot help within one process; several processes
+(one file or slice each) can. That machine is shared too: two runs there
+the same day differed by up to 1.5x on single cases (file object, one
+thread: 348,046 and 226,212 records/s).
 
 """
 
