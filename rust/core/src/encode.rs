@@ -107,9 +107,8 @@ pub fn push_decoded_data_field(out: &mut Vec<u8>, field_bytes: &[u8]) {
 #[must_use]
 pub fn reencode_layout(record: &[u8], layout: &Layout, leader: &[u8; LEADER_LEN]) -> Vec<u8> {
     if layout.canonical && record.len() > LEADER_LEN {
-        let mut out = record.to_vec();
-        out[5..12].copy_from_slice(&leader[5..12]);
-        out[17..LEADER_LEN].copy_from_slice(&leader[17..]);
+        let mut out = Vec::with_capacity(record.len());
+        reencode_layout_into(&mut out, record, layout, leader);
         return out;
     }
     reencode_fields(record, layout, leader)

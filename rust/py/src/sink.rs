@@ -77,15 +77,6 @@ fn closed() -> PyErr {
     PyValueError::new_err("write to closed file")
 }
 
-impl FileSink {
-    /// Encodes the queued records with the GIL released.
-    fn encode_queued(&mut self, py: Python<'_>) {
-        let (pending, queued) = (&mut self.pending, &mut self.queued);
-        py.detach(|| encode_queued(queued, pending));
-        self.queued_size = 0;
-    }
-}
-
 #[pymethods]
 impl FileSink {
     /// Creates (or truncates) the file at `path`.
@@ -131,9 +122,11 @@ impl FileSink {
         if self.out.is_none() {
             return Err(closed());
         }
-        if !self.queued.is_empty() {
-            self.encode_queued(py);
-        }
+        // What was queued goes first. Encoded here, under the GIL: records
+        // that alternate with bytes would otherwise hand the GIL over and
+        // back for each one.
+        encode_queued(&mut self.queued, &mut self.pending);
+        self.queued_size = 0;
         self.pending.extend_from_slice(data.as_bytes());
         if self.pending.len() >= BUFFER {
             self.flush(py)?;
