@@ -171,7 +171,9 @@ def tables(results):
     marc8 = marc8_table(results)
     if marc8:
         parts.append(f"## MARC-8 ({s['format_records']:,} records)\n\n" + marc8)
-    parts.append("## Thread scaling (aggregate records/s, speedup over one thread)\n\n" + thread_table(results))
+    repeats = s.get("thread_repeat", s["repeat"])
+    parts.append(f"## Thread scaling (aggregate records/s, median of {repeats}, speedup over one thread)\n\n"
+                 + thread_table(results))
     parts.append("## Memory\n\n" + memory_table(results))
     return "\n\n".join(parts) + "\n"
 
@@ -275,10 +277,10 @@ Where threads help and where they do not, on this machine:
   streams have no such cost; paths have none of it either.
 - `MARCWriter(path)` keeps a record nobody edited as a reference to the
   bytes it was read from, and encodes and writes about 1 MiB of them at a
-  time with the GIL released. Writing to disk, the filesystem itself is the
-  limit on this machine (plain `write()` calls from two threads to two
-  files on it gain about 1.2x); *tmpfs* writes to `/dev/shm` and shows
-  pymrrc's own scaling.
+  time with the GIL released. Each repetition writes new files (the old
+  ones are deleted before the clock starts): overwriting a file makes the
+  filesystem free the old one first, which on this machine's ext4 costs
+  more than writing the records. *tmpfs* writes to `/dev/shm`.
 - `MARCWriter(file object)` calls the file's `write()` once per record, as
   pymarc does, so that a writer that is never closed loses nothing; those
   calls hold the GIL, so threads writing to file objects do not gain. Give

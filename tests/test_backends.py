@@ -559,7 +559,7 @@ def _seek_script(module, stream, options, plan):
     return out
 
 
-@pytest.mark.parametrize("kind", ["BytesIO", "file"])
+@pytest.mark.parametrize("kind", ["BytesIO", "file", "unbuffered file"])
 @pytest.mark.parametrize("plan_name", ["rewind", "skip_ahead", "into_garbage", "to_end", "twice"])
 def test_caller_seek_between_records_is_followed(kind, plan_name, tmp_path):
     data = GOOD + GOOD2 + BAD_UTF8 + GOOD3 + MARC8 + GOOD
@@ -577,7 +577,9 @@ def test_caller_seek_between_records_is_followed(kind, plan_name, tmp_path):
     path.write_bytes(data)
 
     def stream():
-        return io.BytesIO(data) if kind == "BytesIO" else open(path, "rb")
+        if kind == "BytesIO":
+            return io.BytesIO(data)
+        return open(path, "rb", buffering=0 if kind == "unbuffered file" else -1)
 
     ref_stream, our_stream = io.BytesIO(data), stream()
     try:

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use pyo3::exceptions::{PyException, PyStopIteration, PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
 
@@ -201,13 +202,13 @@ impl FileSource {
             Reads::Ahead => {
                 if self.seekable {
                     let end = self.buf_offset + self.buf.len() as u64;
-                    handle.call_method1("seek", (end,))?;
+                    handle.call_method1(intern!(py, "seek"), (end,))?;
                 }
                 bytes_wanted(&self.buf).unwrap_or(READ_SIZE).max(READ_SIZE)
             }
             Reads::Exact => bytes_wanted(&self.buf).unwrap_or(READ_SIZE),
         };
-        let got = handle.call_method1("read", (want,))?;
+        let got = handle.call_method1(intern!(py, "read"), (want,))?;
         let before = self.buf.len();
         if let Ok(b) = got.cast::<PyBytes>() {
             self.buf.extend_from_slice(b.as_bytes());
@@ -240,7 +241,7 @@ impl Tracked {
         match &mut self.moves {
             Moves::None => {}
             Moves::Seek => {
-                handle.call_method1("seek", (target,))?;
+                handle.call_method1(intern!(py, "seek"), (target,))?;
             }
             Moves::Window(window) => {
                 // `window`: the stream range its buffer holds, with the
@@ -251,16 +252,16 @@ impl Tracked {
                         // Go to the end of what the buffer holds (no system
                         // call), then have the stream refill its buffer.
                         if start <= self.expected && self.expected < end {
-                            handle.call_method1("seek", (end,))?;
+                            handle.call_method1(intern!(py, "seek"), (end,))?;
                             self.expected = end;
                         }
                         let from = self.expected;
-                        let len = handle.call_method1("peek", (1,))?.len()? as u64;
+                        let len = handle.call_method1(intern!(py, "peek"), (1,))?.len()? as u64;
                         // A record longer than the buffer: an ordinary seek.
                         held = Some((from, from + len)).filter(|&(_, end)| target <= end);
                     }
                 }
-                handle.call_method1("seek", (target,))?;
+                handle.call_method1(intern!(py, "seek"), (target,))?;
                 // After an ordinary seek the buffer is empty: the stream
                 // stands at `target` and holds nothing beyond it.
                 *window = Some(held.unwrap_or((target, target)));
@@ -358,7 +359,7 @@ impl ReaderBase {
                     .and_then(|s| s.is_truthy())
                     .unwrap_or(false);
                 let buf_offset = if seekable {
-                    source.call_method0("tell")?.extract::<u64>()?
+                    source.call_method0(intern!(py, "tell"))?.extract::<u64>()?
                 } else {
                     0
                 };
@@ -450,6 +451,10 @@ impl ReaderBase {
         }
         self.chunk = Chunk::None;
         self.exception = None;
+        if let Some(item) = self.next_in_step(py)? {
+            self.offset = Some(item.offset);
+            return self.hand_out(py, item);
+        }
         self.follow_caller_seek(py)?;
         let next = self.next_item(py);
         if next.is_err() {
@@ -469,6 +474,50 @@ impl ReaderBase {
 }
 
 impl ReaderBase {
+    /// The common case of a tracked stream, in one call on it: the next
+    /// record was read ahead, and the stream, if nobody moved it, can be
+    /// brought to that record's end by a relative `seek()` that makes no
+    /// system call. The position that `seek()` returns also tells whether
+    /// the caller moved the stream: if so, the stream is put back where the
+    /// caller left it and `None` is returned, as it is whenever this path
+    /// does not apply; `__next__` then takes the general path.
+    fn next_in_step(&mut self, py: Python<'_>) -> PyResult<Option<Item>> {
+        let (Some(tracked), Some(item)) = (&mut self.tracked, self.pending.front()) else {
+            return Ok(None);
+        };
+        if claims_short_length(&item.chunk) {
+            return Ok(None);
+        }
+        let target = item.offset + item.chunk.len() as u64;
+        let Some(step) = target.checked_sub(tracked.expected) else {
+            return Ok(None);
+        };
+        let in_buffer = match tracked.moves {
+            Moves::Seek => true,
+            Moves::Window(Some((start, end))) => start <= tracked.expected && target <= end,
+            Moves::Window(None) | Moves::None => false,
+        };
+        if !in_buffer {
+            return Ok(None);
+        }
+        let handle = tracked.handle.bind(py);
+        let Ok(landed) = handle
+            .call_method1(intern!(py, "seek"), (step, 1))
+            .and_then(|pos| pos.extract::<u64>())
+        else {
+            // A stream that fails here is left to the general path, which
+            // asks it again and reports the error as pymarc would.
+            return Ok(None);
+        };
+        if landed == target {
+            tracked.expected = target;
+            return Ok(self.pending.pop_front());
+        }
+        // Moved by the caller to `landed - step`: go back there.
+        handle.call_method1(intern!(py, "seek"), (landed.saturating_sub(step),))?;
+        Ok(None)
+    }
+
     /// A length field below 4 makes pymarc call `read()` with a size below
     /// -1, which some streams refuse (`ValueError` from a real file) and
     /// others treat as "read everything" (`BytesIO`). Ask the stream the
@@ -477,6 +526,9 @@ impl ReaderBase {
         let Source::File(file) = &self.source else {
             return Ok(());
         };
+        if !claims_short_length(&item.chunk) {
+            return Ok(());
+        }
         let Some(head) = item.chunk.get(..5) else {
             return Ok(());
         };
@@ -485,9 +537,9 @@ impl ReaderBase {
                 self.chunk = Chunk::Object(PyBytes::new(py, head).into_any().unbind());
                 let handle = file.handle.bind(py);
                 if file.seekable {
-                    handle.call_method1("seek", (item.offset + 5,))?;
+                    handle.call_method1(intern!(py, "seek"), (item.offset + 5,))?;
                 }
-                handle.call_method1("read", (claimed - 5,))?;
+                handle.call_method1(intern!(py, "read"), (claimed - 5,))?;
                 Ok(())
             }
             _ => Ok(()),
@@ -508,7 +560,7 @@ impl ReaderBase {
         let _ = tracked
             .handle
             .bind(py)
-            .call_method1("seek", (tracked.expected,));
+            .call_method1(intern!(py, "seek"), (tracked.expected,));
         if let Source::File(file) = &mut self.source {
             if file.reads == Reads::Exact {
                 file.buf.clear();
@@ -528,14 +580,14 @@ impl ReaderBase {
         // A buffered file's `tell()` always asks the OS (a system call that
         // releases the GIL); `seek(0, 1)` answers from its buffer.
         let asked = match tracked.moves {
-            Moves::Window(_) => handle.call_method1("seek", (0, 1)),
-            Moves::Seek | Moves::None => handle.call_method0("tell"),
+            Moves::Window(_) => handle.call_method1(intern!(py, "seek"), (0, 1)),
+            Moves::Seek | Moves::None => handle.call_method0(intern!(py, "tell")),
         };
         let now: u64 = match asked {
             Ok(pos) => pos.extract()?,
             Err(err) => {
                 // A closed stream: give the error pymarc's read(5) gives.
-                handle.call_method1("read", (5,))?;
+                handle.call_method1(intern!(py, "read"), (5,))?;
                 return Err(err);
             }
         };
@@ -567,16 +619,16 @@ impl ReaderBase {
     fn lazy_record(
         &mut self,
         py: Python<'_>,
-        chunk: &Arc<[u8]>,
+        chunk: Arc<[u8]>,
         notes: &[Note],
         text: Arc<[u8]>,
         layout: Layout,
         handling: Utf8Handling,
     ) -> PyResult<Py<PyAny>> {
         if !notes.is_empty() {
-            emit_notes(py, notes, PyBytes::new(py, chunk).as_any())?;
+            emit_notes(py, notes, PyBytes::new(py, &chunk).as_any())?;
         }
-        self.chunk = Chunk::Pending(Arc::clone(chunk));
+        self.chunk = Chunk::Pending(chunk);
         let lazy = LazyRecord {
             bytes: text,
             layout,
@@ -612,10 +664,11 @@ impl ReaderBase {
                 let handling = self
                     .validation
                     .map_or(Utf8Handling::Strict, |v| v.utf8_handling);
-                self.lazy_record(py, &chunk, &notes, chunk.clone(), layout, handling)
+                let text = Arc::clone(&chunk);
+                self.lazy_record(py, chunk, &notes, text, layout, handling)
             }
             Outcome::Transcoded { text, layout } => {
-                self.lazy_record(py, &chunk, &notes, text, layout, Utf8Handling::Strict)
+                self.lazy_record(py, chunk, &notes, text, layout, Utf8Handling::Strict)
             }
             Outcome::Invalid(err) => {
                 let chunk_obj = PyBytes::new(py, &chunk).into_any();
@@ -651,4 +704,13 @@ impl ReaderBase {
             }
         }
     }
+}
+
+/// Whether a chunk's length field is a number below 4 (see
+/// `ReaderBase::probe_short_length`).
+fn claims_short_length(chunk: &[u8]) -> bool {
+    chunk
+        .get(..5)
+        .and_then(pymrrc_core::text::parse_py_int)
+        .is_some_and(|claimed| claimed < 4)
 }
