@@ -227,8 +227,9 @@ on first use):
 make bench        # = make develop, then .venv/bin/python benchmarks/suite.py
 ```
 
-Records/second are medians of the repetitions; peak memory is the case
-process's max RSS. The machine is shared and noisy: compare ratios within
+Records/second are medians of the repetitions, each case having first run
+once untimed (both libraries); peak memory is the case process's max RSS
+(memory cases run once, with no such warm-up). The machine is shared and noisy: compare ratios within
 this run rather than with numbers from other machines.
 """
 
