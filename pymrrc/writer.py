@@ -127,8 +127,13 @@ class MARCWriter(Writer):
 
     def write(self, record: Record) -> None:
         """Append the transmission-format bytes of ``record``."""
-        Writer.write(self, record)
         handle = self.file_handle
+        if type(record) is Record and type(handle) is _FileSink:
+            # The common case, with nothing to check: queues a record nobody
+            # edited (see below).
+            handle.write_record(record)
+            return
+        Writer.write(self, record)
         if handle:
             if type(handle) is _FileSink:
                 # Queues a record nobody edited; it is encoded later with
