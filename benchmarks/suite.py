@@ -2,7 +2,7 @@
 docs/PERFORMANCE.md.
 
     python benchmarks/suite.py [--records N] [--format-records N]
-                               [--threads 1 2 4 8] [--repeat 3] [--thread-repeat 7]
+                               [--threads 1 2 4 8] [--repeat 5] [--thread-repeat 7]
                                [--out DIR] [--no-docs] [--quick]
                                [--only threads --slice FILE]
 
@@ -234,7 +234,7 @@ def main(argv=None):
     parser.add_argument("--records", type=int, default=50000)
     parser.add_argument("--format-records", type=int, default=10000)
     parser.add_argument("--threads", type=int, nargs="+")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     # Thread cases last a fraction of a second each (a writer thread writes
     # 50,000 records in about 30 ms), so one hiccup of this shared machine
     # moves a median of three; they are repeated more.

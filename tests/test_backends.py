@@ -590,6 +590,27 @@ def test_caller_seek_between_records_is_followed(kind, plan_name, tmp_path):
     assert ours == ref
 
 
+def test_interrupt_while_positioning_the_stream_reaches_the_caller():
+    """A KeyboardInterrupt raised by the stream's seek() between records
+    comes out of next(), and the record being read is not lost."""
+    stream = io.BytesIO(GOOD + GOOD2 + GOOD3)
+    reader = pymrrc.MARCReader(stream)
+    first = next(reader)
+    assert first is not None
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    stream.seek = interrupted
+    with pytest.raises(KeyboardInterrupt):
+        next(reader)
+    del stream.seek
+    rest = list(reader)
+    expected = list(pymarc.MARCReader(io.BytesIO(GOOD + GOOD2 + GOOD3)))
+    assert [r.as_marc() for r in [first, *rest]] == [r.as_marc() for r in expected]
+    assert stream.tell() == len(GOOD + GOOD2 + GOOD3)
+
+
 @pytest.mark.parametrize("kind", ["BytesIO", "file"])
 def test_stream_starting_mid_file(kind, tmp_path):
     """A stream that is not at 0 is read from where it stands."""

@@ -501,13 +501,17 @@ impl ReaderBase {
             return Ok(None);
         }
         let handle = tracked.handle.bind(py);
-        let Ok(landed) = handle
+        let landed = match handle
             .call_method1(intern!(py, "seek"), (step, 1))
             .and_then(|pos| pos.extract::<u64>())
-        else {
+        {
+            Ok(landed) => landed,
             // A stream that fails here is left to the general path, which
-            // asks it again and reports the error as pymarc would.
-            return Ok(None);
+            // asks it again and reports the error as pymarc would; an
+            // interrupt (KeyboardInterrupt, SystemExit) is not an error of
+            // the stream, and goes straight to the caller.
+            Err(err) if err.is_instance_of::<PyException>(py) => return Ok(None),
+            Err(err) => return Err(err),
         };
         if landed == target {
             tracked.expected = target;
