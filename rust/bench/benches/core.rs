@@ -26,7 +26,11 @@ fn marc8_text() -> Vec<u8> {
 
 fn bench_data() -> Vec<u8> {
     let path = std::env::var("PYMRRC_BENCH_FILE").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/sample.mrc").to_owned()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/data/sample.mrc"
+        )
+        .to_owned()
     });
     std::fs::read(&path).unwrap_or_else(|err| panic!("cannot read {path}: {err}"))
 }
@@ -37,7 +41,11 @@ fn core_benches(c: &mut Criterion) {
     let options = default_options();
     let layouts: Vec<_> = records
         .iter()
-        .filter_map(|r| decode_layout(r, &options, &mut Vec::new()).ok().map(|l| (*r, l)))
+        .filter_map(|r| {
+            decode_layout(r, &options, &mut Vec::new())
+                .ok()
+                .map(|l| (*r, l))
+        })
         .collect();
 
     let mut group = c.benchmark_group("core");
@@ -58,9 +66,17 @@ fn core_benches(c: &mut Criterion) {
         });
     });
     group.throughput(Throughput::Elements(layouts.len() as u64));
-    for (name, workload) in [("field_text", Workload::Values), ("reencode", Workload::AsMarc)] {
+    for (name, workload) in [
+        ("field_text", Workload::Values),
+        ("reencode", Workload::AsMarc),
+    ] {
         group.bench_function(name, |b| {
-            b.iter(|| layouts.iter().map(|(r, l)| workload.apply(r, l)).sum::<usize>());
+            b.iter(|| {
+                layouts
+                    .iter()
+                    .map(|(r, l)| workload.apply(r, l))
+                    .sum::<usize>()
+            });
         });
     }
     group.finish();

@@ -3,9 +3,11 @@
 //! batches in file order through bounded channels.
 //!
 //! Memory is bounded: at most `in_flight` batches (each at most
-//! [`BATCH_RECORDS`] records) exist between the producer and the consumer,
-//! plus the producer's read buffer (at least [`READ_SIZE`], or one record's
-//! claimed length when that is larger).
+//! [`BATCH_RECORDS`] records) exist between the producer and the consumer.
+//! Each read buffer (at least [`READ_SIZE`], or one record's claimed length
+//! when that is larger) is shared by the batches framed from it, which the
+//! pool validates in place; so at most `in_flight + 1` buffers are in use,
+//! plus [`SPARE_BUFFERS`] kept for reuse.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -23,6 +25,9 @@ use crate::framing::bytes_wanted;
 pub const BATCH_RECORDS: usize = 512;
 /// Bytes asked of the file per read.
 pub const READ_SIZE: usize = 1 << 20;
+/// Read buffers that the pool has finished with, kept for the next reads,
+/// so that reading does not ask the allocator for fresh pages each time.
+pub const SPARE_BUFFERS: usize = 2;
 
 /// A batch of validated records, or the I/O error that ended reading.
 pub type BatchResult = io::Result<Vec<Item>>;
@@ -68,6 +73,7 @@ impl PathPipeline {
             Workers::Default => 2 * rayon::current_num_threads(),
         };
         let (order_tx, order_rx) = bounded(in_flight);
+        let (spare_tx, spare_rx) = bounded(SPARE_BUFFERS);
         let stop = Arc::new(AtomicBool::new(false));
         let producer = Producer {
             file,
@@ -75,6 +81,8 @@ impl PathPipeline {
             workers,
             pool,
             order: order_tx,
+            spare_tx,
+            spare_rx,
             stop: Arc::clone(&stop),
         };
         let handle = std::thread::Builder::new()
@@ -108,32 +116,54 @@ impl Drop for PathPipeline {
     }
 }
 
+/// A filled read buffer, shared by the batches framed from it. When the
+/// last of them is done with it, its allocation goes back to the producer
+/// (if fewer than [`SPARE_BUFFERS`] wait there already).
+struct ReadBuffer {
+    data: Vec<u8>,
+    spare: Sender<Vec<u8>>,
+}
+
+impl Drop for ReadBuffer {
+    fn drop(&mut self) {
+        if self.data.capacity() > 0 {
+            let _ = self.spare.try_send(std::mem::take(&mut self.data));
+        }
+    }
+}
+
 struct Producer {
     file: File,
     validation: Validation,
     workers: Workers,
     pool: Option<Arc<rayon::ThreadPool>>,
     order: Sender<Receiver<BatchResult>>,
+    spare_tx: Sender<Vec<u8>>,
+    spare_rx: Receiver<Vec<u8>>,
     stop: Arc<AtomicBool>,
 }
 
 impl Producer {
     fn run(mut self) {
-        let mut buf: Vec<u8> = Vec::with_capacity(READ_SIZE);
+        let mut buf = self.buffer(Vec::with_capacity(READ_SIZE));
         let mut start = 0usize;
         let mut offset = 0u64;
         let mut eof = false;
         while !self.stop.load(Ordering::Relaxed) {
-            let batch = frame_batch(&buf[start..], offset, eof, BATCH_RECORDS);
+            let batch = frame_batch(&buf.data[start..], offset, eof, BATCH_RECORDS);
             if batch.chunks.is_empty() && !batch.done {
-                if let Err(err) = self.fill(&mut buf, &mut start, &mut eof) {
-                    self.send_ready(Err(err));
-                    return;
+                match self.refill(buf, start, &mut eof) {
+                    Ok(next) => buf = next,
+                    Err(err) => {
+                        self.send_ready(Err(err));
+                        return;
+                    }
                 }
+                start = 0;
                 continue;
             }
             let (used, done) = (batch.used, batch.done);
-            let sent = batch.chunks.is_empty() || self.dispatch(batch, &buf[start..start + used]);
+            let sent = batch.chunks.is_empty() || self.dispatch(batch, &buf, start..start + used);
             start += used;
             offset += used as u64;
             if !sent {
@@ -145,37 +175,67 @@ impl Producer {
         }
     }
 
-    /// Reads more of the file into `buf`, dropping consumed bytes first.
-    fn fill(&mut self, buf: &mut Vec<u8>, start: &mut usize, eof: &mut bool) -> io::Result<()> {
-        buf.drain(..*start);
-        *start = 0;
-        let want = bytes_wanted(buf).unwrap_or(READ_SIZE).max(READ_SIZE);
-        buf.reserve(want);
+    fn buffer(&self, data: Vec<u8>) -> Arc<ReadBuffer> {
+        Arc::new(ReadBuffer {
+            data,
+            spare: self.spare_tx.clone(),
+        })
+    }
+
+    /// The next read buffer: the bytes of `old` from `start` on (a record
+    /// not yet complete), followed by what the file gives next. `old`'s own
+    /// allocation is reused when no batch holds it any more (always with
+    /// `workers=1`), else a spare one.
+    fn refill(
+        &mut self,
+        old: Arc<ReadBuffer>,
+        start: usize,
+        eof: &mut bool,
+    ) -> io::Result<Arc<ReadBuffer>> {
+        let mut data = match Arc::try_unwrap(old) {
+            Ok(mut only) => {
+                let mut data = std::mem::take(&mut only.data);
+                data.drain(..start);
+                data
+            }
+            Err(shared) => {
+                let mut data = self.spare_rx.try_recv().unwrap_or_default();
+                data.clear();
+                data.extend_from_slice(&shared.data[start..]);
+                data
+            }
+        };
+        let want = bytes_wanted(&data).unwrap_or(READ_SIZE).max(READ_SIZE);
+        data.reserve(want);
         // `read_to_end` fills the spare capacity without zeroing it first;
-        // fewer bytes than asked means the end of the file. On an error,
-        // what was read stays in `buf`.
-        let got = (&mut self.file).take(want as u64).read_to_end(buf)?;
+        // fewer bytes than asked means the end of the file.
+        let got = (&mut self.file).take(want as u64).read_to_end(&mut data)?;
         if got < want {
             *eof = true;
         }
-        Ok(())
+        Ok(self.buffer(data))
     }
 
-    /// Sends a batch for validation (`region`: the bytes it was framed
-    /// from); `false` once the consumer has gone.
-    fn dispatch(&self, batch: crate::batch::FramedBatch, region: &[u8]) -> bool {
+    /// Sends a batch for validation (`region`: the part of `buf` it was
+    /// framed from); `false` once the consumer has gone.
+    fn dispatch(
+        &self,
+        batch: crate::batch::FramedBatch,
+        buf: &Arc<ReadBuffer>,
+        region: std::ops::Range<usize>,
+    ) -> bool {
         let validation = self.validation;
         match (&self.pool, self.workers) {
             // Decoded here, straight from the read buffer.
-            (_, Workers::One) => self.send_ready(Ok(batch.decode(region, &validation))),
+            (_, Workers::One) => self.send_ready(Ok(batch.decode(&buf.data[region], &validation))),
             (pool, _) => {
-                let region = region.to_vec();
+                let buf = Arc::clone(buf);
                 let (tx, rx) = bounded(1);
                 if self.order.send(rx).is_err() {
                     return false;
                 }
                 let job = move || {
-                    let _ = tx.send(Ok(batch.decode(&region, &validation)));
+                    let _ = tx.send(Ok(batch.decode(&buf.data[region], &validation)));
                 };
                 match pool {
                     Some(p) => p.spawn(job),
@@ -226,6 +286,21 @@ mod tests {
         assert!(!one[2000].1);
         assert_eq!(one, read_all(&path, Workers::Pool(3)));
         assert_eq!(one, read_all(&path, Workers::Default));
+        // Several read buffers, records straddling their ends: the pool
+        // validates in buffers shared by batches, `One` in a reused one.
+        let many = (3 * READ_SIZE) / rec.len() + 7;
+        let mut big = rec.repeat(many);
+        big.extend_from_slice(b"0001");
+        let big_path = dir.join("many.mrc");
+        std::fs::write(&big_path, &big).unwrap();
+        let one_big = read_all(&big_path, Workers::One);
+        assert_eq!(one_big.len(), many + 1);
+        assert!(one_big
+            .iter()
+            .enumerate()
+            .all(|(i, (offset, _))| *offset == (i * rec.len()) as u64));
+        assert_eq!(one_big, read_all(&big_path, Workers::Pool(3)));
+        assert_eq!(one_big, read_all(&big_path, Workers::Default));
         // Dropping a pipeline part-way through stops its threads.
         let p = PathPipeline::open(&path, None, Workers::Pool(2)).unwrap();
         let _ = p.next_batch();

@@ -18,8 +18,8 @@ use std::time::Instant;
 
 use pymrrc_bench::{default_options, frame_all, Workload};
 use pymrrc_core::batch::Outcome;
-use pymrrc_core::pipeline::{PathPipeline, Workers};
 use pymrrc_core::decode_layout;
+use pymrrc_core::pipeline::{PathPipeline, Workers};
 
 /// Where records come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +82,11 @@ fn parse_args() -> Result<Args, String> {
 }
 
 /// Reads the file as `MARCReader(path)` does; returns (records, checksum).
-fn through_pipeline(path: &Path, workers: Workers, workload: Workload) -> std::io::Result<(usize, usize)> {
+fn through_pipeline(
+    path: &Path,
+    workers: Workers,
+    workload: Workload,
+) -> std::io::Result<(usize, usize)> {
     let pipeline = PathPipeline::open(path, Some(default_options()), workers)?;
     let (mut records, mut checksum) = (0, 0);
     while let Some(batch) = pipeline.next_batch() {
