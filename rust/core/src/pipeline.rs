@@ -6,8 +6,10 @@
 //! [`BATCH_RECORDS`] records) exist between the producer and the consumer.
 //! Each read buffer (at least [`READ_SIZE`], or one record's claimed length
 //! when that is larger) is shared by the batches framed from it, which the
-//! pool validates in place; so at most `in_flight + 1` buffers are in use,
-//! plus [`SPARE_BUFFERS`] kept for reuse.
+//! pool validates in place. A buffer is held by the producer and by each
+//! batch not yet validated: the `in_flight` queued ones and the one the
+//! consumer waits for; so at most `in_flight + 2` buffers are in use, plus
+//! [`SPARE_BUFFERS`] kept for reuse.
 
 use std::fs::File;
 use std::io::{self, Read};
