@@ -48,6 +48,9 @@ from pymrrc.reader import JSONReader, MARCMakerReader, MARCReader, Reader, map_r
 from pymrrc.record import Record, isbn_regex, map_marc8_record, normalize_subfield_code
 from pymrrc.writer import JSONWriter, MARCWriter, TextWriter, Writer, XMLWriter
 
+# pymrrc extensions (not in __all__, which lists pymarc's names).
+from pymrrc.columnar import from_arrow, to_arrow, to_parquet  # noqa: E402
+
 __version__ = "0.1.0"
 
 __all__ = [
