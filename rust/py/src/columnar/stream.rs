@@ -11,7 +11,7 @@ use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{Array, RecordBatch, RecordBatchReader, StructArray};
 use arrow_schema::ffi::FFI_ArrowSchema;
 use arrow_schema::{ArrowError, SchemaRef};
-use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
 
@@ -258,18 +258,17 @@ impl Iterator for StreamReader {
             Ok(Some(batch)) => Some(Ok(batch)),
             Ok(None) => None,
             Err(err) => {
-                let message = err.to_string();
-                if err.is_instance_of::<PyKeyboardInterrupt>(py) {
-                    // The consumer reports the failure in its own terms;
-                    // have Python raise KeyboardInterrupt as well.
-                    #[allow(unsafe_code)]
-                    // SAFETY: PyErr_SetInterrupt takes no arguments and may
-                    // be called from any thread (CPython documents it as
-                    // async-signal-safe).
-                    unsafe {
-                        pyo3::ffi::PyErr_SetInterrupt();
-                    }
-                }
+                // The consumer reports the failure in its own terms (pyarrow:
+                // ArrowInvalid), with this message; the exception itself
+                // (pymarc's, or KeyboardInterrupt) waits in `_take_error`.
+                let message = format!(
+                    "{}: {}",
+                    err.get_type(py)
+                        .name()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                    err.value(py)
+                );
                 lock(&self.summary).error = Some(err);
                 Some(Err(ArrowError::ExternalError(message.into())))
             }
