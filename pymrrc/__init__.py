@@ -48,7 +48,10 @@ from pymrrc.reader import JSONReader, MARCMakerReader, MARCReader, Reader, map_r
 from pymrrc.record import Record, isbn_regex, map_marc8_record, normalize_subfield_code
 from pymrrc.writer import JSONWriter, MARCWriter, TextWriter, Writer, XMLWriter
 
-__version__ = "0.1.0"
+# The version Cargo builds the extension with; the wheel metadata carries the
+# same one (maturin reads it from Cargo.toml), and tests/test_packaging.py
+# checks that all three agree.
+from pymrrc._core import __version__ as __version__
 
 __all__ = [
     "Record",
