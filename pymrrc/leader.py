@@ -1,11 +1,11 @@
 """Editable view over the 24-character MARC record leader."""
 
-from typing import TYPE_CHECKING, Any, overload
+import typing as _typing
 
 from pymrrc.constants import LEADER_LEN
 from pymrrc.exceptions import BadLeaderValue, RecordLeaderInvalid
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from typing_extensions import Self
 
 
@@ -13,13 +13,13 @@ class _PositionProperty(property):
     """A ``property`` that type checkers see as a ``str`` attribute (as
     pymarc's hand-written leader properties are)."""
 
-    if TYPE_CHECKING:
+    if _typing.TYPE_CHECKING:
 
-        @overload
+        @_typing.overload
         def __get__(self, instance: None, owner: type | None = None, /) -> Self: ...
-        @overload
+        @_typing.overload
         def __get__(self, instance: object, owner: type | None = None, /) -> str: ...
-        def __get__(self, instance: object, owner: type | None = None, /) -> Any: ...
+        def __get__(self, instance: object, owner: type | None = None, /) -> _typing.Any: ...
         def __set__(self, instance: object, value: str, /) -> None: ...
 
 
