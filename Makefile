@@ -14,7 +14,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0" "mypy>=1.18" "matplotlib>=3.7"
-	$(PIP) install -q "ziglang>=0.13" "auditwheel>=6"
+	$(PIP) install -q "ziglang>=0.13" "auditwheel>=6" "pyright[nodejs]==1.1.414"
 
 venv: $(PY)
 
