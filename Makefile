@@ -8,13 +8,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: venv develop sample examples test test-rust test-py compat stubtest bench clean fuzz-smoke
+.PHONY: wheels venv develop sample examples test test-rust test-py compat stubtest bench clean fuzz-smoke
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0" "mypy>=1.18" "matplotlib>=3.7" \
-		"pyarrow>=14" "polars>=1.0" "duckdb>=1.0" "pandas>=2"
+	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0" "mypy>=1.18" "matplotlib>=3.7"
+	$(PIP) install -q "ziglang>=0.13" "auditwheel>=6" "pyright[nodejs]==1.1.414"
+	$(PIP) install -q "pyarrow>=14" "polars>=1.0" "duckdb>=1.0" "pandas>=2"
 
 venv: $(PY)
 
@@ -76,5 +77,11 @@ fuzz-smoke:
 		grep -E 'stat::number_of_executed_units' "artifacts/smoke-$$t.log"; \
 	done
 
+# Release artefacts in dist/: the sdist, and from it one stripped
+# manylinux2014 wheel per CPython 3.10-3.13 found on this machine, each
+# checked with auditwheel (tools/build_wheels.py).
+wheels: $(PY)
+	$(PY) tools/build_wheels.py --out dist
+
 clean:
-	rm -rf $(VENV) target pymrrc/_core*.so
+	rm -rf $(VENV) target dist pymrrc/_core*.so

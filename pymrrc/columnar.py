@@ -13,15 +13,23 @@ are described in docs/columnar.md.
 
 from __future__ import annotations
 
+import importlib
 import os
 import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import IO, Any, Union
 
-from pymrrc._core import ArrowRecords as _ArrowRecords
-from pymrrc._core import ArrowStream
-from pymrrc.field import Field, Indicators, Subfield
-from pymrrc.leader import Leader
-from pymrrc.record import Record
+from ._core import ArrowRecords as _ArrowRecords
+from ._core import ArrowStream
+from .field import Field, Indicators, Subfield
+from .leader import Leader
+from .record import Record
+
+#: A field as the extension passes it: ``(tag, None, None, data, None)`` or
+#: ``(tag, ind1, ind2, None, [(code, value), ...])``.
+FieldParts = tuple[str, Union[str, None], Union[str, None], Union[str, None],
+                   Union[list[tuple[str, str]], None]]
 
 #: Records per record batch (and per Parquet row group) unless told.
 DEFAULT_BATCH_SIZE = 10_000
@@ -63,7 +71,7 @@ def summary(stream: ArrowStream) -> ConversionSummary:
     )
 
 
-def _source_kind(source):
+def _source_kind(source: Any) -> tuple[str, Any, Any, str | None]:
     """(kind, native source, the iterable itself, source name) for ``source``."""
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
@@ -89,20 +97,20 @@ def _source_kind(source):
 
 
 def to_arrow(
-    source,
-    layout="nested",
+    source: Any,
+    layout: str = "nested",
     *,
-    columns=None,
-    batch_size=DEFAULT_BATCH_SIZE,
-    errors="skip",
-    workers=None,
-    to_unicode=True,
-    force_utf8=False,
-    hide_utf8_warnings=False,
-    utf8_handling="strict",
-    file_encoding="iso8859-1",
-    permissive=False,
-):
+    columns: Iterable[str] | str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    errors: str = "skip",
+    workers: int | None = None,
+    to_unicode: bool = True,
+    force_utf8: bool = False,
+    hide_utf8_warnings: bool = False,
+    utf8_handling: str = "strict",
+    file_encoding: str = "iso8859-1",
+    permissive: bool = False,
+) -> ArrowStream:
     """The records of ``source`` as a stream of Arrow record batches.
 
     ``source`` is anything ``MARCReader`` reads (a path, ``bytes``, a binary
@@ -132,29 +140,28 @@ def to_arrow(
     )
 
 
-def _pyarrow():
+def _pyarrow() -> tuple[Any, Any]:
+    """pyarrow and pyarrow.parquet (untyped, hence imported as modules)."""
     try:
-        import pyarrow
-        import pyarrow.parquet
+        return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
     except ImportError as error:
         raise ImportError(_ARROW_EXTRA) from error
-    return pyarrow, pyarrow.parquet
 
 
 def to_parquet(
-    source,
-    dest,
-    layout="nested",
+    source: Any,
+    dest: str | os.PathLike[str] | IO[bytes],
+    layout: str = "nested",
     *,
-    compression="zstd",
-    compression_level=None,
-    row_group_size=None,
-    columns=None,
-    batch_size=DEFAULT_BATCH_SIZE,
-    errors="skip",
-    workers=None,
-    **reader_options,
-):
+    compression: str = "zstd",
+    compression_level: int | None = None,
+    row_group_size: int | None = None,
+    columns: Iterable[str] | str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    errors: str = "skip",
+    workers: int | None = None,
+    **reader_options: Any,
+) -> ConversionSummary:
     """Writes the records of ``source`` to the Parquet file ``dest`` (a path
     or a binary file object) and returns a ``ConversionSummary``.
 
@@ -183,7 +190,7 @@ def to_parquet(
     return summary(stream)
 
 
-def from_arrow(data, *, batch_size=DEFAULT_BATCH_SIZE):
+def from_arrow(data: Any, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[Record]:
     """``Record`` objects from a ``nested`` or ``long`` table: any object
     with ``__arrow_c_stream__`` (a pyarrow Table, a Polars DataFrame, a
     ``to_arrow`` stream, ...) or the path of a Parquet file (needs pyarrow).
@@ -203,7 +210,7 @@ def from_arrow(data, *, batch_size=DEFAULT_BATCH_SIZE):
 
 
 # -- called by the extension -------------------------------------------------------
-def _warn_rejected(count, reasons):
+def _warn_rejected(count: int, reasons: dict[str, int]) -> None:
     detail = ", ".join(f"{name}: {n}" for name, n in sorted(reasons.items()))
     warnings.warn(
         RecordsRejectedWarning(f"{count} record(s) rejected and skipped ({detail})"),
@@ -211,11 +218,11 @@ def _warn_rejected(count, reasons):
     )
 
 
-def _record_parts(record):
+def _record_parts(record: Record) -> tuple[str, list[FieldParts]]:
     """(leader, fields) of a record whose fields are not plain ``Field``
     objects, read through its public API: each field is ``(tag, None, None,
     data, None)`` or ``(tag, ind1, ind2, None, [(code, value), ...])``."""
-    fields = []
+    fields: list[FieldParts] = []
     for item in record.fields:
         if item.is_control_field():
             if not isinstance(item.data, str):
@@ -227,13 +234,15 @@ def _record_parts(record):
     return str(record.leader), fields
 
 
-def _record_from_parts(leader, fields):
+def _record_from_parts(leader: str, fields: list[FieldParts]) -> Record:
     """A ``Record`` built from its parts (rows that MARC text cannot carry)."""
     record = Record()
     record.leader = Leader(leader)
     for tag, ind1, ind2, data, subfields in fields:
         if subfields is None:
             record.add_field(Field(tag=tag, data=data))
+        elif ind1 is None or ind2 is None:
+            raise ValueError(f"data field {tag} without indicators")
         else:
             record.add_field(Field(tag=tag, indicators=Indicators(ind1, ind2),
                                    subfields=[Subfield(code, value) for code, value in subfields]))

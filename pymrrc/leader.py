@@ -1,10 +1,29 @@
 """Editable view over the 24-character MARC record leader."""
 
+import typing as _typing
+
 from pymrrc.constants import LEADER_LEN
 from pymrrc.exceptions import BadLeaderValue, RecordLeaderInvalid
 
+if _typing.TYPE_CHECKING:
+    from typing_extensions import Self
 
-def _position_property(start, width, label, doc):
+
+class _PositionProperty(property):
+    """A ``property`` that type checkers see as a ``str`` attribute (as
+    pymarc's hand-written leader properties are)."""
+
+    if _typing.TYPE_CHECKING:
+
+        @_typing.overload
+        def __get__(self, instance: None, owner: type | None = None, /) -> Self: ...
+        @_typing.overload
+        def __get__(self, instance: object, owner: type | None = None, /) -> str: ...
+        def __get__(self, instance: object, owner: type | None = None, /) -> _typing.Any: ...
+        def __set__(self, instance: object, value: str, /) -> None: ...
+
+
+def _position_property(start: int, width: int, label: str, doc: str) -> _PositionProperty:
     """Build a read/write property covering leader positions ``start`` onward.
 
     One-character positions read back a single character; wider spans read
@@ -16,22 +35,22 @@ def _position_property(start, width, label, doc):
         # is kept as-is because callers may match on the message text.
         problem = f"{label} is 1 char field, got "
 
-        def fget(self):
+        def fget(self: "Leader") -> str:
             return self.leader[start]
 
     else:
         problem = f"{label} is 4 chars field, got "
         stop = start + width
 
-        def fget(self):
+        def fget(self: "Leader") -> str:
             return self.leader[start:stop]
 
-    def fset(self, value):
+    def fset(self: "Leader", value: str) -> None:
         if len(value) != width:
             raise BadLeaderValue(f"{problem}{value}")
         self._replace_values(position=start, value=value)
 
-    return property(fget, fset, doc=doc)
+    return _PositionProperty(fget, fset, doc=doc)
 
 
 class Leader:
@@ -66,7 +85,8 @@ class Leader:
         # Numbers and slices index the text; any other key names an attribute.
         if isinstance(item, (slice, int)):
             return self.leader[item]
-        return getattr(self, item)
+        named: str = getattr(self, item)
+        return named
 
     def __setitem__(self, item: str | int | slice, value: str) -> None:
         # For a slice only its start is used: the new value's own length
