@@ -29,6 +29,7 @@ sample: develop
 
 test-rust:
 	cargo test -p pymrrc-core --quiet
+	cargo test -p pymrrc-columnar --quiet
 
 test-py: develop
 	$(PY) -m pytest -q tests
