@@ -8,13 +8,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: wheels venv develop sample examples test test-rust test-py compat stubtest bench clean fuzz-smoke
+.PHONY: wheels docs venv develop sample examples test test-rust test-py compat stubtest bench clean fuzz-smoke
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0" "mypy>=1.18" "matplotlib>=3.7"
-	$(PIP) install -q "ziglang>=0.13" "auditwheel>=6" "pyright[nodejs]==1.1.414"
+	$(PIP) install -q "ziglang>=0.13" "auditwheel>=6" "pyright[nodejs]==1.1.414" "sphinx>=8"
 
 venv: $(PY)
 
@@ -75,6 +75,12 @@ fuzz-smoke:
 			|| { tail -n 60 "artifacts/smoke-$$t.log"; exit 1; }; \
 		grep -E 'stat::number_of_executed_units' "artifacts/smoke-$$t.log"; \
 	done
+
+# The API reference, from the docstrings help() shows (docs/api, Sphinx
+# autodoc), into build/docs/index.html. Warnings are errors; `make test`
+# builds it too (tests/test_docs.py).
+docs: develop
+	$(PY) -m sphinx -W --keep-going -q -b html docs/api build/docs
 
 # Release artefacts in dist/: the sdist, and from it one stripped
 # manylinux2014 wheel per CPython 3.10-3.13 found on this machine, each

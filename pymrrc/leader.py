@@ -9,9 +9,10 @@ if _typing.TYPE_CHECKING:
     from typing_extensions import Self
 
 
+# A ``property`` that type checkers see as a ``str`` attribute (as pymarc's
+# hand-written leader properties are). No class docstring: a property
+# subclass with one shows it in place of each property's own ``doc``.
 class _PositionProperty(property):
-    """A ``property`` that type checkers see as a ``str`` attribute (as
-    pymarc's hand-written leader properties are)."""
 
     if _typing.TYPE_CHECKING:
 
@@ -50,7 +51,10 @@ def _position_property(start: int, width: int, label: str, doc: str) -> _Positio
             raise BadLeaderValue(f"{problem}{value}")
         self._replace_values(position=start, value=value)
 
-    return _PositionProperty(fget, fset, doc=doc)
+    prop = _PositionProperty(fget, fset, doc=doc)
+    # Python 3.10 and 3.11 drop ``doc`` for instances of a property subclass.
+    prop.__doc__ = doc
+    return prop
 
 
 class Leader:
