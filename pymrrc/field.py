@@ -22,7 +22,7 @@ if typing.TYPE_CHECKING:
     from typing_extensions import Self
 
 # pymarc logs under this name; keeping it lets existing logging set-ups work.
-logger = logging.getLogger("pymarc")
+logger: logging.Logger = logging.getLogger("pymarc")
 
 _LEGACY_SUBFIELDS_MESSAGE = """The subfield input no longer accepts strings, and should use Subfield.
                    Please consult the documentation for details.
@@ -79,13 +79,13 @@ class Field(_FieldBase):
         data: str | None = None,
     ) -> None:
         """Build a field; control fields (tags 001-009) take ``data``."""
-        self.tag = _normalise_tag(tag)
+        self.tag: str = _normalise_tag(tag)
         if subfields and isinstance(subfields[0], str):
             raise ValueError(_LEGACY_SUBFIELDS_MESSAGE)
-        self.subfields = []
+        self.subfields: list[Subfield] = []
         self._indicators = None
         self.data = None
-        self.control_field = False
+        self.control_field: bool = False
         if self.tag < "010" and self.tag.isdigit():
             self.control_field = True
             self.data = data
@@ -223,7 +223,12 @@ class Field(_FieldBase):
             return None
         return linkage.split("-")[1].split("/")[0]
 
-    as_marc21 = _FieldBase.as_marc
+    if typing.TYPE_CHECKING:
+
+        def as_marc21(self, encoding: str) -> bytes: ...
+
+    else:
+        as_marc21 = _FieldBase.as_marc
 
     # -- reference implementations used by the native base ---------------
     def _py_value(self) -> str:

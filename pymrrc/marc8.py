@@ -94,11 +94,11 @@ class MARC8ToUnicode:
     def __init__(
         self, G0: int = basic_latin, G1: int = ansel, quiet: bool = False
     ) -> None:
-        self.g0 = G0
-        self.g0_set = {b"(", b",", b"$"}
-        self.g1 = G1
-        self.g1_set = {b")", b"-", b"$"}
-        self.quiet = quiet
+        self.g0: int = G0
+        self.g0_set: set[bytes] = {b"(", b",", b"$"}
+        self.g1: int = G1
+        self.g1_set: set[bytes] = {b")", b"-", b"$"}
+        self.quiet: bool = quiet
 
     def translate(self, marc8_string: bytes) -> str:
         """Decode ``marc8_string`` and return the NFC-normalised text."""

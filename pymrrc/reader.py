@@ -173,15 +173,15 @@ class JSONReader(Reader):
 
     def __init__(self, marc_target: "str | bytes | IO[str]", encoding: str = "utf-8", stream: bool = False) -> None:
         self.encoding = encoding
-        self.file_handle = _open_text_target(marc_target)
+        self.file_handle: IO[str] = _open_text_target(marc_target)
         if stream:
             sys.stderr.write("Streaming not yet implemented, your data will be loaded into memory\n")
-        self.records = json.load(self.file_handle, strict=False)
+        self.records: _typing.Any = json.load(self.file_handle, strict=False)
 
     def __iter__(self) -> Iterator[Record]:
         records = self.records
         is_sequence = hasattr(records, "__iter__") and not isinstance(records, dict)
-        self.iter = iter(records if is_sequence else [records])
+        self.iter: Iterator[_typing.Any] = iter(records if is_sequence else [records])
         return self
 
     def __next__(self) -> Record:
@@ -215,8 +215,8 @@ class MARCMakerReader(Reader):
         handle = _open_text_target(target, encoding)
         content = handle.read()
         handle.close()
-        self.records = list(content.split("\n\n"))
-        self.iter = iter(self.records)
+        self.records: list[str] = list(content.split("\n\n"))
+        self.iter: Iterator[str] = iter(self.records)
 
     def _parse_line(self, line: str) -> Leader | Field:
         """A ``Leader`` or ``Field`` from one line such as ``=245  10$aTitle``."""

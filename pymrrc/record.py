@@ -41,9 +41,9 @@ from pymrrc.field import Field, Indicators, RawField, Subfield, map_marc8_field 
 from pymrrc.marc8 import marc8_to_unicode  # noqa: F401
 from pymrrc.leader import Leader
 
-logger = logging.getLogger("pymarc")
+logger: logging.Logger = logging.getLogger("pymarc")
 
-isbn_regex = re.compile(r"([0-9\-xX]+)")
+isbn_regex: Pattern[str] = re.compile(r"([0-9\-xX]+)")
 
 _SERIES_TAGS = ("440", "490", "800", "810", "811", "830")
 _SUBJECT_TAGS = (

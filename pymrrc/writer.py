@@ -34,7 +34,7 @@ class Writer:
 
     def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Keep ``file_handle`` as the destination of later writes."""
-        self.file_handle = file_handle
+        self.file_handle: IO[_typing.Any] = file_handle
 
     def write(self, record: Record) -> None:
         """Reject anything that is not a :class:`~pymrrc.record.Record`."""
@@ -70,7 +70,7 @@ class JSONWriter(Writer):
     def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Start the array on ``file_handle`` (a text stream)."""
         super().__init__(file_handle)
-        self.write_count = 0
+        self.write_count: int = 0
         if self.file_handle:
             self.file_handle.write("[")
 
@@ -172,7 +172,7 @@ class TextWriter(Writer):
     def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Write to ``file_handle``, a text stream."""
         super().__init__(file_handle)
-        self.write_count = 0
+        self.write_count: int = 0
 
     def write(self, record: Record) -> None:
         """Append the text form of ``record``."""

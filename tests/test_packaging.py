@@ -9,6 +9,7 @@ minute on 2 cores); ``make wheels`` builds the same for every CPython
 """
 
 import email
+import json
 import os
 import subprocess
 import sys
@@ -111,34 +112,58 @@ def test_sdist_check_rejects_stray_files(tmp_path):
         build_wheels.check_sdist(stray)
 
 
-def test_wheel_works_in_a_fresh_venv_without_rust(artefacts, tmp_path):
+@pytest.fixture(scope="module")
+def installed(artefacts, tmp_path_factory):
+    """A fresh venv with the wheel installed, and an environment whose PATH
+    has that venv and the system's basic tools only: no cargo, rustc or
+    maturin, so nothing can be compiled on the way."""
     _, wheel = artefacts
-    env_dir = tmp_path / "venv"
+    home = tmp_path_factory.mktemp("fresh")
+    env_dir = home / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
     subprocess.run(
         [python, "-m", "pip", "install", "-q", "--no-index", "--no-deps", wheel],
         check=True, capture_output=True,
     )  # fmt: skip
-    # PATH has the venv and the system's basic tools only: no cargo, rustc
-    # or maturin, so nothing can be compiled on the way.
     path = os.pathsep.join([str(env_dir / "bin"), "/usr/bin", "/bin"])
-    clean_env = {"PATH": path, "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    clean_env = {"PATH": path, "HOME": str(home), "LANG": "C.UTF-8", "VIRTUAL_ENV": str(env_dir)}
     for tool in ("cargo", "rustc", "maturin"):
         found = subprocess.run(["sh", "-c", f"command -v {tool}"], env=clean_env, capture_output=True)
         assert found.returncode != 0, f"{tool} is on the test's PATH: {found.stdout!r}"
+    return home, env_dir, python, clean_env
+
+
+def test_wheel_works_in_a_fresh_venv_without_rust(installed):
+    home, env_dir, python, clean_env = installed
     # Run from outside the repository, so its pymrrc/ folder cannot shadow the install.
     run = subprocess.run(
         [python, "-c", "import pymrrc, sys; print(pymrrc.__file__, pymrrc.__version__)"],
-        cwd=tmp_path, env=clean_env, capture_output=True, text=True, check=True,
+        cwd=home, env=clean_env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     location, version = run.stdout.split()
     assert Path(location).is_relative_to(env_dir), location
     assert version == cargo_version()
     sample = subprocess.run(
         [python, REPO / "examples" / "read_sample.py", SAMPLE],
-        cwd=tmp_path, env=clean_env, capture_output=True, text=True,
+        cwd=home, env=clean_env, capture_output=True, text=True,
     )  # fmt: skip
     assert sample.returncode == 0, sample.stdout + sample.stderr
     assert "250 records, 0 errors" in sample.stdout
     assert "250 of 250 records re-serialise byte for byte" in sample.stdout
+
+
+def test_installed_types_are_complete(installed):
+    # pyright's measure of a typed library's public names: every one has a
+    # known type (pymarc 5.4.0 scores 50.5%).
+    home, _, _, clean_env = installed
+    pyright = Path(sys.executable).parent / "pyright"
+    result = subprocess.run(
+        [pyright, "--verifytypes", "pymrrc", "--ignoreexternal", "--outputjson"],
+        cwd=home, env=clean_env, capture_output=True, text=True,
+    )  # fmt: skip
+    report = json.loads(result.stdout)
+    summary = report["typeCompleteness"]
+    assert summary["exportedSymbolCounts"]["withKnownType"] > 250, summary
+    problems = [d["message"] for d in report["generalDiagnostics"] if d["severity"] == "error"]
+    assert summary["completenessScore"] == 1.0, problems[:20]
