@@ -177,17 +177,96 @@ def to_parquet(
                       workers=workers, **reader_options)
     schema = pa.schema(stream)
     writer = pq.ParquetWriter(dest, schema, compression=compression,
-                              compression_level=compression_level)
+                              compression_level=compression_level,
+                              **_writer_options(schema.names, layout))
+    batches = _Prefetch(stream)
     try:
-        while (batch := stream._next_batch()) is not None:
+        for batch in batches:
             writer.write_batch(pa.record_batch(batch), row_group_size=row_group_size)
     except BaseException:
+        batches.stop()
         writer.close()
         if isinstance(dest, (str, os.PathLike)) and os.path.exists(dest):
             os.remove(dest)
         raise
     writer.close()
     return summary(stream)
+
+
+# Columns whose few distinct values make dictionary encoding and min/max
+# statistics pay off (tags, indicators, codes, provenance, ids); the text
+# columns skip both, which costs a few percent of file size and saves a
+# third of the writer's time (docs/decisions/0011).
+_SMALL_COLUMNS = {
+    "nested": ["source", "fields.list.element.tag", "fields.list.element.ind1",
+               "fields.list.element.ind2", "fields.list.element.subfields.list.element.code"],
+    "long": ["tag", "ind1", "ind2", "code"],
+    "wide": [],
+}
+_ID_COLUMNS = ["record_id", "offset", "length", "field_seq", "subfield_seq"]
+
+
+def _writer_options(names: list[str], layout: str) -> dict[str, Any]:
+    def present(columns: list[str]) -> list[str]:
+        return [name for name in columns if name.split(".")[0] in names]
+
+    small = present(_SMALL_COLUMNS.get(layout, []))
+    return {"use_dictionary": small, "write_statistics": small + present(_ID_COLUMNS)}
+
+
+class _Prefetch:
+    """Batches of a stream, built on a helper thread while the caller writes
+    the previous one (both release the GIL); at most two wait in between.
+    Exceptions of the stream (pymarc's with errors="raise", I/O errors) come
+    out of the iteration."""
+
+    _END = object()
+
+    def __init__(self, stream: ArrowStream) -> None:
+        import queue
+        import threading
+
+        self._stream = stream
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pymrrc-to-parquet", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        item: Any
+        try:
+            while not self._stopped.is_set():
+                item = self._stream._next_batch()
+                if item is None:
+                    break
+                self._put(item)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller
+            self._put(error)
+        self._put(self._END)
+
+    def _put(self, item: Any) -> None:
+        import queue
+
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        """Stops the helper thread (after the batch it is building)."""
+        self._stopped.set()
+        self._thread.join()
 
 
 def from_arrow(data: Any, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[Record]:
