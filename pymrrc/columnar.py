@@ -32,7 +32,7 @@ FieldParts = tuple[str, Union[str, None], Union[str, None], Union[str, None],
                    Union[list[tuple[str, str]], None]]
 
 #: Records per record batch (and per Parquet row group) unless told.
-DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_BATCH_SIZE = 5_000
 
 _ARROW_EXTRA = "this needs pyarrow: pip install 'pymrrc[arrow]'"
 
@@ -227,7 +227,7 @@ class _Prefetch:
         import threading
 
         self._stream = stream
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=1)
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pymrrc-to-parquet", daemon=True)
         self._thread.start()

@@ -59,6 +59,13 @@ pub(crate) struct StrColumn {
     overflow: bool,
 }
 
+/// A vector for the next batch, sized like the last one (plus an eighth):
+/// growing from empty costs copies and fresh pages the kernel must zero,
+/// a fifth of the whole conversion's time when measured.
+fn like<T>(last: usize) -> Vec<T> {
+    Vec::with_capacity(last + last / 8)
+}
+
 impl Default for StrColumn {
     fn default() -> Self {
         Self {
@@ -122,8 +129,11 @@ impl StrColumn {
             *self = Self::default();
             return Err(ColumnarError::BatchTooLarge);
         }
-        let offsets = std::mem::replace(&mut self.offsets, vec![0]);
-        let data = std::mem::take(&mut self.data);
+        let mut next_offsets = like(self.offsets.len());
+        next_offsets.push(0);
+        let offsets = std::mem::replace(&mut self.offsets, next_offsets);
+        let next_data = like(self.data.len());
+        let data = std::mem::replace(&mut self.data, next_data);
         let nulls = self.validity.finish();
         let array = StringArray::try_new(
             OffsetBuffer::new(ScalarBuffer::from(offsets)),
@@ -165,7 +175,8 @@ impl<T: Copy + Default> IntColumn<T> {
 
 impl IntColumn<i64> {
     pub(crate) fn finish(&mut self) -> ArrayRef {
-        let values = std::mem::take(&mut self.values);
+        let next = like(self.values.len());
+        let values = std::mem::replace(&mut self.values, next);
         Arc::new(Int64Array::new(
             ScalarBuffer::from(values),
             self.validity.finish(),
@@ -175,7 +186,8 @@ impl IntColumn<i64> {
 
 impl IntColumn<i32> {
     pub(crate) fn finish(&mut self) -> ArrayRef {
-        let values = std::mem::take(&mut self.values);
+        let next = like(self.values.len());
+        let values = std::mem::replace(&mut self.values, next);
         Arc::new(Int32Array::new(
             ScalarBuffer::from(values),
             self.validity.finish(),
@@ -239,7 +251,9 @@ impl ListOffsets {
     }
 
     pub(crate) fn finish(&mut self) -> (OffsetBuffer<i32>, Option<NullBuffer>) {
-        let offsets = std::mem::replace(&mut self.offsets, vec![0]);
+        let mut next = like(self.offsets.len());
+        next.push(0);
+        let offsets = std::mem::replace(&mut self.offsets, next);
         (
             OffsetBuffer::new(ScalarBuffer::from(offsets)),
             self.validity.finish(),
