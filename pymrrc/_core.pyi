@@ -15,7 +15,7 @@ from typing import Any, NoReturn, TypeVar, final, overload
 
 from typing_extensions import Self, disjoint_base
 
-from pymrrc.field import Field, Indicators, Subfield
+from pymrrc.field import Field, Indicators, RawField, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
@@ -61,9 +61,9 @@ class RecordBase:
     to_unicode: bool
     def __new__(cls, *_args: Any, **_kwargs: Any) -> Self: ...
     @property
-    def fields(self) -> list[Field]: ...
+    def fields(self) -> list[Field | RawField]: ...
     @fields.setter
-    def fields(self, value: list[Field]) -> None: ...
+    def fields(self, value: list[Field | RawField]) -> None: ...
     @property
     def leader(self) -> Leader: ...
     @leader.setter
@@ -87,7 +87,7 @@ class RecordBase:
     def __next__(self) -> Field: ...
     def as_marc(self) -> bytes: ...
     def as_marc21(self) -> bytes: ...
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         """The record as a MARC-in-JSON dictionary."""
     def as_json(self, **kwargs: Any) -> str:
         """The record as MARC-in-JSON text (``json.dumps`` keywords allowed)."""

@@ -13,6 +13,7 @@ paths into Rust too.
 """
 
 import logging
+import typing
 import warnings
 
 from pymrrc.constants import DIRECTORY_ENTRY_LEN, LEADER_LEN, SUBFIELD_INDICATOR
@@ -29,12 +30,15 @@ from pymrrc.field import Field, Indicators, RawField, Subfield
 from pymrrc.leader import Leader
 from pymrrc.marc8 import marc8_to_unicode
 
+if typing.TYPE_CHECKING:
+    from pymrrc.record import Record
+
 logger = logging.getLogger("pymarc")
 
 _DELIMITER = SUBFIELD_INDICATOR.encode("ascii")
 
 
-def _indicators_from(head, entry_data):
+def _indicators_from(head: str, entry_data: bytes) -> tuple[str, str]:
     """The two indicators from the text before the first delimiter, logging
     what pymarc logs when there are not exactly two."""
     if not head:
@@ -48,7 +52,15 @@ def _indicators_from(head, entry_data):
     return head[0], head[1]
 
 
-def decode_marc(record, marc, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding):
+def decode_marc(
+    record: "Record",
+    marc: bytes,
+    to_unicode: bool,
+    force_utf8: bool,
+    hide_utf8_warnings: bool,
+    utf8_handling: str,
+    encoding: str,
+) -> None:
     """Fill ``record`` from ``marc`` (transmission format), as pymarc does."""
     from pymrrc.record import normalize_subfield_code
 
@@ -73,7 +85,7 @@ def decode_marc(record, marc, to_unicode, force_utf8, hide_utf8_warnings, utf8_h
         raise RecordDirectoryInvalid
     utf8_values = leader[9] == "a" or force_utf8
 
-    def text_of(raw):
+    def text_of(raw: bytes) -> str:
         if utf8_values:
             return raw.decode("utf-8", utf8_handling)
         if encoding == "iso8859-1":
@@ -91,11 +103,11 @@ def decode_marc(record, marc, to_unicode, force_utf8, hide_utf8_warnings, utf8_h
             if to_unicode:
                 field = Field(tag=tag, data=entry_data.decode(encoding))
             else:
-                field = RawField(tag=tag, data=entry_data)
+                field = RawField(tag=tag, data=entry_data)  # type: ignore[arg-type]  # bytes in a RawField
         else:
             pieces = entry_data.split(_DELIMITER)
             first, second = _indicators_from(pieces[0].decode("ascii"), entry_data)
-            subfields = []
+            subfields: list[Subfield] = []
             for piece in pieces[1:]:
                 if not piece:
                     continue
@@ -105,7 +117,8 @@ def decode_marc(record, marc, to_unicode, force_utf8, hide_utf8_warnings, utf8_h
                 except UnicodeDecodeError:
                     warnings.warn(BadSubfieldCodeWarning(piece), stacklevel=2)
                     code, skip = normalize_subfield_code(piece)
-                value = piece[skip:]
+                # bytes for a RawField, where Subfield's type says str
+                value: typing.Any = piece[skip:]
                 if to_unicode:
                     value = text_of(value)
                 subfields.append(Subfield(code=code, value=value))

@@ -3,12 +3,13 @@ pymarc's exception objects, logging pymarc's decoder messages, and the few
 serialisation steps whose exact result is easiest to get from Python."""
 
 import logging
+import typing
 
 from pymrrc import exceptions
 
 logger = logging.getLogger("pymarc")
 
-_PYMARC_CLASSES = {
+_PYMARC_CLASSES: dict[str, type[Exception]] = {
     name: getattr(exceptions, name)
     for name in (
         "RecordLengthInvalid",
@@ -23,7 +24,7 @@ _PYMARC_CLASSES = {
 }
 
 
-def make_exception(kind, chunk, start, end):
+def make_exception(kind: str, chunk: bytes, start: int, end: int) -> Exception:
     """The exception pymarc raises for ``kind`` on ``chunk[start:end]``.
 
     Built-in errors are produced by repeating the operation pymarc performs
@@ -54,22 +55,22 @@ _INDICATOR_MESSAGES = {
 }
 
 
-def log_indicators(what, chunk, start, end):
+def log_indicators(what: str, chunk: bytes, start: int, end: int) -> None:
     """Log pymarc's message about a data field without two indicators."""
     logger.warning(_INDICATOR_MESSAGES[what], chunk[start:end])
 
 
-def directory_tag(tag, encoding):
+def directory_tag(tag: str, encoding: str) -> bytes:
     """A directory entry's tag bytes for an unusual tag, as pymarc writes it."""
     text = f"{int(tag):03d}" if tag.isdigit() else f"{tag:>03}"
     return text.encode(encoding)
 
 
-def encode_text(text, encoding):
+def encode_text(text: object, encoding: str) -> bytes:
     """``f"{text}".encode(encoding)``."""
     return f"{text}".encode(encoding)
 
 
-def leader_with_utf8_flag(leader):
+def leader_with_utf8_flag(leader: typing.Any) -> typing.Any:
     """A leader that is not a ``Leader`` object, with position 9 set to 'a'."""
     return leader[0:9] + "a" + leader[10:]

@@ -41,9 +41,9 @@ from pymrrc.field import Field, Indicators, RawField, Subfield, map_marc8_field 
 from pymrrc.marc8 import marc8_to_unicode  # noqa: F401
 from pymrrc.leader import Leader
 
-logger = logging.getLogger("pymarc")
+logger: logging.Logger = logging.getLogger("pymarc")
 
-isbn_regex = re.compile(r"([0-9\-xX]+)")
+isbn_regex: Pattern[str] = re.compile(r"([0-9\-xX]+)")
 
 _SERIES_TAGS = ("440", "490", "800", "810", "811", "830")
 _SUBJECT_TAGS = (
@@ -78,15 +78,15 @@ class Record(_RecordBase):
 
     def __init__(
         self,
-        data="",
-        fields=None,
-        to_unicode=True,
-        force_utf8=False,
-        hide_utf8_warnings=False,
-        utf8_handling="strict",
-        leader=" " * LEADER_LEN,
-        file_encoding="iso8859-1",
-    ):
+        data: str | bytes = "",
+        fields: list[Field] | None = None,
+        to_unicode: bool = True,
+        force_utf8: bool = False,
+        hide_utf8_warnings: bool = False,
+        utf8_handling: str = "strict",
+        leader: str = " " * LEADER_LEN,
+        file_encoding: str = "iso8859-1",
+    ) -> None:
         """Build an empty record, one from ``fields``, or one decoded from
         transmission-format ``data``."""
         self.leader = Leader(leader[0:10] + "22" + leader[12:20] + "4500")
@@ -99,7 +99,7 @@ class Record(_RecordBase):
             self.fields = fields
         elif len(data) > 0 and type(self).decode_marc is not Record.decode_marc:
             self.decode_marc(
-                data,
+                data,  # type: ignore[arg-type]  # text data fails there, as in pymarc
                 to_unicode=to_unicode,
                 force_utf8=force_utf8,
                 hide_utf8_warnings=hide_utf8_warnings,
@@ -108,7 +108,7 @@ class Record(_RecordBase):
             )
         elif len(data) > 0:
             self._decode(
-                data,
+                data,  # type: ignore[arg-type]  # text data fails there, as in pymarc
                 fresh=True,
                 to_unicode=to_unicode,
                 force_utf8=force_utf8,
@@ -119,8 +119,8 @@ class Record(_RecordBase):
         elif force_utf8:
             self.leader = Leader(self.leader[0:9] + "a" + self.leader[10:])
 
-    def __reduce__(self):
-        state = {
+    def __reduce__(self) -> tuple[typing.Any, ...]:
+        state: dict[str, typing.Any] = {
             "leader": self.leader,
             "fields": self.fields,
             "pos": self.pos,
@@ -130,29 +130,35 @@ class Record(_RecordBase):
         }
         return (_restore, (type(self), state))
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines = [f"=LDR  {self.leader}"]
         lines.extend(str(field) for field in self.fields)
         return "\n".join(lines) + "\n"
 
     # -- lookup -----------------------------------------------------------
-    def get(self, tag, default=None):
+    def get(self, tag: str, default: Field | None = None) -> Field | None:
         """The first field tagged ``tag``, or ``default``."""
         for field in self.fields:
             if field.tag == tag:
                 return field
         return default
 
-    def __getitem__(self, tag):
+    def __getitem__(self, tag: str) -> Field:
         for field in self.fields:
             if field.tag == tag:
                 return field
         raise KeyError
 
-    def __contains__(self, tag):
+    def __contains__(self, tag: str) -> bool:
         return any(field.tag == tag for field in self.fields)
 
-    def get_fields(self, *args):
+    @typing.overload
+    def get_fields(self, *args: str) -> list[Field]: ...
+
+    @typing.overload
+    def get_fields(self, *args: list[str]) -> list[Field]: ...
+
+    def get_fields(self, *args: str | list[str]) -> list[Field]:
         """Fields with any of the given tags; with no tags, ``self.fields``."""
         if not args:
             return self.fields
@@ -162,7 +168,7 @@ class Record(_RecordBase):
         wanted_set = set(args)
         return [field for field in self.fields if field.tag in wanted_set]
 
-    def get_linked_fields(self, field):
+    def get_linked_fields(self, field: Field) -> list[Field]:
         """The 880 fields linked to ``field`` through subfield 6."""
         number = field.linkage_occurrence_num()
         linked = [
@@ -175,11 +181,11 @@ class Record(_RecordBase):
         return linked
 
     # -- editing ----------------------------------------------------------
-    def add_field(self, *fields):
+    def add_field(self, *fields: Field) -> None:
         """Append fields at the end."""
         self.fields.extend(fields)
 
-    def add_grouped_field(self, *fields):
+    def add_grouped_field(self, *fields: Field) -> None:
         """Insert fields after the last field of the same hundred (0xx, 1xx...)."""
         for field in fields:
             if not self.fields or not field.tag.isdigit():
@@ -187,7 +193,7 @@ class Record(_RecordBase):
             else:
                 self._sort_fields(field, "grouped")
 
-    def add_ordered_field(self, *fields):
+    def add_ordered_field(self, *fields: Field) -> None:
         """Insert fields in tag order."""
         for field in fields:
             if not self.fields or not field.tag.isdigit():
@@ -195,10 +201,10 @@ class Record(_RecordBase):
             else:
                 self._sort_fields(field, "ordered")
 
-    def _sort_fields(self, field, mode):
+    def _sort_fields(self, field: Field, mode: str) -> None:
         """Insert ``field`` before the first field that sorts after it."""
 
-        def key(tag):
+        def key(tag: str) -> int:
             return int(tag[0]) if mode == "grouped" else int(tag)
 
         new_key = key(field.tag)
@@ -210,7 +216,7 @@ class Record(_RecordBase):
                 self.fields.append(field)
                 return
 
-    def remove_field(self, *fields):
+    def remove_field(self, *fields: Field) -> None:
         """Remove the given field objects; FieldNotFound if one is absent."""
         for field in fields:
             try:
@@ -218,7 +224,7 @@ class Record(_RecordBase):
             except ValueError:
                 raise FieldNotFound from None
 
-    def remove_fields(self, *tags):
+    def remove_fields(self, *tags: str) -> None:
         """Remove every field whose tag is one of ``tags``."""
         if not tags:
             return None
@@ -233,18 +239,27 @@ class Record(_RecordBase):
     # -- decoding -----------------------------------------------------------
     def decode_marc(
         self,
-        marc,
-        to_unicode=True,
-        force_utf8=False,
-        hide_utf8_warnings=False,
-        utf8_handling="strict",
-        encoding="iso8859-1",
-    ):
+        marc: bytes,
+        to_unicode: bool = True,
+        force_utf8: bool = False,
+        hide_utf8_warnings: bool = False,
+        utf8_handling: str = "strict",
+        encoding: str = "iso8859-1",
+    ) -> None:
         """Fill this record from transmission-format bytes (fields are
         appended to the ones it has)."""
         self._decode(marc, False, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding)
 
-    def _decode(self, marc, fresh, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding):
+    def _decode(
+        self,
+        marc: bytes,
+        fresh: bool,
+        to_unicode: bool,
+        force_utf8: bool,
+        hide_utf8_warnings: bool,
+        utf8_handling: str,
+        encoding: str,
+    ) -> None:
         native_ok = isinstance(self.force_utf8, bool) and self.force_utf8 == bool(force_utf8)
         if native_ok and self._decode_marc(
             marc, to_unicode, force_utf8, utf8_handling, fresh, hide_utf8_warnings, encoding
@@ -265,9 +280,9 @@ class Record(_RecordBase):
     # untouched record's bytes, or fields holding exactly the types the reader
     # produces, and call these reference implementations for anything else
     # (subclasses overriding iteration, unusual values, json.dumps keywords).
-    def _py_as_dict(self):
+    def _py_as_dict(self) -> dict[str, object]:
         """The record as a MARC-in-JSON dictionary."""
-        out_fields = []
+        out_fields: list[dict[str, object]] = []
         for field in self:
             if field.control_field:
                 out_fields.append({field.tag: field.data})
@@ -283,11 +298,11 @@ class Record(_RecordBase):
                 )
         return {"leader": str(self.leader), "fields": out_fields}
 
-    def _py_as_json(self, **kwargs):
+    def _py_as_json(self, **kwargs: typing.Any) -> str:
         """The record as MARC-in-JSON text; keyword arguments go to json.dumps."""
         return json.dumps(self.as_dict(), **kwargs)
 
-    def as_marc8(self):
+    def as_marc8(self) -> bytes:
         """The record in ISO 2709 with MARC-8 text (leader position 9
         blank); pymrrc extension, see :func:`pymrrc.marc8.record_to_marc8`.
         Characters MARC-8 lacks are written as ``&#xXXXX;``. The record is
@@ -297,7 +312,7 @@ class Record(_RecordBase):
         return record_to_marc8(self)[0]
 
     # -- properties -----------------------------------------------------------
-    def _key_title(self, tag):
+    def _key_title(self, tag: str) -> str | None:
         field = self.get(tag)
         if not field:
             return None
@@ -308,14 +323,14 @@ class Record(_RecordBase):
                 title += f" {subtitle}"
         return title
 
-    def _py_title(self):
+    def _py_title(self) -> str | None:
         return self._key_title("245")
 
-    def _py_issn_title(self):
+    def _py_issn_title(self) -> str | None:
         return self._key_title("222")
 
     @property
-    def isbn(self):
+    def isbn(self) -> str | None:
         """The first ISBN (020 $a), digits and X only, or None."""
         field = self.get("020")
         if not field:
@@ -327,83 +342,83 @@ class Record(_RecordBase):
         return match.group(1).replace("-", "") if match else None
 
     @property
-    def issn(self):
+    def issn(self) -> str | None:
         """The ISSN (022 $a) or None."""
         field = self.get("022")
         return field.get("a") if (field and "a" in field) else None
 
     @property
-    def issnl(self):
+    def issnl(self) -> str | None:
         """The linking ISSN (022 $l) or None."""
         field = self.get("022")
         return field["l"] if (field and "l" in field) else None
 
     @property
-    def sudoc(self):
+    def sudoc(self) -> str | None:
         """The SuDoc classification (086) or None."""
         field = self.get("086")
         return field.format_field() if field else None
 
     @property
-    def author(self):
+    def author(self) -> str | None:
         """The main entry (100, 110 or 111) or None."""
         field = self.get("100") or self.get("110") or self.get("111")
         return field.format_field() if field else None
 
     @property
-    def uniformtitle(self):
+    def uniformtitle(self) -> str | None:
         """The uniform title (130 or 240) or None."""
         field = self.get("130") or self.get("240")
         return field.format_field() if field else None
 
     @property
-    def series(self):
+    def series(self) -> list[Field]:
         """Series statements and series added entries (440, 490, 8xx)."""
         return self.get_fields(*_SERIES_TAGS)
 
     @property
-    def subjects(self):
+    def subjects(self) -> list[Field]:
         """Subject access fields (6xx, including local 69x)."""
         return self.get_fields(*_SUBJECT_TAGS)
 
     @property
-    def addedentries(self):
+    def addedentries(self) -> list[Field]:
         """Added entry fields (7xx, including local 79x)."""
         return self.get_fields(*_ADDED_ENTRY_TAGS)
 
     @property
-    def location(self):
+    def location(self) -> list[Field]:
         """Location fields (852)."""
         return self.get_fields("852")
 
     @property
-    def notes(self):
+    def notes(self) -> list[Field]:
         """Note fields (5xx)."""
         return self.get_fields(*_NOTE_TAGS)
 
     @property
-    def physicaldescription(self):
+    def physicaldescription(self) -> list[Field]:
         """Physical description fields (300)."""
         return self.get_fields("300")
 
-    def _publication(self, code):
+    def _publication(self, code: str) -> str | None:
         for field in self.get_fields("260", "264"):
             if field.tag == "260" or (field.tag == "264" and field.indicator2 == "1"):
                 return field.get(code)
         return None
 
     @property
-    def publisher(self):
+    def publisher(self) -> str | None:
         """The publisher (260 $b, or 264 $b with second indicator 1)."""
         return self._publication("b")
 
     @property
-    def pubyear(self):
+    def pubyear(self) -> str | None:
         """The publication date (260 $c, or 264 $c with second indicator 1)."""
         return self._publication("c")
 
 
-def _restore(cls, state):
+def _restore(cls: type[Record], state: dict[str, typing.Any]) -> Record:
     """Rebuild a pickled record without running ``__init__``."""
     record = cls.__new__(cls)
     for name, value in state.items():
@@ -411,7 +426,7 @@ def _restore(cls, state):
     return record
 
 
-def map_marc8_record(record):
+def map_marc8_record(record: Record) -> Record:
     """Convert a MARC-8 record's text to Unicode in place and mark it UTF-8."""
     record.fields = [map_marc8_field(field) for field in record.fields]
     characters = list(record.leader.leader)
@@ -420,7 +435,7 @@ def map_marc8_record(record):
     return record
 
 
-def normalize_subfield_code(subfield):
+def normalize_subfield_code(subfield: bytes) -> tuple[str, int]:
     """An ASCII code for a subfield whose code byte is not ASCII, and how many
     bytes that code occupied."""
     skip = 1
