@@ -48,6 +48,11 @@ from .reader import JSONReader, MARCMakerReader, MARCReader, Reader, map_records
 from .record import Record, isbn_regex, map_marc8_record, normalize_subfield_code
 from .writer import JSONWriter, MARCWriter, TextWriter, Writer, XMLWriter
 
+# pymrrc extensions (not in __all__, which lists pymarc's names).
+from .columnar import from_arrow as from_arrow
+from .columnar import to_arrow as to_arrow
+from .columnar import to_parquet as to_parquet
+
 # The version Cargo builds the extension with; the wheel metadata carries the
 # same one (maturin reads it from Cargo.toml), and tests/test_packaging.py
 # checks that all three agree.

@@ -30,11 +30,12 @@ REPO = Path(__file__).resolve().parents[1]
 VERSIONS = ("3.10", "3.11", "3.12", "3.13")
 PLATFORM_TAG = "manylinux_2_17_x86_64"
 
-# What the sdist may hold: the build files, the Rust sources of the two
+# What the sdist may hold: the build files, the Rust sources of the three
 # crates the extension needs, the Python package, and the licence and readme.
 SDIST_ALLOWED = (
     "PKG-INFO", "pyproject.toml", "Cargo.toml", "Cargo.lock", "README.md", "LICENSE",
     "rust/core/Cargo.toml", "rust/core/src/*.rs", "rust/core/src/*/*.rs", "rust/core/tests/*.rs",
+    "rust/columnar/Cargo.toml", "rust/columnar/src/*.rs", "rust/columnar/tests/*.rs",
     "rust/py/Cargo.toml", "rust/py/src/*.rs", "rust/py/src/*/*.rs",
     "pymrrc/*.py", "pymrrc/*/*.py", "pymrrc/*.pyi", "pymrrc/py.typed",
 )  # fmt: skip
