@@ -5,48 +5,45 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Int32Array, Int64Array, StringArray};
-use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 
 use crate::error::ColumnarError;
 
-/// Validity bits, materialised only once a null is pushed.
+/// Validity bits (packed, as Arrow keeps them), materialised only once a
+/// null is pushed.
 #[derive(Debug, Default)]
 struct Validity {
-    bits: Vec<bool>,
-    any_null: bool,
+    bits: Option<BooleanBufferBuilder>,
 }
 
 impl Validity {
     fn push(&mut self, len_before: usize, valid: bool) {
-        if !valid && !self.any_null {
-            self.any_null = true;
-            self.bits = vec![true; len_before];
-        }
-        if self.any_null {
-            self.bits.push(valid);
-        }
+        self.push_many(len_before, valid, 1);
     }
 
     fn push_many(&mut self, len_before: usize, valid: bool, n: usize) {
-        if !valid && !self.any_null {
-            self.any_null = true;
-            self.bits = vec![true; len_before];
-        }
-        if self.any_null {
-            self.bits.resize(self.bits.len() + n, valid);
+        match &mut self.bits {
+            Some(bits) => bits.append_n(n, valid),
+            None if valid => {}
+            None => {
+                let mut bits = BooleanBufferBuilder::new((len_before + n).max(1024));
+                bits.append_n(len_before, true);
+                bits.append_n(n, false);
+                self.bits = Some(bits);
+            }
         }
     }
 
     fn truncate(&mut self, len: usize) {
-        if self.any_null {
-            self.bits.truncate(len);
+        if let Some(bits) = &mut self.bits {
+            bits.truncate(len);
         }
     }
 
     fn finish(&mut self) -> Option<NullBuffer> {
-        let bits = std::mem::take(&mut self.bits);
-        let any = std::mem::take(&mut self.any_null);
-        any.then(|| NullBuffer::from(bits))
+        self.bits
+            .take()
+            .map(|mut bits| NullBuffer::new(bits.finish()))
     }
 }
 
