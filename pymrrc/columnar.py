@@ -165,10 +165,10 @@ def to_parquet(
     """Writes the records of ``source`` to the Parquet file ``dest`` (a path
     or a binary file object) and returns a ``ConversionSummary``.
 
-    Batches are built in Rust with the GIL released (a path is read and
-    validated on background threads) and written by pyarrow's Parquet
-    writer, one batch (``batch_size`` records) at a time, so memory stays
-    bounded whatever the file's size. ``row_group_size`` caps the rows of a
+    Batches are built in Rust with the GIL released, on the thread pool
+    that also validates the records of a path, while pyarrow's Parquet
+    writer writes the previous batch (``batch_size`` records), so memory
+    stays bounded whatever the file's size. ``row_group_size`` caps the rows of a
     row group (default: one row group per batch). On an error the partly
     written file at a ``dest`` path is removed.
     """
@@ -179,12 +179,12 @@ def to_parquet(
     writer = pq.ParquetWriter(dest, schema, compression=compression,
                               compression_level=compression_level,
                               **_writer_options(schema.names, layout))
-    batches = _Prefetch(stream)
     try:
-        for batch in batches:
+        # While pyarrow writes a batch (GIL released), the next one is
+        # being built on the reader's thread pool.
+        while (batch := stream._next_batch()) is not None:
             writer.write_batch(pa.record_batch(batch), row_group_size=row_group_size)
     except BaseException:
-        batches.stop()
         writer.close()
         if isinstance(dest, (str, os.PathLike)) and os.path.exists(dest):
             os.remove(dest)
@@ -212,61 +212,6 @@ def _writer_options(names: list[str], layout: str) -> dict[str, Any]:
 
     small = present(_SMALL_COLUMNS.get(layout, []))
     return {"use_dictionary": small, "write_statistics": small + present(_ID_COLUMNS)}
-
-
-class _Prefetch:
-    """Batches of a stream, built on a helper thread while the caller writes
-    the previous one (both release the GIL); at most two wait in between.
-    Exceptions of the stream (pymarc's with errors="raise", I/O errors) come
-    out of the iteration."""
-
-    _END = object()
-
-    def __init__(self, stream: ArrowStream) -> None:
-        import queue
-        import threading
-
-        self._stream = stream
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=1)
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="pymrrc-to-parquet", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        item: Any
-        try:
-            while not self._stopped.is_set():
-                item = self._stream._next_batch()
-                if item is None:
-                    break
-                self._put(item)
-        except BaseException as error:  # noqa: BLE001 - handed to the caller
-            self._put(error)
-        self._put(self._END)
-
-    def _put(self, item: Any) -> None:
-        import queue
-
-        while not self._stopped.is_set():
-            try:
-                self._queue.put(item, timeout=0.05)
-                return
-            except queue.Full:
-                continue
-
-    def __iter__(self) -> Iterator[Any]:
-        while True:
-            item = self._queue.get()
-            if item is self._END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    def stop(self) -> None:
-        """Stops the helper thread (after the batch it is building)."""
-        self._stopped.set()
-        self._thread.join()
 
 
 def from_arrow(data: Any, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[Record]:
