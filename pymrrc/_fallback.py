@@ -21,6 +21,8 @@ takes ``Field``, ``Leader``, ``marc8_to_unicode``, ``logger``... from the
 them in ``pymarc.record``'s.
 """
 
+import typing
+
 from pymrrc import _support
 from pymrrc.constants import DIRECTORY_ENTRY_LEN, LEADER_LEN, SUBFIELD_INDICATOR
 from pymrrc.exceptions import (
@@ -33,10 +35,13 @@ from pymrrc.exceptions import (
     TruncatedRecord,
 )
 
+if typing.TYPE_CHECKING:
+    from pymrrc.record import Record
+
 _DELIMITER = SUBFIELD_INDICATOR.encode("ascii")
 
 
-def _indicators_from(head, entry_data, logger):
+def _indicators_from(head: str, entry_data: bytes, logger: typing.Any) -> tuple[str, str]:
     """The two indicators from the text before the first delimiter, logging
     what pymarc logs when there are not exactly two."""
     if not head:
@@ -51,8 +56,16 @@ def _indicators_from(head, entry_data, logger):
 
 
 def decode_marc(
-    record, marc, names, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding, warn_level
-):
+    record: "Record",
+    marc: bytes,
+    names: dict[str, typing.Any],
+    to_unicode: bool,
+    force_utf8: bool,
+    hide_utf8_warnings: bool,
+    utf8_handling: str,
+    encoding: str,
+    warn_level: int,
+) -> None:
     """Fill ``record`` from ``marc`` (transmission format), as pymarc does.
 
     ``names`` is the namespace pymarc's code would look names up in.
@@ -104,7 +117,7 @@ def decode_marc(
         else:
             pieces = entry_data.split(_DELIMITER)
             first, second = _indicators_from(pieces[0].decode("ascii"), entry_data, logger)
-            subfields = []
+            subfields: list[typing.Any] = []
             for piece in pieces[1:]:
                 if not piece:
                     continue
@@ -114,7 +127,7 @@ def decode_marc(
                 except UnicodeDecodeError:
                     _support.warn_as_pymarc(BadSubfieldCodeWarning(piece), warn_level)
                     code, skip = normalize_subfield_code(piece)
-                value = piece[skip:]
+                value: typing.Any = piece[skip:]
                 if to_unicode:
                     if record.leader[9] == "a" or force_utf8:
                         value = value.decode("utf-8", utf8_handling)

@@ -11,11 +11,12 @@ pymarc's code finds ``Leader`` and ``RawField``.
 """
 
 import json
+import typing
 
 from pymrrc.constants import END_OF_FIELD, END_OF_RECORD, LEADER_LEN
 
 
-def next_field(record):
+def next_field(record: typing.Any) -> typing.Any:
     """One step of ``for field in record`` (pymarc's ``Record.__next__``)."""
     if record._Record__pos >= len(record.fields):
         raise StopIteration
@@ -23,7 +24,7 @@ def next_field(record):
     return record.fields[record._Record__pos - 1]
 
 
-def as_marc(record, names):
+def as_marc(record: typing.Any, names: dict[str, typing.Any]) -> bytes:
     """The record in transmission format; with ``to_unicode``, leader
     position 9 is set to 'a' first (on the record itself)."""
     Leader, RawField = names["Leader"], names["RawField"]
@@ -52,14 +53,14 @@ def as_marc(record, names):
     fields += END_OF_RECORD.encode(encoding)
     base_address = LEADER_LEN + len(directory)
     record_length = base_address + len(fields)
-    leader = f"{record_length:0>5}{record.leader[5:12]}{base_address:0>5}{record.leader[17:]}"
+    leader: str = f"{record_length:0>5}{record.leader[5:12]}{base_address:0>5}{record.leader[17:]}"
     return leader.encode(encoding) + directory + fields
 
 
-def as_dict(record):
+def as_dict(record: typing.Any) -> dict[str, object]:
     """The record as a MARC-in-JSON dictionary."""
-    result = {"leader": str(record.leader), "fields": []}
-    out_fields = result["fields"]
+    out_fields: list[dict[str, object]] = []
+    result: dict[str, object] = {"leader": str(record.leader), "fields": out_fields}
     for field in record:
         if field.control_field:
             out_fields.append({field.tag: field.data})
@@ -76,6 +77,6 @@ def as_dict(record):
     return result
 
 
-def as_json(record, **kwargs):
+def as_json(record: typing.Any, **kwargs: typing.Any) -> str:
     """The record as MARC-in-JSON text; keyword arguments go to json.dumps."""
     return json.dumps(record.as_dict(), **kwargs)

@@ -6,6 +6,7 @@ exact result is easiest to get from Python."""
 import logging
 import os
 import sys
+import typing
 import warnings
 
 from pymrrc import exceptions
@@ -15,9 +16,9 @@ logger = logging.getLogger("pymarc")
 # Where pymarc's decoder messages come from: ``Record.decode_marc`` in
 # ``record.py`` (this package's, as pymarc's come from pymarc's).
 _RECORD_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "record.py")
-_decode_line = None
+_decode_line: int | None = None
 
-_PYMARC_CLASSES = {
+_PYMARC_CLASSES: dict[str, type[Exception]] = {
     name: getattr(exceptions, name)
     for name in (
         "RecordLengthInvalid",
@@ -32,7 +33,7 @@ _PYMARC_CLASSES = {
 }
 
 
-def make_exception(kind, chunk, start, end):
+def make_exception(kind: str, chunk: bytes, start: int, end: int) -> Exception:
     """The exception pymarc raises for ``kind`` on ``chunk[start:end]``.
 
     Built-in errors are produced by repeating the operation pymarc performs
@@ -63,12 +64,12 @@ _INDICATOR_MESSAGES = {
 }
 
 
-def log_indicators(what, chunk, start, end):
+def log_indicators(what: str, chunk: bytes, start: int, end: int) -> None:
     """Log pymarc's message about a data field without two indicators."""
     log_decoder_warning(sys.modules["pymrrc.record"].logger, _INDICATOR_MESSAGES[what], chunk[start:end])
 
 
-def log_decoder_warning(log, message, arg):
+def log_decoder_warning(log: typing.Any, message: str, arg: object) -> None:
     """``log.warning(message, arg)``, attributed as pymarc's own call is:
     to ``decode_marc`` in ``record.py``, so that ``%(module)s``,
     ``%(filename)s`` and ``%(funcName)s`` in a format read as they do with
@@ -83,20 +84,21 @@ def log_decoder_warning(log, message, arg):
     if _decode_line is None:
         from pymrrc.record import Record
 
-        _decode_line = Record.__dict__["decode_marc"].__code__.co_firstlineno
+        _decode_line = int(Record.__dict__["decode_marc"].__code__.co_firstlineno)
     entry = log.makeRecord(
         log.name, logging.WARNING, _RECORD_FILE, _decode_line, message, (arg,), None, "decode_marc"
     )
     log.handle(entry)
 
 
-def warn_as_pymarc(message, stacklevel):
+def warn_as_pymarc(message: Warning, stacklevel: int) -> None:
     """``warnings.warn(message, stacklevel=stacklevel)`` (counted from the
     caller), reported under the module name pymarc's code would have there:
     a frame of this package's module ``pymrrc.X`` stands for pymarc's
     ``pymarc.X``, so filters such as ``filterwarnings("ignore",
     module="pymarc")`` in programs that moved from pymarc keep working.
     The file name and line number stay the real ones."""
+    globals_: dict[str, typing.Any]
     try:
         frame = sys._getframe(stacklevel)
     except ValueError:
@@ -110,17 +112,17 @@ def warn_as_pymarc(message, stacklevel):
     warnings.warn_explicit(message, type(message), filename, lineno, module, registry, globals_)
 
 
-def directory_tag(tag, encoding):
+def directory_tag(tag: str, encoding: str) -> bytes:
     """A directory entry's tag bytes for an unusual tag, as pymarc writes it."""
     text = f"{int(tag):03d}" if tag.isdigit() else f"{tag:>03}"
     return text.encode(encoding)
 
 
-def encode_text(text, encoding):
+def encode_text(text: object, encoding: str) -> bytes:
     """``f"{text}".encode(encoding)``."""
     return f"{text}".encode(encoding)
 
 
-def leader_with_utf8_flag(leader):
+def leader_with_utf8_flag(leader: typing.Any) -> typing.Any:
     """A leader that is not a ``Leader`` object, with position 9 set to 'a'."""
     return leader[0:9] + "a" + leader[10:]

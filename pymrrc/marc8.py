@@ -32,12 +32,13 @@ that is not ``bytes``, charsets that are not byte values).
 """
 
 import sys
+import types as _types
 import unicodedata
 
 from pymrrc._core import marc8_translate as _native_translate
 
 
-def _mapping():
+def _mapping() -> _types.ModuleType:
     """The MARC-8 tables, imported on first use (the module is large and
     most programs never read MARC-8)."""
     from pymrrc import marc8_mapping
@@ -56,7 +57,7 @@ _G0_INTROS = frozenset({b"(", b",", b"$"})
 _G1_INTROS = frozenset({b")", b"-", b"$"})
 
 
-def marc8_to_unicode(marc8, hide_utf8_warnings: bool = False) -> str:
+def marc8_to_unicode(marc8: bytes, hide_utf8_warnings: bool = False) -> str:
     """Decode MARC-8 bytes to a ``str``.
 
     ``hide_utf8_warnings`` silences the "Unable to parse character" lines
@@ -93,13 +94,13 @@ class MARC8ToUnicode:
     def __init__(
         self, G0: int = basic_latin, G1: int = ansel, quiet: bool = False
     ) -> None:
-        self.g0 = G0
-        self.g0_set = {b"(", b",", b"$"}
-        self.g1 = G1
-        self.g1_set = {b")", b"-", b"$"}
-        self.quiet = quiet
+        self.g0: int = G0
+        self.g0_set: set[bytes] = {b"(", b",", b"$"}
+        self.g1: int = G1
+        self.g1_set: set[bytes] = {b")", b"-", b"$"}
+        self.quiet: bool = quiet
 
-    def translate(self, marc8_string):
+    def translate(self, marc8_string: bytes) -> str:
         """Decode ``marc8_string`` and return the NFC-normalised text."""
         if not marc8_string:
             return ""
@@ -122,14 +123,14 @@ class MARC8ToUnicode:
                 return text
         return self._translate_py(marc8_string)
 
-    def _translate_py(self, marc8_string):
+    def _translate_py(self, marc8_string: bytes) -> str:
         """The reference decoder (pymarc's algorithm, in Python)."""
         data = marc8_string
         tables = _mapping().CODESETS
         odd_map = _mapping().ODD_MAP
         size = len(data)
-        out = []
-        pending_marks = []
+        out: list[str] = []
+        pending_marks: list[str] = []
         i = 0
         while i < size:
             if data[i : i + 1] == _ESC:

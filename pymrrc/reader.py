@@ -11,6 +11,7 @@ import io
 import json
 import os
 import sys
+import typing as _typing
 from io import BytesIO, IOBase, StringIO
 
 from pymrrc._core import ReaderBase as _ReaderBase
@@ -29,6 +30,9 @@ from pymrrc.exceptions import (  # noqa: F401 - importable from here, as in pyma
 from pymrrc.field import Field, Indicators, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
+
+if _typing.TYPE_CHECKING:
+    from typing_extensions import Self
 
 
 class Reader:
@@ -61,18 +65,21 @@ class MARCReader(Reader, _ReaderBase):
     conversion messages. ``permissive`` is accepted and stored, as in pymarc.
     """
 
+    # pymarc's declared type; ``None`` when reading from a path.
+    file_handle: IO[_typing.Any]
+
     def __init__(
         self,
-        marc_target,
-        to_unicode=True,
-        force_utf8=False,
-        hide_utf8_warnings=False,
-        utf8_handling="strict",
-        file_encoding="iso8859-1",
-        permissive=False,
+        marc_target: "IO[bytes] | bytes | bytearray | memoryview | str | os.PathLike[str]",
+        to_unicode: bool = True,
+        force_utf8: bool = False,
+        hide_utf8_warnings: bool = False,
+        utf8_handling: str = "strict",
+        file_encoding: str = "iso8859-1",
+        permissive: bool = False,
         *,
-        workers=None,
-    ):
+        workers: int | None = None,
+    ) -> None:
         super().__init__()
         self.to_unicode = to_unicode
         self.force_utf8 = force_utf8
@@ -80,6 +87,7 @@ class MARCReader(Reader, _ReaderBase):
         self.utf8_handling = utf8_handling
         self.file_encoding = file_encoding
         self.permissive = permissive
+        source: _typing.Any
         if isinstance(marc_target, (str, os.PathLike)):
             # Rust opens the file; a missing, unreadable or directory path
             # raises FileNotFoundError, PermissionError or IsADirectoryError
@@ -87,7 +95,7 @@ class MARCReader(Reader, _ReaderBase):
             path = os.fspath(marc_target)
             if os.path.isdir(path):
                 raise IsADirectoryError(_errno.EISDIR, os.strerror(_errno.EISDIR), path)
-            self.file_handle = None
+            self.file_handle = None  # type: ignore[assignment]
             kind, source = "path", path
         elif isinstance(marc_target, (bytes, bytearray, memoryview)):
             source = marc_target if type(marc_target) is bytes else bytes(marc_target)
@@ -106,22 +114,22 @@ class MARCReader(Reader, _ReaderBase):
                     utf8_handling, file_encoding, self.file_handle if kind == "memory" else None,
                     _positioning(source) if kind == "file" else "seek")
 
-    def close(self):
+    def close(self) -> None:
         """Close the underlying file handle (or stop reading the path)."""
         self._close_source()
         if self.file_handle is not None:
             self.file_handle.close()
 
-    def __enter__(self):
+    def __enter__(self) -> "Self":
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> _typing.Literal[False]:
         if self._opened_path:
             self._close_source()
         return False
 
 
-def _positioning(handle):
+def _positioning(handle: _typing.Any) -> str:
     """How the native reader keeps a seekable ``handle`` at the end of each
     record it returns, as pymarc's reads leave it.
 
@@ -140,17 +148,20 @@ def _positioning(handle):
     return "exact"
 
 
-def map_records(f, *files):
+def map_records(
+    f: Callable[..., _typing.Any],
+    *files: "IO[bytes] | bytes | bytearray | memoryview | str | os.PathLike[str]",
+) -> None:
     """Call ``f`` on every record of each file in turn."""
     for handle in files:
         for record in MARCReader(handle):
             f(record)
 
 
-def _open_text_target(target, encoding=None):
+def _open_text_target(target: _typing.Any, encoding: str | None = None) -> IO[str]:
     """A text handle for a file object, an existing path, or literal text."""
     if isinstance(target, IOBase):
-        return target
+        return target  # type: ignore[return-value]  # a text stream, as pymarc assumes
     if isinstance(target, str) and os.path.exists(target):
         return open(target, encoding=encoding) if encoding else open(target)  # noqa: SIM115
     return StringIO(target)
@@ -160,20 +171,20 @@ class JSONReader(Reader):
     """Iterates over records in a MARC-in-JSON document (an array or one
     object) given as text, a path or a file object."""
 
-    def __init__(self, marc_target, encoding="utf-8", stream=False):
+    def __init__(self, marc_target: "str | bytes | IO[str]", encoding: str = "utf-8", stream: bool = False) -> None:
         self.encoding = encoding
-        self.file_handle = _open_text_target(marc_target)
+        self.file_handle: IO[str] = _open_text_target(marc_target)
         if stream:
             sys.stderr.write("Streaming not yet implemented, your data will be loaded into memory\n")
-        self.records = json.load(self.file_handle, strict=False)
+        self.records: _typing.Any = json.load(self.file_handle, strict=False)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Record]:
         records = self.records
         is_sequence = hasattr(records, "__iter__") and not isinstance(records, dict)
-        self.iter = iter(records if is_sequence else [records])
+        self.iter: Iterator[_typing.Any] = iter(records if is_sequence else [records])
         return self
 
-    def __next__(self):
+    def __next__(self) -> Record:
         item = next(self.iter)
         record = Record()
         record.leader = Leader(item["leader"])
@@ -200,14 +211,14 @@ class MARCMakerReader(Reader):
     """Iterates over records in MARCMaker text (as ``str(record)`` writes
     it); records are separated by a blank line."""
 
-    def __init__(self, target, encoding="utf-8"):
+    def __init__(self, target: "str | bytes | IO[str]", encoding: str = "utf-8") -> None:
         handle = _open_text_target(target, encoding)
         content = handle.read()
         handle.close()
-        self.records = list(content.split("\n\n"))
-        self.iter = iter(self.records)
+        self.records: list[str] = list(content.split("\n\n"))
+        self.iter: Iterator[str] = iter(self.records)
 
-    def _parse_line(self, line):
+    def _parse_line(self, line: str) -> Leader | Field:
         """A ``Leader`` or ``Field`` from one line such as ``=245  10$aTitle``."""
         if line[0] != "=":
             raise ValueError('Line should start with a "=".')
@@ -221,10 +232,10 @@ class MARCMakerReader(Reader):
         subfields = [Subfield(piece[:1], piece[1:]) for piece in rest[3:].split("$")]
         return Field(tag, indicators=Indicators(rest[0], rest[1]), subfields=subfields)
 
-    def __iter__(self):
+    def __iter__(self) -> "Self":
         return self
 
-    def __next__(self):
+    def __next__(self) -> Record:
         text = next(self.iter)
         record = Record()
         for line in text.splitlines():

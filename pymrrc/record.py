@@ -41,9 +41,9 @@ from pymrrc.field import Field, Indicators, RawField, Subfield, map_marc8_field 
 from pymrrc.marc8 import marc8_to_unicode  # noqa: F401
 from pymrrc.leader import Leader
 
-logger = logging.getLogger("pymarc")
+logger: logging.Logger = logging.getLogger("pymarc")
 
-isbn_regex = re.compile(r"([0-9\-xX]+)")
+isbn_regex: Pattern[str] = re.compile(r"([0-9\-xX]+)")
 
 _SERIES_TAGS = ("440", "490", "800", "810", "811", "830")
 _SUBJECT_TAGS = (
@@ -78,15 +78,15 @@ class Record(_RecordBase):
 
     def __init__(
         self,
-        data="",
-        fields=None,
-        to_unicode=True,
-        force_utf8=False,
-        hide_utf8_warnings=False,
-        utf8_handling="strict",
-        leader=" " * LEADER_LEN,
-        file_encoding="iso8859-1",
-    ):
+        data: str | bytes = "",
+        fields: list[Field] | None = None,
+        to_unicode: bool = True,
+        force_utf8: bool = False,
+        hide_utf8_warnings: bool = False,
+        utf8_handling: str = "strict",
+        leader: str = " " * LEADER_LEN,
+        file_encoding: str = "iso8859-1",
+    ) -> None:
         """Build an empty record, one from ``fields``, or one decoded from
         transmission-format ``data``."""
         self.leader = Leader(leader[0:10] + "22" + leader[12:20] + "4500")
@@ -100,7 +100,7 @@ class Record(_RecordBase):
         elif len(data) > 0 and not _decodes_natively(type(self)):
             # Overrides see pymarc's calls, from this one on.
             self.decode_marc(
-                data,
+                data,  # type: ignore[arg-type]  # text data fails there, as in pymarc
                 to_unicode=to_unicode,
                 force_utf8=force_utf8,
                 hide_utf8_warnings=hide_utf8_warnings,
@@ -110,7 +110,7 @@ class Record(_RecordBase):
         elif len(data) > 0:
             # What decode_marc does, with the record known to be fresh.
             self._decode(
-                data,
+                data,  # type: ignore[arg-type]  # text data fails there, as in pymarc
                 fresh=True,
                 to_unicode=to_unicode,
                 force_utf8=force_utf8,
@@ -121,8 +121,8 @@ class Record(_RecordBase):
         elif force_utf8:
             self.leader = Leader(self.leader[0:9] + "a" + self.leader[10:])
 
-    def __reduce__(self):
-        state = {
+    def __reduce__(self) -> tuple[typing.Any, ...]:
+        state: dict[str, typing.Any] = {
             "leader": self.leader,
             "fields": self.fields,
             "pos": self.pos,
@@ -132,7 +132,7 @@ class Record(_RecordBase):
         }
         return (_restore, (type(self), state))
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines = [f"=LDR  {self.leader}"]
         lines.extend(str(field) for field in self.fields)
         return "\n".join(lines) + "\n"
@@ -143,23 +143,29 @@ class Record(_RecordBase):
     _py_next = _record_reference.next_field
 
     # -- lookup -----------------------------------------------------------
-    def get(self, tag, default=None):
+    def get(self, tag: str, default: Field | None = None) -> Field | None:
         """The first field tagged ``tag``, or ``default``."""
         for field in self.fields:
             if field.tag == tag:
                 return field
         return default
 
-    def __getitem__(self, tag):
+    def __getitem__(self, tag: str) -> Field:
         for field in self.fields:
             if field.tag == tag:
                 return field
         raise KeyError
 
-    def __contains__(self, tag):
+    def __contains__(self, tag: str) -> bool:
         return any(field.tag == tag for field in self.fields)
 
-    def get_fields(self, *args):
+    @typing.overload
+    def get_fields(self, *args: str) -> list[Field]: ...
+
+    @typing.overload
+    def get_fields(self, *args: list[str]) -> list[Field]: ...
+
+    def get_fields(self, *args: str | list[str]) -> list[Field]:
         """Fields with any of the given tags; with no tags, ``self.fields``."""
         if not args:
             return self.fields
@@ -169,7 +175,7 @@ class Record(_RecordBase):
         wanted_set = set(args)
         return [field for field in self.fields if field.tag in wanted_set]
 
-    def get_linked_fields(self, field):
+    def get_linked_fields(self, field: Field) -> list[Field]:
         """The 880 fields linked to ``field`` through subfield 6."""
         number = field.linkage_occurrence_num()
         linked = [
@@ -182,11 +188,11 @@ class Record(_RecordBase):
         return linked
 
     # -- editing ----------------------------------------------------------
-    def add_field(self, *fields):
+    def add_field(self, *fields: Field) -> None:
         """Append fields at the end."""
         self.fields.extend(fields)
 
-    def add_grouped_field(self, *fields):
+    def add_grouped_field(self, *fields: Field) -> None:
         """Insert fields after the last field of the same hundred (0xx, 1xx...)."""
         for field in fields:
             if not self.fields or not field.tag.isdigit():
@@ -194,7 +200,7 @@ class Record(_RecordBase):
             else:
                 self._sort_fields(field, "grouped")
 
-    def add_ordered_field(self, *fields):
+    def add_ordered_field(self, *fields: Field) -> None:
         """Insert fields in tag order."""
         for field in fields:
             if not self.fields or not field.tag.isdigit():
@@ -202,10 +208,10 @@ class Record(_RecordBase):
             else:
                 self._sort_fields(field, "ordered")
 
-    def _sort_fields(self, field, mode):
+    def _sort_fields(self, field: Field, mode: str) -> None:
         """Insert ``field`` before the first field that sorts after it."""
 
-        def key(tag):
+        def key(tag: str) -> int:
             return int(tag[0]) if mode == "grouped" else int(tag)
 
         new_key = key(field.tag)
@@ -217,7 +223,7 @@ class Record(_RecordBase):
                 self.fields.append(field)
                 return
 
-    def remove_field(self, *fields):
+    def remove_field(self, *fields: Field) -> None:
         """Remove the given field objects; FieldNotFound if one is absent."""
         for field in fields:
             try:
@@ -225,7 +231,7 @@ class Record(_RecordBase):
             except ValueError:
                 raise FieldNotFound from None
 
-    def remove_fields(self, *tags):
+    def remove_fields(self, *tags: str) -> None:
         """Remove every field whose tag is one of ``tags``."""
         if not tags:
             return None
@@ -240,18 +246,27 @@ class Record(_RecordBase):
     # -- decoding -----------------------------------------------------------
     def decode_marc(
         self,
-        marc,
-        to_unicode=True,
-        force_utf8=False,
-        hide_utf8_warnings=False,
-        utf8_handling="strict",
-        encoding="iso8859-1",
-    ):
+        marc: bytes,
+        to_unicode: bool = True,
+        force_utf8: bool = False,
+        hide_utf8_warnings: bool = False,
+        utf8_handling: str = "strict",
+        encoding: str = "iso8859-1",
+    ) -> None:
         """Fill this record from transmission-format bytes (fields are
         appended to the ones it has)."""
         self._decode(marc, False, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding)
 
-    def _decode(self, marc, fresh, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding):
+    def _decode(
+        self,
+        marc: bytes,
+        fresh: bool,
+        to_unicode: bool,
+        force_utf8: bool,
+        hide_utf8_warnings: bool,
+        utf8_handling: str,
+        encoding: str,
+    ) -> None:
         """Decode natively when nothing pymarc's decoding calls was overridden
         or replaced and the record is valid; otherwise run the exact Python
         decoder, which also leaves a record that fails part way as pymarc
@@ -290,11 +305,11 @@ class Record(_RecordBase):
     _py_as_dict = _record_reference.as_dict
     _py_as_json = _record_reference.as_json
 
-    def _py_as_marc(self):
+    def _py_as_marc(self) -> bytes:
         return _record_reference.as_marc(self, globals())
 
     # -- properties -----------------------------------------------------------
-    def _key_title(self, tag):
+    def _key_title(self, tag: str) -> str | None:
         field = self.get(tag)
         if not field:
             return None
@@ -305,14 +320,14 @@ class Record(_RecordBase):
                 title += f" {subtitle}"
         return title
 
-    def _py_title(self):
+    def _py_title(self) -> str | None:
         return self._key_title("245")
 
-    def _py_issn_title(self):
+    def _py_issn_title(self) -> str | None:
         return self._key_title("222")
 
     @property
-    def isbn(self):
+    def isbn(self) -> str | None:
         """The first ISBN (020 $a), digits and X only, or None."""
         field = self.get("020")
         if not field:
@@ -324,78 +339,78 @@ class Record(_RecordBase):
         return match.group(1).replace("-", "") if match else None
 
     @property
-    def issn(self):
+    def issn(self) -> str | None:
         """The ISSN (022 $a) or None."""
         field = self.get("022")
         return field.get("a") if (field and "a" in field) else None
 
     @property
-    def issnl(self):
+    def issnl(self) -> str | None:
         """The linking ISSN (022 $l) or None."""
         field = self.get("022")
         return field["l"] if (field and "l" in field) else None
 
     @property
-    def sudoc(self):
+    def sudoc(self) -> str | None:
         """The SuDoc classification (086) or None."""
         field = self.get("086")
         return field.format_field() if field else None
 
     @property
-    def author(self):
+    def author(self) -> str | None:
         """The main entry (100, 110 or 111) or None."""
         field = self.get("100") or self.get("110") or self.get("111")
         return field.format_field() if field else None
 
     @property
-    def uniformtitle(self):
+    def uniformtitle(self) -> str | None:
         """The uniform title (130 or 240) or None."""
         field = self.get("130") or self.get("240")
         return field.format_field() if field else None
 
     @property
-    def series(self):
+    def series(self) -> list[Field]:
         """Series statements and series added entries (440, 490, 8xx)."""
         return self.get_fields(*_SERIES_TAGS)
 
     @property
-    def subjects(self):
+    def subjects(self) -> list[Field]:
         """Subject access fields (6xx, including local 69x)."""
         return self.get_fields(*_SUBJECT_TAGS)
 
     @property
-    def addedentries(self):
+    def addedentries(self) -> list[Field]:
         """Added entry fields (7xx, including local 79x)."""
         return self.get_fields(*_ADDED_ENTRY_TAGS)
 
     @property
-    def location(self):
+    def location(self) -> list[Field]:
         """Location fields (852)."""
         return self.get_fields("852")
 
     @property
-    def notes(self):
+    def notes(self) -> list[Field]:
         """Note fields (5xx)."""
         return self.get_fields(*_NOTE_TAGS)
 
     @property
-    def physicaldescription(self):
+    def physicaldescription(self) -> list[Field]:
         """Physical description fields (300)."""
         return self.get_fields("300")
 
-    def _publication(self, code):
+    def _publication(self, code: str) -> str | None:
         for field in self.get_fields("260", "264"):
             if field.tag == "260" or (field.tag == "264" and field.indicator2 == "1"):
                 return field.get(code)
         return None
 
     @property
-    def publisher(self):
+    def publisher(self) -> str | None:
         """The publisher (260 $b, or 264 $b with second indicator 1)."""
         return self._publication("b")
 
     @property
-    def pubyear(self):
+    def pubyear(self) -> str | None:
         """The publication date (260 $c, or 264 $c with second indicator 1)."""
         return self._publication("c")
 
@@ -408,15 +423,15 @@ _original_decode_marc = Record.decode_marc
 _original_add_field = Record.add_field
 _original_setattr = Record.__setattr__
 _original_getattribute = Record.__getattribute__
-_original_leader = Record.leader
-_original_fields = Record.fields
-_original_force_utf8 = Record.force_utf8
+_original_leader = Record.__dict__.get("leader", _RecordBase.__dict__["leader"])
+_original_fields = Record.__dict__.get("fields", _RecordBase.__dict__["fields"])
+_original_force_utf8 = Record.__dict__.get("force_utf8", _RecordBase.__dict__["force_utf8"])
 _original_names = (Field, Subfield, Indicators, Leader, marc8_to_unicode, logger)
 _original_field_init = Field.__init__
 _original_leader_init = Leader.__init__
 
 
-def _decodes_natively(cls):
+def _decodes_natively(cls: typing.Any) -> bool:
     """Whether records of ``cls`` may be decoded natively: nothing decoding
     calls is overridden by ``cls`` or was replaced on ``Record`` or in this
     module."""
@@ -439,7 +454,7 @@ def _decodes_natively(cls):
     )
 
 
-def _restore(cls, state):
+def _restore(cls: type[Record], state: dict[str, typing.Any]) -> Record:
     """Rebuild a pickled record without running ``__init__``."""
     record = cls.__new__(cls)
     for name, value in state.items():
@@ -447,7 +462,7 @@ def _restore(cls, state):
     return record
 
 
-def map_marc8_record(record):
+def map_marc8_record(record: Record) -> Record:
     """Convert a MARC-8 record's text to Unicode in place and mark it UTF-8."""
     record.fields = [map_marc8_field(field) for field in record.fields]
     characters = list(record.leader.leader)
@@ -456,7 +471,7 @@ def map_marc8_record(record):
     return record
 
 
-def normalize_subfield_code(subfield):
+def normalize_subfield_code(subfield: bytes) -> tuple[str, int]:
     """An ASCII code for a subfield whose code byte is not ASCII, and how many
     bytes that code occupied."""
     skip = 1

@@ -12,6 +12,7 @@ leaving the underlying handle (e.g. an ``io.StringIO``) open.
 
 import json
 import os as _os
+import typing as _typing
 import xml.etree.ElementTree as ET
 from typing import IO
 
@@ -21,6 +22,9 @@ from pymrrc.exceptions import WriteNeedsRecord
 from pymrrc.marcxml import record_to_xml_node
 from pymrrc.record import Record
 
+if _typing.TYPE_CHECKING:
+    import typing_extensions as _typing_extensions
+
 _ORIGINAL_RECORD_TO_XML_NODE = record_to_xml_node
 _JSON_SEPARATORS = (",", ":")
 
@@ -28,9 +32,9 @@ _JSON_SEPARATORS = (",", ":")
 class Writer:
     """Common base of the writers: holds the handle and checks the input."""
 
-    def __init__(self, file_handle: IO) -> None:
+    def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Keep ``file_handle`` as the destination of later writes."""
-        self.file_handle = file_handle
+        self.file_handle: IO[_typing.Any] = file_handle
 
     def write(self, record: Record) -> None:
         """Reject anything that is not a :class:`~pymrrc.record.Record`."""
@@ -63,10 +67,10 @@ class JSONWriter(Writer):
         text = out.getvalue()
     """
 
-    def __init__(self, file_handle: IO) -> None:
+    def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Start the array on ``file_handle`` (a text stream)."""
         super().__init__(file_handle)
-        self.write_count = 0
+        self.write_count: int = 0
         if self.file_handle:
             self.file_handle.write("[")
 
@@ -111,11 +115,11 @@ class MARCWriter(Writer):
             writer.close(close_fh=False)
     """
 
-    def __init__(self, file_handle: "IO | str | _os.PathLike[str]") -> None:
+    def __init__(self, file_handle: "IO[_typing.Any] | str | _os.PathLike[str]") -> None:
         """Write to ``file_handle``, a binary stream, or to a new file at a
         path (``str`` or ``os.PathLike``), which Rust writes through a
         buffer with the GIL released."""
-        handle: IO | _FileSink
+        handle: IO[_typing.Any] | _FileSink
         if isinstance(file_handle, (str, _os.PathLike)):
             # Rust creates the file; a missing folder, a directory or no
             # permission raises FileNotFoundError, IsADirectoryError or
@@ -127,7 +131,7 @@ class MARCWriter(Writer):
 
     def write(self, record: Record) -> None:
         """Append the transmission-format bytes of ``record``."""
-        handle = self.file_handle
+        handle: IO[_typing.Any] | _FileSink = self.file_handle
         if type(record) is Record and type(handle) is _FileSink:
             # The common case, with nothing to check: queues a record nobody
             # edited (see below).
@@ -146,10 +150,10 @@ class MARCWriter(Writer):
         """Finish writing; a file the writer opened itself is always closed."""
         Writer.close(self, close_fh or isinstance(self.file_handle, _FileSink))
 
-    def __enter__(self):
+    def __enter__(self) -> "_typing_extensions.Self":
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> "_typing.Literal[False]":
         self.close(close_fh=isinstance(self.file_handle, _FileSink))
         return False
 
@@ -165,10 +169,10 @@ class TextWriter(Writer):
         writer.close(close_fh=False)
     """
 
-    def __init__(self, file_handle: IO) -> None:
+    def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Write to ``file_handle``, a text stream."""
         super().__init__(file_handle)
-        self.write_count = 0
+        self.write_count: int = 0
 
     def write(self, record: Record) -> None:
         """Append the text form of ``record``."""
@@ -196,7 +200,7 @@ class XMLWriter(Writer):
         data = out.getvalue()
     """
 
-    def __init__(self, file_handle: IO) -> None:
+    def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Open the collection on ``file_handle`` (a binary stream)."""
         super().__init__(file_handle)
         if self.file_handle:

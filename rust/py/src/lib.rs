@@ -7,8 +7,9 @@
 //! (`MARCReader`'s engine), [`marc8`] (MARC-8 text for
 //! `pymrrc.marc8`), [`sink`] (`MARCWriter`'s file output) and
 //! [`errors`] (core errors to Python exceptions); [`walk`] and [`as_dict`]
-//! feed the MARCXML and MARC-in-JSON output, and [`marcxml`] turns MARCXML
-//! read by the core into Python records.
+//! feed the MARCXML and MARC-in-JSON output, [`marcxml`] turns MARCXML
+//! read by the core into Python records, and [`columnar`] is the Arrow and
+//! Parquet export (`pymrrc.columnar`).
 
 /// Rust allocations (record bytes, layouts) are made on parse threads and
 /// freed on the Python thread; mimalloc frees across threads without the
@@ -18,6 +19,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod as_dict;
+mod columnar;
 mod encode;
 mod errors;
 mod field;
@@ -42,6 +44,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sink::FileSink>()?;
     m.add_function(wrap_pyfunction!(marc8::marc8_translate, m)?)?;
     m.add_class::<marcxml::XmlParser>()?;
+    columnar::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(testing::_panic_for_tests, m)?)?;
     Ok(())
