@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, RawField, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "ArrowStream", "ArrowBatch", "ArrowRecords", "marc8_translate", "__version__", "_panic_for_tests"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "ArrowStream", "ArrowBatch", "ArrowRecords", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "__version__", "_panic_for_tests"]
 
 __version__: str
 
@@ -165,6 +165,19 @@ def marc8_translate(
     """MARC-8 to text as pymarc's ``MARC8ToUnicode.translate``: the text,
     G0 and G1 afterwards and the lines pymarc writes to ``sys.stderr``;
     ``None`` where pymarc raises."""
+
+def marc8_encode(text: str, /) -> tuple[bytes, int]:
+    """``text`` in MARC-8 and the number of characters written as
+    ``&#xXXXX;``."""
+
+def record_as_marc8(record: Any, /) -> tuple[bytes, int] | None:
+    """A plain record in MARC-8 (and the reference count); ``None`` when the
+    record is not plain enough to walk natively."""
+
+def marc8_record_from_parts(
+    leader: str, fields: list[tuple[Any, ...]], /
+) -> tuple[bytes, int]:
+    """A MARC-8 record from the leader text and per-field tuples."""
 
 @final
 class XmlParser:

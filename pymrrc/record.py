@@ -308,6 +308,15 @@ class Record(_RecordBase):
     def _py_as_marc(self) -> bytes:
         return _record_reference.as_marc(self, globals())
 
+    def as_marc8(self) -> bytes:
+        """The record in ISO 2709 with MARC-8 text (leader position 9
+        blank); pymrrc extension, see :func:`pymrrc.marc8.record_to_marc8`.
+        Characters MARC-8 lacks are written as ``&#xXXXX;``. The record is
+        not changed (``as_marc()`` sets leader position 9; this does not)."""
+        from pymrrc.marc8 import record_to_marc8
+
+        return record_to_marc8(self)[0]
+
     # -- properties -----------------------------------------------------------
     def _key_title(self, tag: str) -> str | None:
         field = self.get(tag)

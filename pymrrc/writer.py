@@ -19,6 +19,7 @@ from typing import IO
 from pymrrc import marcxml as _marcxml
 from pymrrc._core import FileSink as _FileSink
 from pymrrc.exceptions import WriteNeedsRecord
+from pymrrc.marc8 import record_to_marc8 as _record_to_marc8
 from pymrrc.marcxml import record_to_xml_node
 from pymrrc.record import Record
 
@@ -113,12 +114,30 @@ class MARCWriter(Writer):
             writer = MARCWriter(fh)
             writer.write(record)
             writer.close(close_fh=False)
+
+    ``encoding="marc8"`` (a pymrrc extension) writes each record as
+    ``record.as_marc8()`` does, in MARC-8; ``marc8_references`` then counts
+    the characters written as ``&#xXXXX;`` because MARC-8 lacks them.
     """
 
-    def __init__(self, file_handle: "IO[_typing.Any] | str | _os.PathLike[str]") -> None:
+    # Class defaults, so that a writer made as in pymarc has pymarc's
+    # instance attributes and no others.
+    encoding: "str | None" = None
+    marc8_references: int = 0
+
+    def __init__(
+        self,
+        file_handle: "IO[_typing.Any] | str | _os.PathLike[str]",
+        encoding: "str | None" = None,
+    ) -> None:
         """Write to ``file_handle``, a binary stream, or to a new file at a
         path (``str`` or ``os.PathLike``), which Rust writes through a
-        buffer with the GIL released."""
+        buffer with the GIL released. ``encoding``: ``None`` (pymarc's
+        ``as_marc()``) or ``"marc8"``."""
+        if encoding is not None:
+            if encoding != "marc8":
+                raise ValueError(f"MARCWriter encoding must be None or 'marc8', not {encoding!r}")
+            self.encoding = encoding
         handle: IO[_typing.Any] | _FileSink
         if isinstance(file_handle, (str, _os.PathLike)):
             # Rust creates the file; a missing folder, a directory or no
@@ -132,6 +151,13 @@ class MARCWriter(Writer):
     def write(self, record: Record) -> None:
         """Append the transmission-format bytes of ``record``."""
         handle: IO[_typing.Any] | _FileSink = self.file_handle
+        if self.encoding is not None:
+            Writer.write(self, record)
+            if handle:
+                data, references = _record_to_marc8(record)
+                self.marc8_references += references
+                handle.write(data)
+            return
         if type(record) is Record and type(handle) is _FileSink:
             # The common case, with nothing to check: queues a record nobody
             # edited (see below).
