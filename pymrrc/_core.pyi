@@ -144,7 +144,7 @@ class ReaderBase:
     def __iter__(self) -> Self: ...
     def __next__(self) -> Record | None: ...
 
-@final
+@disjoint_base
 class FileSink:
     """A buffered output file owned by Rust (what ``MARCWriter(path)``
     writes to)."""
@@ -158,6 +158,12 @@ class FileSink:
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
+    @property
+    def name(self) -> str | os.PathLike[str]:
+        """The path, as given."""
+    def _finalize(self) -> None:
+        """``ResourceWarning`` and ``close()`` for a sink dropped unclosed;
+        errors go to ``sys.unraisablehook``."""
 
 def marc8_translate(
     data: bytes, g0: int, g1: int, quiet: bool, /

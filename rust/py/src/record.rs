@@ -15,14 +15,12 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use pyo3::PyTraverseError;
 
-use crate::errors::emit_notes;
 use crate::marcxml::{build_xml_fields, XmlLazy};
 use crate::materialize::{build_fields, find_field, first_subfield, LazyRecord};
 use crate::pytypes::types;
 use crate::text::truthy;
 use crate::walk::{plain_record_type, walk_record};
 use pymrrc_core::consts::LEADER_LEN;
-use pymrrc_core::decode::DecodeOptions;
 use pymrrc_core::encode::{reencode_layout, reencode_layout_into};
 use pymrrc_core::json_write::{JsonRecordWriter, JsonStyle};
 use pymrrc_core::text::Utf8Handling;
@@ -444,10 +442,8 @@ impl RecordBase {
     /// `to_unicode=False`, non-ASCII subfield codes, an invalid record).
     /// `fresh` is set by `Record.__init__`: the record has no fields anyone
     /// could hold yet, so it may stay lazy; otherwise, as in pymarc, the new
-    /// fields are appended to the existing list.
-    /// `hide_utf8_warnings` and `encoding` are pymarc's; MARC-8 records are
-    /// decoded natively only when `encoding` is 'iso8859-1' and pymarc
-    /// would neither write to stderr nor raise while decoding them.
+    /// fields are appended to the existing list. See
+    /// [`crate::record_decode::decode_valid`].
     #[pyo3(signature = (marc, to_unicode, force_utf8, utf8_handling, fresh, hide_utf8_warnings = None, encoding = None))]
     #[allow(clippy::too_many_arguments)]
     fn _decode_marc(
@@ -461,42 +457,14 @@ impl RecordBase {
         encoding: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
         let py = slf.py();
-        let Ok(bytes) = marc.cast_exact::<PyBytes>() else {
-            return Ok(false);
-        };
-        let Some(handling) =
-            crate::text::plain_text(utf8_handling).and_then(Utf8Handling::from_name)
-        else {
-            return Ok(false);
-        };
-        let data = bytes.as_bytes();
-        let force = truthy(force_utf8)?;
-        if !truthy(to_unicode)? {
-            return Ok(false);
-        }
-        let utf8 = force || data.get(9) == Some(&b'a');
-        let hide = match hide_utf8_warnings {
-            Some(h) => truthy(h).ok(),
-            None => Some(false),
-        };
-        let marc8 = !utf8
-            && hide.is_some()
-            && encoding.map_or(Some("iso8859-1"), crate::text::plain_text) == Some("iso8859-1");
-        if !utf8 && !marc8 {
-            return Ok(false);
-        }
-        let options = DecodeOptions {
-            force_utf8: force,
-            to_unicode: true,
-            utf8_handling: handling,
-            marc8,
-            hide_utf8_warnings: hide.unwrap_or(false),
-        };
-        let decoded = if utf8 {
-            decode_checked(py, data, &options, marc)?
-        } else {
-            decode_marc8_checked(py, data, &options, marc)?
-        };
+        let decoded = crate::record_decode::decode_valid(
+            marc,
+            to_unicode,
+            force_utf8,
+            utf8_handling,
+            hide_utf8_warnings,
+            encoding,
+        )?;
         let Some(lazy) = decoded else {
             return Ok(false);
         };
@@ -530,63 +498,6 @@ fn json_text(slf: &Bound<'_, RecordBase>, style: JsonStyle) -> PyResult<Option<S
         return Ok(None);
     }
     Ok(Some(writer.finish()))
-}
-
-/// Validates `data` natively. `Ok(None)` means the exact Python fallback must
-/// decode it: the record needs it, or is invalid. pymarc fails part way
-/// through an invalid record, leaving its leader set and the fields before
-/// the failing one added (and logged about); the fallback does the same
-/// steps, so the record holds what pymarc's holds and the log lines and
-/// exception are pymarc's.
-fn decode_checked(
-    py: Python<'_>,
-    data: &[u8],
-    options: &DecodeOptions,
-    chunk: &Bound<'_, PyAny>,
-) -> PyResult<Option<LazyRecord>> {
-    let mut notes = Vec::new();
-    let Ok(layout) = pymrrc_core::decode_layout(data, options, &mut notes) else {
-        return Ok(None);
-    };
-    if layout.needs_fallback {
-        return Ok(None);
-    }
-    emit_notes(py, &notes, chunk)?;
-    Ok(Some(LazyRecord {
-        bytes: Arc::from(data),
-        layout,
-        handling: options.utf8_handling,
-    }))
-}
-
-/// Decodes a MARC-8 record natively. `Ok(None)` means the exact Python
-/// fallback must decode it: the record is invalid (pymarc's MARC-8
-/// decoding of earlier fields may write or raise first), or pymarc would
-/// write to stderr or raise while decoding its text.
-fn decode_marc8_checked(
-    py: Python<'_>,
-    data: &[u8],
-    options: &DecodeOptions,
-    chunk: &Bound<'_, PyAny>,
-) -> PyResult<Option<LazyRecord>> {
-    let mut notes = Vec::new();
-    let Ok(layout) = pymrrc_core::decode_layout(data, options, &mut notes) else {
-        return Ok(None);
-    };
-    if layout.needs_fallback {
-        return Ok(None);
-    }
-    let Ok(transcoded) =
-        pymrrc_core::marc8::transcode_record(data, &layout, options.hide_utf8_warnings)
-    else {
-        return Ok(None);
-    };
-    emit_notes(py, &notes, chunk)?;
-    Ok(Some(LazyRecord {
-        bytes: Arc::from(transcoded.bytes),
-        layout: transcoded.layout,
-        handling: Utf8Handling::Strict,
-    }))
 }
 
 /// `title`/`issn_title`: subfields a and b of the first field `tag`, read
