@@ -74,6 +74,12 @@ class RecordBase:
     def _Record__pos(self) -> int: ...
     @_Record__pos.setter
     def _Record__pos(self, value: int | None) -> None: ...
+    def _pickle_state(self) -> tuple[bytes, Any, Any, Any, int] | None:
+        """``(payload, to_unicode, force_utf8, pos, _Record__pos)`` of a
+        record holding only its bytes, for pickling; otherwise ``None``."""
+    def _restore_pickle_state(
+        self, payload: bytes, to_unicode: Any, force_utf8: Any, pos: Any, iter_pos: int
+    ) -> None: ...
     @property
     def _is_lazy(self) -> bool:
         """Whether the record still holds only its bytes."""

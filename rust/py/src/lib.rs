@@ -3,7 +3,7 @@
 //! Registration only; each concern lives in its own module:
 //! [`pytypes`] (the Python classes Rust instantiates), [`materialize`]
 //! (record bytes to Python objects), [`record`] and [`field`] (the native
-//! bases of `Record` and `Field`), [`record_decode`] (`Record(data=...)`), [`encode`] (`as_marc`), [`reader`]
+//! bases of `Record` and `Field`), [`record_decode`] (`Record(data=...)`), [`record_pickle`] (pickling untouched records), [`encode`] (`as_marc`), [`reader`]
 //! (`MARCReader`'s engine), [`marc8`] and [`marc8_write`] (MARC-8 text
 //! for `pymrrc.marc8`), [`sink`] (`MARCWriter`'s file output) and
 //! [`errors`] (core errors to Python exceptions); [`walk`] and [`as_dict`]
@@ -31,6 +31,7 @@ mod pytypes;
 mod reader;
 mod record;
 mod record_decode;
+mod record_pickle;
 mod sink;
 mod testing;
 mod text;
