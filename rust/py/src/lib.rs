@@ -43,6 +43,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(marc8::marc8_translate, m)?)?;
     m.add_class::<marcxml::XmlParser>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("MAX_WORKERS", pymrrc_core::pipeline::MAX_WORKERS)?;
     m.add_function(wrap_pyfunction!(testing::_panic_for_tests, m)?)?;
     Ok(())
 }
