@@ -8,18 +8,28 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: venv develop sample examples test test-rust test-py compat stubtest bench clean fuzz-smoke
+.PHONY: wheels docs venv develop sample examples test test-rust test-py compat stubtest bench clean fuzz-smoke
+
+# The venv and the tools and test dependencies in it, installed again
+# whenever this Makefile changes, so a dependency added here reaches every
+# existing checkout's venv too.
+DEPS := $(VENV)/.installed
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
+
+$(DEPS): Makefile | $(PY)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0" "mypy>=1.18" "matplotlib>=3.7"
+	$(PIP) install -q "ziglang>=0.13" "auditwheel>=6" "pyright[nodejs]==1.1.414" "sphinx>=8"
+	$(PIP) install -q "pyarrow>=14" "polars>=1.0" "duckdb>=1.0" "pandas>=2"
+	touch $(DEPS)
 
-venv: $(PY)
+venv: $(DEPS)
 
 # Release build of the extension, installed in editable mode into the venv
 # (the compiled pymrrc/_core*.so lands beside the sources, git-ignored).
-develop: $(PY)
+develop: $(DEPS)
 	. $(VENV)/bin/activate && maturin develop --release -q
 
 sample: develop
@@ -27,6 +37,7 @@ sample: develop
 
 test-rust:
 	cargo test -p pymrrc-core --quiet
+	cargo test -p pymrrc-columnar --quiet
 
 test-py: develop
 	$(PY) -m pytest -q tests
@@ -75,5 +86,17 @@ fuzz-smoke:
 		grep -E 'stat::number_of_executed_units' "artifacts/smoke-$$t.log"; \
 	done
 
+# The API reference, from the docstrings help() shows (docs/api, Sphinx
+# autodoc), into build/docs/index.html. Warnings are errors; `make test`
+# builds it too (tests/test_docs.py).
+docs: develop
+	$(PY) -m sphinx -W --keep-going -q -b html docs/api build/docs
+
+# Release artefacts in dist/: the sdist, and from it one stripped
+# manylinux2014 wheel per CPython 3.10-3.13 found on this machine, each
+# checked with auditwheel (tools/build_wheels.py).
+wheels: $(DEPS)
+	$(PY) tools/build_wheels.py --out dist
+
 clean:
-	rm -rf $(VENV) target pymrrc/_core*.so
+	rm -rf $(VENV) target dist build pymrrc/_core*.so

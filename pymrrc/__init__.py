@@ -4,14 +4,14 @@
 results as pymarc 5.4, reading and writing many times faster.
 """
 
-from pymrrc.constants import (
+from .constants import (
     DIRECTORY_ENTRY_LEN,
     END_OF_FIELD,
     END_OF_RECORD,
     LEADER_LEN,
     SUBFIELD_INDICATOR,
 )
-from pymrrc.exceptions import (
+from .exceptions import (
     BadLeaderValue,
     BadSubfieldCodeWarning,
     BaseAddressInvalid,
@@ -29,11 +29,11 @@ from pymrrc.exceptions import (
     TruncatedRecord,
     WriteNeedsRecord,
 )
-from pymrrc.field import Field, Indicators, RawField, Subfield, map_marc8_field
-from pymrrc.leader import Leader
-from pymrrc.marc8 import MARC8ToUnicode, marc8_to_unicode
-from pymrrc.marcjson import JSONHandler, parse_json_to_array
-from pymrrc.marcxml import (
+from .field import Field, Indicators, RawField, Subfield, map_marc8_field
+from .leader import Leader
+from .marc8 import MARC8ToUnicode, marc8_to_unicode
+from .marcjson import JSONHandler, parse_json_to_array
+from .marcxml import (
     MARC_XML_NS,
     MARC_XML_SCHEMA,
     XSI_NS,
@@ -44,11 +44,19 @@ from pymrrc.marcxml import (
     record_to_xml,
     record_to_xml_node,
 )
-from pymrrc.reader import JSONReader, MARCMakerReader, MARCReader, Reader, map_records
-from pymrrc.record import Record, isbn_regex, map_marc8_record, normalize_subfield_code
-from pymrrc.writer import JSONWriter, MARCWriter, TextWriter, Writer, XMLWriter
+from .reader import JSONReader, MARCMakerReader, MARCReader, Reader, map_records
+from .record import Record, isbn_regex, map_marc8_record, normalize_subfield_code
+from .writer import JSONWriter, MARCWriter, TextWriter, Writer, XMLWriter
 
-__version__ = "0.1.0"
+# pymrrc extensions (not in __all__, which lists pymarc's names).
+from .columnar import from_arrow as from_arrow
+from .columnar import to_arrow as to_arrow
+from .columnar import to_parquet as to_parquet
+
+# The version Cargo builds the extension with; the wheel metadata carries the
+# same one (maturin reads it from Cargo.toml), and tests/test_packaging.py
+# checks that all three agree.
+from ._core import __version__ as __version__
 
 __all__ = [
     "Record",

@@ -15,11 +15,11 @@ from typing import Any, NoReturn, TypeVar, final, overload
 
 from typing_extensions import Self, disjoint_base
 
-from pymrrc.field import Field, Indicators, Subfield
+from pymrrc.field import Field, Indicators, RawField, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "marc8_translate", "MAX_WORKERS", "__version__", "_panic_for_tests"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "ArrowStream", "ArrowBatch", "ArrowRecords", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "MAX_WORKERS", "__version__", "_panic_for_tests"]
 
 __version__: str
 #: The most threads ``MARCReader(path, workers=...)`` may ask for.
@@ -63,9 +63,9 @@ class RecordBase:
     to_unicode: bool
     def __new__(cls, *_args: Any, **_kwargs: Any) -> Self: ...
     @property
-    def fields(self) -> list[Field]: ...
+    def fields(self) -> list[Field | RawField]: ...
     @fields.setter
-    def fields(self, value: list[Field]) -> None: ...
+    def fields(self, value: list[Field | RawField]) -> None: ...
     @property
     def leader(self) -> Leader: ...
     @leader.setter
@@ -89,7 +89,7 @@ class RecordBase:
     def __next__(self) -> Field: ...
     def as_marc(self) -> bytes: ...
     def as_marc21(self) -> bytes: ...
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         """The record as a MARC-in-JSON dictionary."""
     def as_json(self, **kwargs: Any) -> str:
         """The record as MARC-in-JSON text (``json.dumps`` keywords allowed)."""
@@ -149,7 +149,7 @@ class ReaderBase:
     def __iter__(self) -> Self: ...
     def __next__(self) -> Record | None: ...
 
-@final
+@disjoint_base
 class FileSink:
     """A buffered output file owned by Rust (what ``MARCWriter(path)``
     writes to)."""
@@ -163,6 +163,12 @@ class FileSink:
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
+    @property
+    def name(self) -> str | os.PathLike[str]:
+        """The path, as given."""
+    def _finalize(self) -> None:
+        """``ResourceWarning`` and ``close()`` for a sink dropped unclosed;
+        errors go to ``sys.unraisablehook``."""
 
 def marc8_translate(
     data: bytes, g0: int, g1: int, quiet: bool, /
@@ -170,6 +176,19 @@ def marc8_translate(
     """MARC-8 to text as pymarc's ``MARC8ToUnicode.translate``: the text,
     G0 and G1 afterwards and the lines pymarc writes to ``sys.stderr``;
     ``None`` where pymarc raises."""
+
+def marc8_encode(text: str, /) -> tuple[bytes, int]:
+    """``text`` in MARC-8 and the number of characters written as
+    ``&#xXXXX;``."""
+
+def record_as_marc8(record: Any, /) -> tuple[bytes, int] | None:
+    """A plain record in MARC-8 (and the reference count); ``None`` when the
+    record is not plain enough to walk natively."""
+
+def marc8_record_from_parts(
+    leader: str, fields: list[tuple[Any, ...]], /
+) -> tuple[bytes, int]:
+    """A MARC-8 record from the leader text and per-field tuples."""
 
 @final
 class XmlParser:
@@ -182,6 +201,59 @@ class XmlParser:
     def take_leftover(self) -> tuple[Field | None, str | None]: ...
     @property
     def fallback(self) -> tuple[str, int] | None: ...
+
+@final
+class ArrowStream:
+    """Record batches of MARC records (``pymrrc.to_arrow``), read once
+    through the Arrow PyCapsule interface."""
+
+    def __new__(
+        cls,
+        kind: str,
+        source: Any,
+        origin: Any,
+        layout: str,
+        columns: list[str] | None,
+        batch_size: int,
+        errors: str,
+        workers: int | None,
+        source_name: str | None,
+        to_unicode: Any,
+        force_utf8: Any,
+        hide_utf8_warnings: Any,
+        utf8_handling: Any,
+        file_encoding: Any,
+    ) -> Self: ...
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
+    def __arrow_c_schema__(self) -> Any: ...
+    @property
+    def column_names(self) -> list[str]: ...
+    def _next_batch(self) -> ArrowBatch | None: ...
+    @property
+    def records_written(self) -> int: ...
+    @property
+    def records_rejected(self) -> int: ...
+    @property
+    def rejected_reasons(self) -> dict[str, int]: ...
+    @property
+    def rejected(self) -> list[tuple[int, int | None, bytes | None, BaseException]]: ...
+    def _take_error(self) -> BaseException | None: ...
+
+@final
+class ArrowBatch:
+    """One record batch (``__arrow_c_array__``)."""
+
+    def __arrow_c_array__(self, requested_schema: Any = None) -> tuple[Any, Any]: ...
+    @property
+    def num_rows(self) -> int: ...
+
+@final
+class ArrowRecords:
+    """``Record``s read back from a nested or long Arrow stream."""
+
+    def __new__(cls, capsule: Any) -> Self: ...
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> Record: ...
 
 def _panic_for_tests(message: str, detached: bool = False) -> NoReturn:
     """Test hook, not API: panics in Rust (with the GIL released if

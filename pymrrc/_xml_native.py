@@ -15,6 +15,7 @@ handler's own.
 
 import functools
 import os
+import typing
 import unicodedata
 
 from pymrrc._core import XmlParser
@@ -32,17 +33,18 @@ REPLAY_LIMIT = 32 * 2**20
 
 #: What the last ``run`` did (for tests): ``DONE``, the native parser's
 #: fallback reason, or ``None`` when it did not take the input.
-last_outcome = None
+last_outcome: str | None = None
 
 
-def make_parser(strict, normalize_form):
+def make_parser(strict: object, normalize_form: object) -> XmlParser | None:
     """A native parser for these handler options, or ``None`` when the
     options themselves need the Python path (an unknown normalisation form
     makes pymarc raise while parsing)."""
+    normalize: typing.Any
     if normalize_form is None:
         normalize = None
     elif type(normalize_form) is str and normalize_form in _FORMS:
-        normalize = functools.partial(unicodedata.normalize, normalize_form)
+        normalize = functools.partial(unicodedata.normalize, normalize_form)  # type: ignore[arg-type]  # one of _FORMS
     else:
         return None
     try:
@@ -56,46 +58,47 @@ class _Replay:
     """A byte stream that gives back the pieces already read from ``file``
     and then reads on from it, for a stream that cannot seek back."""
 
-    def __init__(self, pieces, file):
+    def __init__(self, pieces: list[bytes], file: typing.Any) -> None:
         self._pieces = pieces
         self._file = file
         name = getattr(file, "name", None)
         if isinstance(name, str):
             self.name = name
 
-    def read(self, size=-1):
+    def read(self, size: int = -1) -> bytes:
         if size == 0:
             return b""
         if self._pieces:
             return self._pieces.pop(0)
-        return self._file.read(size)
+        data: bytes = self._file.read(size)
+        return data
 
-    def close(self):
+    def close(self) -> None:
         self._file.close()
 
 
 class _Input:
     """One input document as the native path reads it."""
 
-    def __init__(self, original, file, owned, start):
+    def __init__(self, original: object, file: typing.Any, owned: bool, start: int | None) -> None:
         self.original = original
         self.file = file
         self.owned = owned  # opened here from a path
         self.start = start  # position to seek back to, or None
-        self.pieces = [] if (not owned and start is None) else None
+        self.pieces: list[bytes] | None = [] if (not owned and start is None) else None
         self.kept = 0
 
-    def read(self):
+    def read(self) -> typing.Any:
         piece = self.file.read(_BUFSIZE)
         if self.pieces is not None and piece:
             self.pieces.append(piece)
             self.kept += len(piece)
         return piece
 
-    def close(self):
+    def close(self) -> None:
         self.file.close()
 
-    def for_expat(self):
+    def for_expat(self) -> typing.Any:
         """The input to hand to the expat path so that it reads the whole
         document from its start."""
         if self.owned:
@@ -104,13 +107,13 @@ class _Input:
         if self.start is not None:
             self.file.seek(self.start)
             return self.file
-        return _Replay(self.pieces, self.file)
+        return _Replay(self.pieces, self.file)  # type: ignore[arg-type]  # kept when it cannot seek
 
 
-def _open(xml_file):
+def _open(xml_file: object) -> _Input | None:
     """An ``_Input`` for a path or a binary file object, or ``None`` for
     anything else (left to the Python path, which treats it as pymarc)."""
-    source = xml_file
+    source: typing.Any = xml_file
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
     if isinstance(source, str):
@@ -137,7 +140,12 @@ def _open(xml_file):
     return _Input(xml_file, source, False, start)
 
 
-def run(xml_file, parser, deliver, replay_limit=None):
+def run(
+    xml_file: object,
+    parser: XmlParser,
+    deliver: typing.Callable[[typing.Any], object],
+    replay_limit: int | None = None,
+) -> typing.Any:
     """Read ``xml_file`` natively, calling ``deliver(record)`` for each
     record in order.
 

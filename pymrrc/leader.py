@@ -1,10 +1,30 @@
 """Editable view over the 24-character MARC record leader."""
 
+import typing as _typing
+
 from pymrrc.constants import LEADER_LEN
 from pymrrc.exceptions import BadLeaderValue, RecordLeaderInvalid
 
+if _typing.TYPE_CHECKING:
+    from typing_extensions import Self
 
-def _position_property(start, width, label, doc):
+
+# A ``property`` that type checkers see as a ``str`` attribute (as pymarc's
+# hand-written leader properties are). No class docstring: a property
+# subclass with one shows it in place of each property's own ``doc``.
+class _PositionProperty(property):
+
+    if _typing.TYPE_CHECKING:
+
+        @_typing.overload
+        def __get__(self, instance: None, owner: type | None = None, /) -> Self: ...
+        @_typing.overload
+        def __get__(self, instance: object, owner: type | None = None, /) -> str: ...
+        def __get__(self, instance: object, owner: type | None = None, /) -> _typing.Any: ...
+        def __set__(self, instance: object, value: str, /) -> None: ...
+
+
+def _position_property(start: int, width: int, label: str, doc: str) -> _PositionProperty:
     """Build a read/write property covering leader positions ``start`` onward.
 
     One-character positions read back a single character; wider spans read
@@ -16,22 +36,25 @@ def _position_property(start, width, label, doc):
         # is kept as-is because callers may match on the message text.
         problem = f"{label} is 1 char field, got "
 
-        def fget(self):
+        def fget(self: "Leader") -> str:
             return self.leader[start]
 
     else:
         problem = f"{label} is 4 chars field, got "
         stop = start + width
 
-        def fget(self):
+        def fget(self: "Leader") -> str:
             return self.leader[start:stop]
 
-    def fset(self, value):
+    def fset(self: "Leader", value: str) -> None:
         if len(value) != width:
             raise BadLeaderValue(f"{problem}{value}")
         self._replace_values(position=start, value=value)
 
-    return property(fget, fset, doc=doc)
+    prop = _PositionProperty(fget, fset, doc=doc)
+    # Python 3.10 and 3.11 drop ``doc`` for instances of a property subclass.
+    prop.__doc__ = doc
+    return prop
 
 
 class Leader:
@@ -60,13 +83,14 @@ class Leader:
     def __init__(self, leader: str) -> None:
         if len(leader) != LEADER_LEN:
             raise RecordLeaderInvalid
-        self.leader = leader
+        self.leader: str = leader
 
     def __getitem__(self, item: str | int | slice) -> str:
         # Numbers and slices index the text; any other key names an attribute.
         if isinstance(item, (slice, int)):
             return self.leader[item]
-        return getattr(self, item)
+        named: str = getattr(self, item)
+        return named
 
     def __setitem__(self, item: str | int | slice, value: str) -> None:
         # For a slice only its start is used: the new value's own length
@@ -91,68 +115,68 @@ class Leader:
         text = self.leader
         self.leader = text[:position] + value + text[end:]
 
-    record_length = _position_property(
+    record_length: _PositionProperty = _position_property(
         0, 5, "Record length", "Positions 00-04: length of the whole record."
     )
-    record_status = _position_property(
+    record_status: _PositionProperty = _position_property(
         5, 1, "Record status", "Position 05: status of the record (new, corrected...)."
     )
-    type_of_record = _position_property(
+    type_of_record: _PositionProperty = _position_property(
         6, 1, "Type of record", "Position 06: kind of material described."
     )
-    bibliographic_level = _position_property(
+    bibliographic_level: _PositionProperty = _position_property(
         7, 1, "Bibliographic level", "Position 07: bibliographic level."
     )
-    type_of_control = _position_property(
+    type_of_control: _PositionProperty = _position_property(
         8, 1, "Type of control", "Position 08: type of control."
     )
-    coding_scheme = _position_property(
+    coding_scheme: _PositionProperty = _position_property(
         9,
         1,
         "Character coding scheme",
         "Position 09: character coding scheme (' ' for MARC-8, 'a' for UCS/Unicode).",
     )
-    indicator_count = _position_property(
+    indicator_count: _PositionProperty = _position_property(
         10, 1, "Indicator count", "Position 10: number of indicators per field."
     )
-    subfield_code_count = _position_property(
+    subfield_code_count: _PositionProperty = _position_property(
         11, 1, "Subfield code count", "Position 11: size of a subfield delimiter plus code."
     )
-    base_address = _position_property(
+    base_address: _PositionProperty = _position_property(
         12,
         5,
         "Base address of data",
         "Positions 12-16: offset at which the variable fields begin.",
     )
-    encoding_level = _position_property(
+    encoding_level: _PositionProperty = _position_property(
         17, 1, "Encoding level", "Position 17: encoding level."
     )
-    cataloging_form = _position_property(
+    cataloging_form: _PositionProperty = _position_property(
         18,
         1,
         "Descriptive cataloging form",
         "Position 18: descriptive cataloging form.",
     )
     # The spelling "ressource" is part of the public API.
-    multipart_ressource = _position_property(
+    multipart_ressource: _PositionProperty = _position_property(
         19,
         1,
         "Multipart resource record level",
         "Position 19: multipart resource record level.",
     )
-    length_of_field_length = _position_property(
+    length_of_field_length: _PositionProperty = _position_property(
         20,
         1,
         "Length of the length-of-field portion",
         "Position 20: digits used for a field length in the directory.",
     )
-    starting_character_position_length = _position_property(
+    starting_character_position_length: _PositionProperty = _position_property(
         21,
         1,
         "Length of the starting-character-position portion",
         "Position 21: digits used for a field offset in the directory.",
     )
-    implementation_defined_length = _position_property(
+    implementation_defined_length: _PositionProperty = _position_property(
         22,
         1,
         "Length of the implementation-defined portion",

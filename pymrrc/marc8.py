@@ -32,12 +32,20 @@ that is not ``bytes``, charsets that are not byte values).
 """
 
 import sys
+import types as _types
+import typing as _typing
 import unicodedata
 
+from pymrrc._core import marc8_encode as _native_encode
+from pymrrc._core import marc8_record_from_parts as _native_from_parts
 from pymrrc._core import marc8_translate as _native_translate
+from pymrrc._core import record_as_marc8 as _native_record
+
+if _typing.TYPE_CHECKING:
+    from pymrrc.record import Record
 
 
-def _mapping():
+def _mapping() -> _types.ModuleType:
     """The MARC-8 tables, imported on first use (the module is large and
     most programs never read MARC-8)."""
     from pymrrc import marc8_mapping
@@ -56,7 +64,7 @@ _G0_INTROS = frozenset({b"(", b",", b"$"})
 _G1_INTROS = frozenset({b")", b"-", b"$"})
 
 
-def marc8_to_unicode(marc8, hide_utf8_warnings: bool = False) -> str:
+def marc8_to_unicode(marc8: bytes, hide_utf8_warnings: bool = False) -> str:
     """Decode MARC-8 bytes to a ``str``.
 
     ``hide_utf8_warnings`` silences the "Unable to parse character" lines
@@ -93,13 +101,13 @@ class MARC8ToUnicode:
     def __init__(
         self, G0: int = basic_latin, G1: int = ansel, quiet: bool = False
     ) -> None:
-        self.g0 = G0
-        self.g0_set = {b"(", b",", b"$"}
-        self.g1 = G1
-        self.g1_set = {b")", b"-", b"$"}
-        self.quiet = quiet
+        self.g0: int = G0
+        self.g0_set: set[bytes] = {b"(", b",", b"$"}
+        self.g1: int = G1
+        self.g1_set: set[bytes] = {b")", b"-", b"$"}
+        self.quiet: bool = quiet
 
-    def translate(self, marc8_string):
+    def translate(self, marc8_string: bytes) -> str:
         """Decode ``marc8_string`` and return the NFC-normalised text."""
         if not marc8_string:
             return ""
@@ -122,14 +130,14 @@ class MARC8ToUnicode:
                 return text
         return self._translate_py(marc8_string)
 
-    def _translate_py(self, marc8_string):
+    def _translate_py(self, marc8_string: bytes) -> str:
         """The reference decoder (pymarc's algorithm, in Python)."""
         data = marc8_string
         tables = _mapping().CODESETS
         odd_map = _mapping().ODD_MAP
         size = len(data)
-        out = []
-        pending_marks = []
+        out: list[str] = []
+        pending_marks: list[str] = []
         i = 0
         while i < size:
             if data[i : i + 1] == _ESC:
@@ -210,3 +218,49 @@ class MARC8ToUnicode:
                     pending_marks = []
 
         return unicodedata.normalize("NFC", "".join(out))
+
+
+# --- MARC-8 writing (a pymrrc extension; pymarc cannot write MARC-8) -------
+
+
+def encode_marc8(text: str) -> tuple[bytes, int]:
+    """Encode ``text`` as MARC-8; pymrrc extension.
+
+    Returns the bytes and the number of characters that have no MARC-8 form
+    and were written as LoC's numeric character reference ``&#xXXXX;``.
+    The bytes start and end in the default sets (Basic Latin and ANSEL);
+    combining marks are written before the letter they modify. pymarc's
+    ``marc8_to_unicode`` reads them back as ``text`` in NFC (when the count
+    is 0).
+    """
+    if type(text) is not str:
+        raise TypeError(f"encode_marc8() argument must be str, not {type(text).__name__}")
+    return _native_encode(text)
+
+
+def record_to_marc8(record: "Record") -> tuple[bytes, int]:
+    """``record`` in ISO 2709 with MARC-8 text; pymrrc extension.
+
+    The layout is ``record.as_marc()``'s, with leader position 9 blank; the
+    record itself is not changed. Subfield values are MARC-8; control
+    fields, indicators and subfield codes are written one byte per character
+    (ISO 8859-1, as pymarc reads them from a MARC-8 record). Returns the
+    bytes and how many characters were written as ``&#xXXXX;``.
+    """
+    native = _native_record(record)
+    if native is not None:
+        return native
+    from pymrrc.field import RawField
+
+    parts: list[tuple[_typing.Any, ...]] = []
+    for field in record.fields:
+        tag = field.tag
+        tag = f"{int(tag):03d}" if tag.isdigit() else f"{tag:>03}"
+        if isinstance(field, RawField):
+            parts.append((tag, field.as_marc()))
+        elif field.control_field:
+            parts.append((tag, field.data))
+        else:
+            subfields = [(sub.code, sub.value) for sub in field.subfields]
+            parts.append((tag, field.indicator1, field.indicator2, subfields))
+    return _native_from_parts(str(record.leader), parts)

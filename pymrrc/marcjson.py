@@ -1,9 +1,14 @@
 """MARC-in-JSON input: turn decoded JSON objects into records."""
 
+import typing as _typing
+
 from pymrrc.field import Field, Indicators
 from pymrrc.leader import Leader
 from pymrrc.reader import JSONReader
 from pymrrc.record import Record
+
+# One decoded MARC-in-JSON object (a record, or a data field's body).
+_JSONObject = dict[str, _typing.Any]
 
 
 class JSONHandler:
@@ -17,14 +22,14 @@ class JSONHandler:
     used for a field or subfield is the *last* key of its mapping.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         """Start with no records."""
-        self.records = []
-        self._record = None
-        self._field = None
-        self._text = []
+        self.records: list[Record] = []
+        self._record: Record | None = None
+        self._field: Field | None = None
+        self._text: list[str] = []
 
-    def element(self, element_dict, name=None):
+    def element(self, element_dict: _JSONObject, name: str | None = None) -> None:
         """Process one part of a MARC-in-JSON object.
 
         Without ``name`` the whole object is read as a new record; ``name``
@@ -53,20 +58,19 @@ class JSONHandler:
                 code, value = entry.popitem()
                 self._field.add_subfield(code, value)
 
-    def elements(self, dict_list):
+    def elements(self, dict_list: _JSONObject | list[_JSONObject]) -> list[Record]:
         """Read one MARC-in-JSON object, or a list of them; return all records."""
-        if type(dict_list) is not list:
-            dict_list = [dict_list]
-        for item in dict_list:
+        items = _typing.cast("list[_JSONObject]", dict_list if type(dict_list) is list else [dict_list])
+        for item in items:
             self.element(item)
         return self.records
 
-    def process_record(self, record):
+    def process_record(self, record: Record) -> None:
         """Receive one finished record (default: add it to ``self.records``)."""
         self.records.append(record)
 
 
-def parse_json_to_array(json_file):
+def parse_json_to_array(json_file: str | _typing.IO[str]) -> list[Record]:
     """Read MARC-in-JSON from ``json_file`` and return a list of records.
 
     ``json_file`` is anything :class:`~pymrrc.reader.JSONReader` accepts: a

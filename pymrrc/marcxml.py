@@ -13,10 +13,13 @@ ElementTree when this module is imported, which steps aside for any value
 that is not a plain ``str``.
 """
 
+import os as _os
+import typing as _typing
 import unicodedata
 import xml.etree.ElementTree as ET
 from xml.sax import make_parser
 from xml.sax.handler import ContentHandler, feature_namespaces
+from xml.sax.xmlreader import AttributesNSImpl as _AttributesNSImpl
 
 from pymrrc import _xml_native
 from pymrrc.field import Field, Indicators
@@ -30,6 +33,11 @@ MARC_XML_SCHEMA = (
     "http://www.loc.gov/MARC21/slim "
     "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"
 )
+
+# What the parsing functions read: a path, or a file object (binary or text).
+_XmlSource = _typing.Union[str, "_os.PathLike[str]", _typing.IO[bytes], _typing.IO[str]]
+# The Unicode normalisation forms unicodedata.normalize knows.
+_NormalForm = _typing.Literal["NFC", "NFD", "NFKC", "NFKD"]
 
 
 class XmlHandler(ContentHandler):
@@ -48,17 +56,19 @@ class XmlHandler(ContentHandler):
 
     # ContentHandler.__init__ is deliberately not called (it only presets
     # ``_locator``), which keeps instances identical to pymarc's.
-    def __init__(self, strict=False, normalize_form=None):
+    def __init__(self, strict: bool = False, normalize_form: _NormalForm | None = None) -> None:
         """Prepare an empty handler; see the class docstring for the options."""
-        self.records = []
-        self._record = None
-        self._field = None
-        self._subfield_code = None
-        self._text = []
+        self.records: list[Record] = []
+        self._record: Record | None = None
+        self._field: Field | None = None
+        self._subfield_code: str | None = None
+        self._text: list[str] = []
         self._strict = strict
         self.normalize_form = normalize_form
 
-    def startElementNS(self, name, qname, attrs):
+    def startElementNS(
+        self, name: tuple[str | None, str], qname: str | None, attrs: _AttributesNSImpl
+    ) -> None:
         """Open a record, a field or a subfield."""
         if self._strict and name[0] != MARC_XML_NS:
             return
@@ -78,7 +88,7 @@ class XmlHandler(ContentHandler):
         elif local == "subfield":
             self._subfield_code = attrs[(None, "code")]
 
-    def endElementNS(self, name, qname):
+    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
         """Close an element, storing the text gathered since it opened."""
         if self._strict and name[0] != MARC_XML_NS:
             return
@@ -108,16 +118,16 @@ class XmlHandler(ContentHandler):
 
         self._text = []
 
-    def characters(self, content):
+    def characters(self, content: str) -> None:
         """Collect a chunk of character data."""
         self._text.append(content)
 
-    def process_record(self, record):
+    def process_record(self, record: Record) -> None:
         """Receive one finished record (default: add it to ``self.records``)."""
         self.records.append(record)
 
 
-def parse_xml(xml_file, handler):
+def parse_xml(xml_file: _XmlSource, handler: ContentHandler) -> None:
     """Run a namespace-aware SAX parse of ``xml_file`` into ``handler``.
 
     ``handler`` is any :class:`xml.sax.handler.ContentHandler`, typically an
@@ -129,7 +139,7 @@ def parse_xml(xml_file, handler):
     parser.parse(xml_file)
 
 
-def map_xml(function, *files):
+def map_xml(function: _typing.Callable[[Record], object], *files: _XmlSource) -> None:
     """Call ``function`` with each record found in each of ``files``, in order.
 
     .. code-block:: python
@@ -137,11 +147,11 @@ def map_xml(function, *files):
         map_xml(print, 'records.xml', 'more-records.xml')
     """
     handler = XmlHandler()
-    handler.process_record = function
-    native = True
+    handler.process_record = function  # type: ignore[method-assign, assignment]
+    native = _native_reading_allowed(False)
     for xml_file in files:
         if native:
-            parser = _xml_native.make_parser(False, None)
+            parser: _typing.Any = _xml_native.make_parser(False, None)
             outcome = _xml_native.run(
                 xml_file, parser, function, _xml_native.REPLAY_LIMIT
             )
@@ -166,25 +176,59 @@ def map_xml(function, *files):
         parse_xml(xml_file, handler)
 
 
-def _parse_skipping(source, handler, function, skip):
+def _parse_skipping(
+    source: _XmlSource, handler: XmlHandler, function: _typing.Callable[[Record], object], skip: int
+) -> None:
     """``parse_xml(source, handler)``, not handing the first ``skip``
     records to ``function`` (they were handed to it already)."""
     remaining = [skip]
 
-    def deliver(record):
+    def deliver(record: Record) -> None:
         if remaining[0]:
             remaining[0] -= 1
             return
         function(record)
 
-    handler.process_record = deliver
+    handler.process_record = deliver  # type: ignore[method-assign]
     try:
         parse_xml(source, handler)
     finally:
-        handler.process_record = function
+        handler.process_record = function  # type: ignore[method-assign, assignment]
 
 
-def parse_xml_to_array(xml_file, strict=False, normalize_form=None):
+# What pymarc's MARCXML reading calls: its handler's methods, the record,
+# field and leader classes it builds, and their methods. The native reader
+# builds the same objects without calling any of them, so it is used only
+# while all are the originals (not replaced in this module, not overridden
+# on the classes); otherwise the handler runs and calls them as pymarc does.
+_READING_HOOKS: tuple[tuple[type, tuple[str, ...]], ...] = (
+    (XmlHandler, ("__init__", "startElementNS", "endElementNS", "characters")),
+    (Record, ("__init__", "add_field", "__setattr__", "__getattribute__", "leader", "__bool__", "__len__")),
+    (Field, ("__init__", "add_subfield", "__setattr__", "__getattribute__", "data", "__bool__", "__len__")),
+    (Leader, ("__init__", "__new__")),
+    (Indicators, ("__new__",)),
+)
+_original_hooks = [(cls, name, getattr(cls, name, None)) for cls, names in _READING_HOOKS for name in names]
+_original_process_record = XmlHandler.process_record
+_READING_NAMES = ("XmlHandler", "Record", "Field", "Indicators", "Leader", "parse_xml")
+_original_names = tuple(globals()[name] for name in _READING_NAMES)
+
+
+def _native_reading_allowed(uses_process_record: bool) -> bool:
+    """Whether the native reader sees what pymarc's handler would: nothing it
+    calls was replaced or overridden (``XmlHandler.process_record`` matters
+    only to ``parse_xml_to_array``; ``map_xml`` replaces it)."""
+    names = globals()
+    if any(names.get(name) is not value for name, value in zip(_READING_NAMES, _original_names)):
+        return False
+    if uses_process_record and XmlHandler.process_record is not _original_process_record:
+        return False
+    return all(getattr(cls, name, None) is value for cls, name, value in _original_hooks)
+
+
+def parse_xml_to_array(
+    xml_file: _XmlSource, strict: bool = False, normalize_form: _NormalForm | None = None
+) -> list[Record]:
     """Parse MARCXML and return a list of the records it contains.
 
     ``xml_file`` may be a path, an open file or a file-like object such as
@@ -193,9 +237,9 @@ def parse_xml_to_array(xml_file, strict=False, normalize_form=None):
     ``"NFC"``, ``"NFKC"``, ``"NFD"`` or ``"NFKD"`` (see
     :func:`unicodedata.normalize`), or ``None`` to leave text untouched.
     """
-    parser = _xml_native.make_parser(strict, normalize_form)
+    parser = _xml_native.make_parser(strict, normalize_form) if _native_reading_allowed(True) else None
     if parser is not None:
-        records = []
+        records: list[Record] = []
         outcome = _xml_native.run(xml_file, parser, records.append)
         if outcome == _xml_native.DONE:
             return records
@@ -211,7 +255,7 @@ def parse_xml_to_array(xml_file, strict=False, normalize_form=None):
 # ---------------------------------------------------------------------------
 
 
-def _plain_iteration(field_type, _cache={}):
+def _plain_iteration(field_type: type, _cache: dict[type, bool] = {}) -> bool:
     """True when iterating a field of this type just walks ``field.subfields``.
 
     That holds for pymrrc's own field classes and for subclasses that do not
@@ -230,7 +274,7 @@ def _plain_iteration(field_type, _cache={}):
     return known
 
 
-def _collect(record, quiet):
+def _collect(record: Record, quiet: bool) -> tuple[str, list[tuple[_typing.Any, ...]]]:
     """Read everything MARCXML output needs from ``record``, in document order.
 
     Returns ``(leader_text, entries)``; an entry is ``(tag, data)`` for a
@@ -241,7 +285,7 @@ def _collect(record, quiet):
     """
     converter = None
     leader_text = str(record.leader)
-    entries = []
+    entries: list[tuple[_typing.Any, ...]] = []
     append = entries.append
     for field in record:
         if field.control_field:
@@ -250,15 +294,15 @@ def _collect(record, quiet):
             if type(data) is not str:
                 if converter is None:
                     converter = MARC8ToUnicode(quiet=quiet)
-                data = converter.translate(data)
+                data = converter.translate(data)  # type: ignore[arg-type]  # bytes (a RawField)
             append((tag, data))
             continue
         indicators = field.indicators
-        ind1 = indicators.first
-        ind2 = indicators.second
+        ind1 = indicators.first  # type: ignore[union-attr]
+        ind2 = indicators.second  # type: ignore[union-attr]
         tag = field.tag
         subfields = field.subfields if _plain_iteration(type(field)) else field
-        pairs = []
+        pairs: list[tuple[_typing.Any, _typing.Any]] = []
         add = pairs.append
         for subfield in subfields:
             code = subfield.code
@@ -266,13 +310,13 @@ def _collect(record, quiet):
             if type(value) is not str:
                 if converter is None:
                     converter = MARC8ToUnicode(quiet=quiet)
-                value = converter.translate(value)
+                value = converter.translate(value)  # type: ignore[arg-type]  # bytes (a RawField)
             add((code, value))
         append((ind1, ind2, tag, pairs))
     return leader_text, entries
 
 
-def _build_node(leader_text, entries, namespace):
+def _build_node(leader_text: str, entries: list[tuple[_typing.Any, ...]], namespace: bool) -> ET.Element:
     """Turn collected record data into an ElementTree ``record`` element."""
     root = ET.Element("record")
     if namespace:
@@ -299,7 +343,7 @@ def _build_node(leader_text, entries, namespace):
     return root
 
 
-def record_to_xml_node(record, quiet=False, namespace=False):
+def record_to_xml_node(record: Record, quiet: bool = False, namespace: bool = False) -> ET.Element:
     """Return ``record`` as an ElementTree ``record`` element.
 
     With ``namespace=True`` the element carries the MARC 21 slim namespace
@@ -312,8 +356,8 @@ def record_to_xml_node(record, quiet=False, namespace=False):
 
 # Fast serializer ------------------------------------------------------------
 
-_escape_text = getattr(ET, "_escape_cdata", None)
-_escape_attr = getattr(ET, "_escape_attrib", None)
+_escape_text: _typing.Any = getattr(ET, "_escape_cdata", None)
+_escape_attr: _typing.Any = getattr(ET, "_escape_attrib", None)
 
 _RECORD_OPEN_NS = (
     '<record xmlns="%s" xmlns:xsi="%s" xsi:schemaLocation="%s">'
@@ -321,19 +365,19 @@ _RECORD_OPEN_NS = (
 )
 
 
-_ATTR_CACHE: dict = {}
+_ATTR_CACHE: dict[str, str] = {}
 
 
-def _attr_value(value, _cache=_ATTR_CACHE):
+def _attr_value(value: str, _cache: dict[str, str] = _ATTR_CACHE) -> str:
     """Escaped form of an attribute value (tags, indicators and codes repeat
     endlessly, so a bounded cache saves most of the escaping work)."""
-    escaped = _escape_attr(value)
+    escaped: str = _escape_attr(value)
     if len(_cache) < 2048:
         _cache[value] = escaped
     return escaped
 
 
-def _render(leader_text, entries, namespace):
+def _render(leader_text: str, entries: list[tuple[_typing.Any, ...]], namespace: bool) -> str | None:
     """Serialize collected record data the way ``ET.tostring`` would.
 
     Returns a ``str`` (still to be encoded), or ``None`` when some value is
@@ -391,7 +435,7 @@ def _render(leader_text, entries, namespace):
     return "".join(out)
 
 
-def _self_check():
+def _self_check() -> bool:
     """Confirm that :func:`_render` matches this Python's ElementTree output."""
     if _escape_text is None or _escape_attr is None:
         return False
@@ -403,7 +447,7 @@ def _self_check():
             return False
     except Exception:  # pragma: no cover - only on an unexpected Python
         return False
-    samples = [
+    samples: list[tuple[str, list[tuple[_typing.Any, ...]]]] = [
         ("", []),
         (
             "00000nam a22000002u 4500",
@@ -435,7 +479,7 @@ def _self_check():
 _FAST_RENDER = _self_check()
 
 
-def _record_xml_bytes(record, encoding, quiet=False, namespace=False):
+def _record_xml_bytes(record: Record, encoding: str, quiet: bool = False, namespace: bool = False) -> bytes:
     """``ET.tostring(record_to_xml_node(...), encoding=encoding)``, faster.
 
     ``encoding`` is ``"us-ascii"`` or ``"utf-8"``. A :class:`Record` holding
@@ -451,13 +495,14 @@ def _record_xml_bytes(record, encoding, quiet=False, namespace=False):
         rendered = _render(leader_text, entries, namespace)
         if rendered is not None:
             return rendered.encode(encoding, "xmlcharrefreplace")
-    return ET.tostring(_build_node(leader_text, entries, namespace), encoding=encoding)
+    data: bytes = ET.tostring(_build_node(leader_text, entries, namespace), encoding=encoding)
+    return data
 
 
 _record_to_xml_node = record_to_xml_node
 
 
-def record_to_xml(record, quiet=False, namespace=False):
+def record_to_xml(record: Record, quiet: bool = False, namespace: bool = False) -> bytes:
     """Return ``record`` as MARCXML ``bytes`` (ASCII, non-ASCII as char refs)."""
     if record_to_xml_node is not _record_to_xml_node:
         # record_to_xml_node was replaced on this module: honour the override.

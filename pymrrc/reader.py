@@ -11,6 +11,7 @@ import io
 import json
 import os
 import sys
+import typing as _typing
 import warnings
 from io import BytesIO, IOBase, StringIO
 
@@ -31,6 +32,9 @@ from pymrrc.exceptions import (  # noqa: F401 - importable from here, as in pyma
 from pymrrc.field import Field, Indicators, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
+
+if _typing.TYPE_CHECKING:
+    from typing_extensions import Self
 
 
 class Reader:
@@ -82,18 +86,21 @@ class MARCReader(Reader, _ReaderBase):
     pymarc does.
     """
 
+    _handle: "IO[_typing.Any] | None"
+    _opened_path: bool
+
     def __init__(
         self,
-        marc_target,
-        to_unicode=True,
-        force_utf8=False,
-        hide_utf8_warnings=False,
-        utf8_handling="strict",
-        file_encoding="iso8859-1",
-        permissive=False,
+        marc_target: "IO[bytes] | bytes | bytearray | memoryview | str | os.PathLike[str]",
+        to_unicode: bool = True,
+        force_utf8: bool = False,
+        hide_utf8_warnings: bool = False,
+        utf8_handling: str = "strict",
+        file_encoding: str = "iso8859-1",
+        permissive: bool = False,
         *,
-        workers=None,
-    ):
+        workers: int | None = None,
+    ) -> None:
         super().__init__()
         self.to_unicode = to_unicode
         self.force_utf8 = force_utf8
@@ -136,34 +143,35 @@ class MARCReader(Reader, _ReaderBase):
             )
 
     @property
-    def file_handle(self):
-        """The stream records are read from (``None`` for a path)."""
-        return self._handle
+    def file_handle(self) -> IO[_typing.Any]:
+        """The stream records are read from (``None`` for a path; pymarc's
+        declared type)."""
+        return self._handle  # type: ignore[return-value]
 
     @file_handle.setter
-    def file_handle(self, handle):
+    def file_handle(self, handle: IO[_typing.Any]) -> None:
         # pymarc reads from whatever file_handle is at each record.
         if handle is getattr(self, "_handle", None):
             return
         self._handle = handle
         self._start("file", handle, None, None, *_reading(handle))
 
-    def close(self):
+    def close(self) -> None:
         """Close the underlying file handle (or stop reading the path)."""
         self._close_source()
         if self.file_handle is not None:
             self.file_handle.close()
 
-    def __enter__(self):
+    def __enter__(self) -> "Self":
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> _typing.Literal[False]:
         if self._opened_path:
             self._close_source()
         return False
 
 
-def _shortened(error, path):
+def _shortened(error: OSError, path: str) -> OSError:
     """``error`` with the path in its message cut to a readable length: a
     ``str`` holding a whole file's records is taken for a path."""
     if len(path) <= _LONGEST_SHOWN_PATH:
@@ -180,7 +188,7 @@ def _shortened(error, path):
 _FILE_BUFFER = 256 * 1024
 
 
-def _reading(handle):
+def _reading(handle: _typing.Any) -> tuple[str, int | None]:
     """How the native reader asks ``handle`` for bytes, and the size of its
     own buffer if it is a buffered file.
 
@@ -222,13 +230,14 @@ def _reading(handle):
     return "exact", None
 
 
-def _buffer_size(handle):
+def _buffer_size(handle: _typing.Any) -> int:
     """The size of a ``BufferedReader``'s or ``BufferedRandom``'s buffer
     (its ``__sizeof__`` counts it)."""
-    return handle.__sizeof__() - type(handle).__basicsize__
+    size: int = handle.__sizeof__() - type(handle).__basicsize__
+    return size
 
 
-def _enlarge_buffer(handle):
+def _enlarge_buffer(handle: _typing.Any) -> None:
     """Gives a ``BufferedReader`` over a ``FileIO`` a buffer of
     ``_FILE_BUFFER`` bytes (if it is smaller), keeping its position:
     re-running its ``__init__`` with the same raw file is how Python lets a
@@ -241,7 +250,7 @@ def _enlarge_buffer(handle):
     handle.seek(position)
 
 
-def _resume_as_pymarc(handle, position, origin, buffer_size):
+def _resume_as_pymarc(handle: _typing.Any, position: int, origin: int, buffer_size: int | None) -> None:
     """Called by the native reader after a read ahead failed: puts
     ``handle`` at ``position`` (where pymarc's next ``read(5)`` starts), and
     a buffered file in the state pymarc's reads would have left it: its
@@ -262,17 +271,20 @@ def _resume_as_pymarc(handle, position, origin, buffer_size):
     handle.seek(position)
 
 
-def map_records(f, *files):
+def map_records(
+    f: Callable[..., _typing.Any],
+    *files: "IO[bytes] | bytes | bytearray | memoryview | str | os.PathLike[str]",
+) -> None:
     """Call ``f`` on every record of each file in turn."""
     for handle in files:
         for record in MARCReader(handle):
             f(record)
 
 
-def _open_text_target(target, encoding=None):
+def _open_text_target(target: _typing.Any, encoding: str | None = None) -> IO[str]:
     """A text handle for a file object, an existing path, or literal text."""
     if isinstance(target, IOBase):
-        return target
+        return target  # type: ignore[return-value]  # a text stream, as pymarc assumes
     if isinstance(target, str) and os.path.exists(target):
         return open(target, encoding=encoding) if encoding else open(target)  # noqa: SIM115
     return StringIO(target)
@@ -282,20 +294,20 @@ class JSONReader(Reader):
     """Iterates over records in a MARC-in-JSON document (an array or one
     object) given as text, a path or a file object."""
 
-    def __init__(self, marc_target, encoding="utf-8", stream=False):
+    def __init__(self, marc_target: "str | bytes | IO[str]", encoding: str = "utf-8", stream: bool = False) -> None:
         self.encoding = encoding
-        self.file_handle = _open_text_target(marc_target)
+        self.file_handle: IO[str] = _open_text_target(marc_target)
         if stream:
             sys.stderr.write("Streaming not yet implemented, your data will be loaded into memory\n")
-        self.records = json.load(self.file_handle, strict=False)
+        self.records: _typing.Any = json.load(self.file_handle, strict=False)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Record]:
         records = self.records
         is_sequence = hasattr(records, "__iter__") and not isinstance(records, dict)
-        self.iter = iter(records if is_sequence else [records])
+        self.iter: Iterator[_typing.Any] = iter(records if is_sequence else [records])
         return self
 
-    def __next__(self):
+    def __next__(self) -> Record:
         item = next(self.iter)
         record = Record()
         record.leader = Leader(item["leader"])
@@ -322,14 +334,14 @@ class MARCMakerReader(Reader):
     """Iterates over records in MARCMaker text (as ``str(record)`` writes
     it); records are separated by a blank line."""
 
-    def __init__(self, target, encoding="utf-8"):
+    def __init__(self, target: "str | bytes | IO[str]", encoding: str = "utf-8") -> None:
         handle = _open_text_target(target, encoding)
         content = handle.read()
         handle.close()
-        self.records = list(content.split("\n\n"))
-        self.iter = iter(self.records)
+        self.records: list[str] = list(content.split("\n\n"))
+        self.iter: Iterator[str] = iter(self.records)
 
-    def _parse_line(self, line):
+    def _parse_line(self, line: str) -> Leader | Field:
         """A ``Leader`` or ``Field`` from one line such as ``=245  10$aTitle``."""
         if line[0] != "=":
             raise ValueError('Line should start with a "=".')
@@ -343,10 +355,10 @@ class MARCMakerReader(Reader):
         subfields = [Subfield(piece[:1], piece[1:]) for piece in rest[3:].split("$")]
         return Field(tag, indicators=Indicators(rest[0], rest[1]), subfields=subfields)
 
-    def __iter__(self):
+    def __iter__(self) -> "Self":
         return self
 
-    def __next__(self):
+    def __next__(self) -> Record:
         text = next(self.iter)
         record = Record()
         for line in text.splitlines():

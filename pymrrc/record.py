@@ -8,12 +8,12 @@ behave as ordinary Python objects from there on. That storage, ``title``,
 ``self.fields``.
 """
 
-import json
+import json  # noqa: F401 - pymarc's namespace
 import logging
 import re
 import unicodedata
 
-from pymrrc import _fallback
+from pymrrc import _fallback, _record_reference
 from pymrrc._core import RecordBase as _RecordBase
 import typing  # noqa: F401 - pymarc's namespace
 import warnings  # noqa: F401
@@ -41,9 +41,9 @@ from pymrrc.field import Field, Indicators, RawField, Subfield, map_marc8_field 
 from pymrrc.marc8 import marc8_to_unicode  # noqa: F401
 from pymrrc.leader import Leader
 
-logger = logging.getLogger("pymarc")
+logger: logging.Logger = logging.getLogger("pymarc")
 
-isbn_regex = re.compile(r"([0-9\-xX]+)")
+isbn_regex: Pattern[str] = re.compile(r"([0-9\-xX]+)")
 
 _SERIES_TAGS = ("440", "490", "800", "810", "811", "830")
 _SUBJECT_TAGS = (
@@ -78,15 +78,15 @@ class Record(_RecordBase):
 
     def __init__(
         self,
-        data="",
-        fields=None,
-        to_unicode=True,
-        force_utf8=False,
-        hide_utf8_warnings=False,
-        utf8_handling="strict",
-        leader=" " * LEADER_LEN,
-        file_encoding="iso8859-1",
-    ):
+        data: str | bytes = "",
+        fields: list[Field] | None = None,
+        to_unicode: bool = True,
+        force_utf8: bool = False,
+        hide_utf8_warnings: bool = False,
+        utf8_handling: str = "strict",
+        leader: str = " " * LEADER_LEN,
+        file_encoding: str = "iso8859-1",
+    ) -> None:
         """Build an empty record, one from ``fields``, or one decoded from
         transmission-format ``data``."""
         self.leader = Leader(leader[0:10] + "22" + leader[12:20] + "4500")
@@ -97,9 +97,10 @@ class Record(_RecordBase):
         self.to_unicode = to_unicode
         if fields:
             self.fields = fields
-        elif len(data) > 0 and type(self).decode_marc is not Record.decode_marc:
+        elif len(data) > 0 and not _decodes_natively(type(self)):
+            # Overrides see pymarc's calls, from this one on.
             self.decode_marc(
-                data,
+                data,  # type: ignore[arg-type]  # text data fails there, as in pymarc
                 to_unicode=to_unicode,
                 force_utf8=force_utf8,
                 hide_utf8_warnings=hide_utf8_warnings,
@@ -107,8 +108,9 @@ class Record(_RecordBase):
                 encoding=file_encoding,
             )
         elif len(data) > 0:
+            # What decode_marc does, with the record known to be fresh.
             self._decode(
-                data,
+                data,  # type: ignore[arg-type]  # text data fails there, as in pymarc
                 fresh=True,
                 to_unicode=to_unicode,
                 force_utf8=force_utf8,
@@ -119,8 +121,8 @@ class Record(_RecordBase):
         elif force_utf8:
             self.leader = Leader(self.leader[0:9] + "a" + self.leader[10:])
 
-    def __reduce__(self):
-        state = {
+    def __reduce__(self) -> tuple[typing.Any, ...]:
+        state: dict[str, typing.Any] = {
             "leader": self.leader,
             "fields": self.fields,
             "pos": self.pos,
@@ -130,29 +132,40 @@ class Record(_RecordBase):
         }
         return (_restore, (type(self), state))
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines = [f"=LDR  {self.leader}"]
         lines.extend(str(field) for field in self.fields)
         return "\n".join(lines) + "\n"
 
+    # ``__iter__`` and ``__next__`` are native; for subclasses that override
+    # attribute access, assignment or ``fields``, ``__next__`` runs pymarc's
+    # own step, so the overrides see what pymarc's loop does.
+    _py_next = _record_reference.next_field
+
     # -- lookup -----------------------------------------------------------
-    def get(self, tag, default=None):
+    def get(self, tag: str, default: Field | None = None) -> Field | None:
         """The first field tagged ``tag``, or ``default``."""
         for field in self.fields:
             if field.tag == tag:
                 return field
         return default
 
-    def __getitem__(self, tag):
+    def __getitem__(self, tag: str) -> Field:
         for field in self.fields:
             if field.tag == tag:
                 return field
         raise KeyError
 
-    def __contains__(self, tag):
+    def __contains__(self, tag: str) -> bool:
         return any(field.tag == tag for field in self.fields)
 
-    def get_fields(self, *args):
+    @typing.overload
+    def get_fields(self, *args: str) -> list[Field]: ...
+
+    @typing.overload
+    def get_fields(self, *args: list[str]) -> list[Field]: ...
+
+    def get_fields(self, *args: str | list[str]) -> list[Field]:
         """Fields with any of the given tags; with no tags, ``self.fields``."""
         if not args:
             return self.fields
@@ -162,7 +175,7 @@ class Record(_RecordBase):
         wanted_set = set(args)
         return [field for field in self.fields if field.tag in wanted_set]
 
-    def get_linked_fields(self, field):
+    def get_linked_fields(self, field: Field) -> list[Field]:
         """The 880 fields linked to ``field`` through subfield 6."""
         number = field.linkage_occurrence_num()
         linked = [
@@ -175,11 +188,11 @@ class Record(_RecordBase):
         return linked
 
     # -- editing ----------------------------------------------------------
-    def add_field(self, *fields):
+    def add_field(self, *fields: Field) -> None:
         """Append fields at the end."""
         self.fields.extend(fields)
 
-    def add_grouped_field(self, *fields):
+    def add_grouped_field(self, *fields: Field) -> None:
         """Insert fields after the last field of the same hundred (0xx, 1xx...)."""
         for field in fields:
             if not self.fields or not field.tag.isdigit():
@@ -187,7 +200,7 @@ class Record(_RecordBase):
             else:
                 self._sort_fields(field, "grouped")
 
-    def add_ordered_field(self, *fields):
+    def add_ordered_field(self, *fields: Field) -> None:
         """Insert fields in tag order."""
         for field in fields:
             if not self.fields or not field.tag.isdigit():
@@ -195,10 +208,10 @@ class Record(_RecordBase):
             else:
                 self._sort_fields(field, "ordered")
 
-    def _sort_fields(self, field, mode):
+    def _sort_fields(self, field: Field, mode: str) -> None:
         """Insert ``field`` before the first field that sorts after it."""
 
-        def key(tag):
+        def key(tag: str) -> int:
             return int(tag[0]) if mode == "grouped" else int(tag)
 
         new_key = key(field.tag)
@@ -210,7 +223,7 @@ class Record(_RecordBase):
                 self.fields.append(field)
                 return
 
-    def remove_field(self, *fields):
+    def remove_field(self, *fields: Field) -> None:
         """Remove the given field objects; FieldNotFound if one is absent."""
         for field in fields:
             try:
@@ -218,7 +231,7 @@ class Record(_RecordBase):
             except ValueError:
                 raise FieldNotFound from None
 
-    def remove_fields(self, *tags):
+    def remove_fields(self, *tags: str) -> None:
         """Remove every field whose tag is one of ``tags``."""
         if not tags:
             return None
@@ -233,62 +246,79 @@ class Record(_RecordBase):
     # -- decoding -----------------------------------------------------------
     def decode_marc(
         self,
-        marc,
-        to_unicode=True,
-        force_utf8=False,
-        hide_utf8_warnings=False,
-        utf8_handling="strict",
-        encoding="iso8859-1",
-    ):
+        marc: bytes,
+        to_unicode: bool = True,
+        force_utf8: bool = False,
+        hide_utf8_warnings: bool = False,
+        utf8_handling: str = "strict",
+        encoding: str = "iso8859-1",
+    ) -> None:
         """Fill this record from transmission-format bytes (fields are
         appended to the ones it has)."""
         self._decode(marc, False, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding)
 
-    def _decode(self, marc, fresh, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding):
-        native_ok = isinstance(self.force_utf8, bool) and self.force_utf8 == bool(force_utf8)
-        if native_ok and self._decode_marc(
-            marc, to_unicode, force_utf8, utf8_handling, fresh, hide_utf8_warnings, encoding
+    def _decode(
+        self,
+        marc: bytes,
+        fresh: bool,
+        to_unicode: bool,
+        force_utf8: bool,
+        hide_utf8_warnings: bool,
+        utf8_handling: str,
+        encoding: str,
+    ) -> None:
+        """Decode natively when nothing pymarc's decoding calls was overridden
+        or replaced and the record is valid; otherwise run the exact Python
+        decoder, which also leaves a record that fails part way as pymarc
+        leaves it. ``fresh``: called by ``__init__`` (no fields yet)."""
+        if (
+            _decodes_natively(type(self))
+            and isinstance(self.force_utf8, bool)
+            and self.force_utf8 == bool(force_utf8)
+            # Only an exact Record stays lazy (its native answers from the
+            # bytes stand for pymarc's methods); a subclass gets its fields now.
+            and self._decode_marc(
+                marc, to_unicode, force_utf8, utf8_handling, fresh and type(self) is Record, hide_utf8_warnings, encoding
+            )
         ):
             return
         _fallback.decode_marc(
             self,
             marc,
-            to_unicode=to_unicode,
-            force_utf8=force_utf8,
-            hide_utf8_warnings=hide_utf8_warnings,
-            utf8_handling=utf8_handling,
-            encoding=encoding,
+            globals(),
+            to_unicode,
+            force_utf8,
+            hide_utf8_warnings,
+            utf8_handling,
+            encoding,
+            # The frame pymarc's warnings name: __init__, or decode_marc's caller.
+            3 if fresh else 4,
         )
 
     # -- serialising ----------------------------------------------------------
-    # ``as_dict()`` and ``as_json()`` are native (``RecordBase``): they read an
-    # untouched record's bytes, or fields holding exactly the types the reader
-    # produces, and call these reference implementations for anything else
-    # (subclasses overriding iteration, unusual values, json.dumps keywords).
-    def _py_as_dict(self):
-        """The record as a MARC-in-JSON dictionary."""
-        out_fields = []
-        for field in self:
-            if field.control_field:
-                out_fields.append({field.tag: field.data})
-            else:
-                out_fields.append(
-                    {
-                        field.tag: {
-                            "ind1": field.indicator1,
-                            "ind2": field.indicator2,
-                            "subfields": [{sub.code: sub.value} for sub in field.subfields],
-                        }
-                    }
-                )
-        return {"leader": str(self.leader), "fields": out_fields}
+    # ``as_marc()``, ``as_dict()`` and ``as_json()`` are native
+    # (``RecordBase``): they read an untouched record's bytes, or fields
+    # holding exactly the types the reader produces, and call these
+    # reference implementations (pymarc's steps) for anything else
+    # (subclasses overriding what they use, unusual values, json.dumps
+    # keywords).
+    _py_as_dict = _record_reference.as_dict
+    _py_as_json = _record_reference.as_json
 
-    def _py_as_json(self, **kwargs):
-        """The record as MARC-in-JSON text; keyword arguments go to json.dumps."""
-        return json.dumps(self.as_dict(), **kwargs)
+    def _py_as_marc(self) -> bytes:
+        return _record_reference.as_marc(self, globals())
+
+    def as_marc8(self) -> bytes:
+        """The record in ISO 2709 with MARC-8 text (leader position 9
+        blank); pymrrc extension, see :func:`pymrrc.marc8.record_to_marc8`.
+        Characters MARC-8 lacks are written as ``&#xXXXX;``. The record is
+        not changed (``as_marc()`` sets leader position 9; this does not)."""
+        from pymrrc.marc8 import record_to_marc8
+
+        return record_to_marc8(self)[0]
 
     # -- properties -----------------------------------------------------------
-    def _key_title(self, tag):
+    def _key_title(self, tag: str) -> str | None:
         field = self.get(tag)
         if not field:
             return None
@@ -299,14 +329,14 @@ class Record(_RecordBase):
                 title += f" {subtitle}"
         return title
 
-    def _py_title(self):
+    def _py_title(self) -> str | None:
         return self._key_title("245")
 
-    def _py_issn_title(self):
+    def _py_issn_title(self) -> str | None:
         return self._key_title("222")
 
     @property
-    def isbn(self):
+    def isbn(self) -> str | None:
         """The first ISBN (020 $a), digits and X only, or None."""
         field = self.get("020")
         if not field:
@@ -318,83 +348,122 @@ class Record(_RecordBase):
         return match.group(1).replace("-", "") if match else None
 
     @property
-    def issn(self):
+    def issn(self) -> str | None:
         """The ISSN (022 $a) or None."""
         field = self.get("022")
         return field.get("a") if (field and "a" in field) else None
 
     @property
-    def issnl(self):
+    def issnl(self) -> str | None:
         """The linking ISSN (022 $l) or None."""
         field = self.get("022")
         return field["l"] if (field and "l" in field) else None
 
     @property
-    def sudoc(self):
+    def sudoc(self) -> str | None:
         """The SuDoc classification (086) or None."""
         field = self.get("086")
         return field.format_field() if field else None
 
     @property
-    def author(self):
+    def author(self) -> str | None:
         """The main entry (100, 110 or 111) or None."""
         field = self.get("100") or self.get("110") or self.get("111")
         return field.format_field() if field else None
 
     @property
-    def uniformtitle(self):
+    def uniformtitle(self) -> str | None:
         """The uniform title (130 or 240) or None."""
         field = self.get("130") or self.get("240")
         return field.format_field() if field else None
 
     @property
-    def series(self):
+    def series(self) -> list[Field]:
         """Series statements and series added entries (440, 490, 8xx)."""
         return self.get_fields(*_SERIES_TAGS)
 
     @property
-    def subjects(self):
+    def subjects(self) -> list[Field]:
         """Subject access fields (6xx, including local 69x)."""
         return self.get_fields(*_SUBJECT_TAGS)
 
     @property
-    def addedentries(self):
+    def addedentries(self) -> list[Field]:
         """Added entry fields (7xx, including local 79x)."""
         return self.get_fields(*_ADDED_ENTRY_TAGS)
 
     @property
-    def location(self):
+    def location(self) -> list[Field]:
         """Location fields (852)."""
         return self.get_fields("852")
 
     @property
-    def notes(self):
+    def notes(self) -> list[Field]:
         """Note fields (5xx)."""
         return self.get_fields(*_NOTE_TAGS)
 
     @property
-    def physicaldescription(self):
+    def physicaldescription(self) -> list[Field]:
         """Physical description fields (300)."""
         return self.get_fields("300")
 
-    def _publication(self, code):
+    def _publication(self, code: str) -> str | None:
         for field in self.get_fields("260", "264"):
             if field.tag == "260" or (field.tag == "264" and field.indicator2 == "1"):
                 return field.get(code)
         return None
 
     @property
-    def publisher(self):
+    def publisher(self) -> str | None:
         """The publisher (260 $b, or 264 $b with second indicator 1)."""
         return self._publication("b")
 
     @property
-    def pubyear(self):
+    def pubyear(self) -> str | None:
         """The publication date (260 $c, or 264 $c with second indicator 1)."""
         return self._publication("c")
 
 
-def _restore(cls, state):
+# What pymarc's decoding calls on a record (looked up on its class) and the
+# names its code finds in its module. The native decoder is used only while
+# all are the originals; otherwise the exact Python decoder calls them as
+# pymarc does.
+_original_decode_marc = Record.decode_marc
+_original_add_field = Record.add_field
+_original_setattr = Record.__setattr__
+_original_getattribute = Record.__getattribute__
+_original_leader = Record.__dict__.get("leader", _RecordBase.__dict__["leader"])
+_original_fields = Record.__dict__.get("fields", _RecordBase.__dict__["fields"])
+_original_force_utf8 = Record.__dict__.get("force_utf8", _RecordBase.__dict__["force_utf8"])
+_original_names = (Field, Subfield, Indicators, Leader, marc8_to_unicode, logger)
+_original_field_init = Field.__init__
+_original_leader_init = Leader.__init__
+
+
+def _decodes_natively(cls: typing.Any) -> bool:
+    """Whether records of ``cls`` may be decoded natively: nothing decoding
+    calls is overridden by ``cls`` or was replaced on ``Record`` or in this
+    module."""
+    return (
+        cls.decode_marc is _original_decode_marc
+        and cls.add_field is _original_add_field
+        and cls.__setattr__ is _original_setattr
+        and cls.__getattribute__ is _original_getattribute
+        and cls.leader is _original_leader
+        and cls.fields is _original_fields
+        and cls.force_utf8 is _original_force_utf8
+        and Field is _original_names[0]
+        and Subfield is _original_names[1]
+        and Indicators is _original_names[2]
+        and Leader is _original_names[3]
+        and marc8_to_unicode is _original_names[4]
+        and logger is _original_names[5]
+        and Field.__init__ is _original_field_init
+        and Leader.__init__ is _original_leader_init
+    )
+
+
+def _restore(cls: type[Record], state: dict[str, typing.Any]) -> Record:
     """Rebuild a pickled record without running ``__init__``."""
     record = cls.__new__(cls)
     for name, value in state.items():
@@ -402,7 +471,7 @@ def _restore(cls, state):
     return record
 
 
-def map_marc8_record(record):
+def map_marc8_record(record: Record) -> Record:
     """Convert a MARC-8 record's text to Unicode in place and mark it UTF-8."""
     record.fields = [map_marc8_field(field) for field in record.fields]
     characters = list(record.leader.leader)
@@ -411,7 +480,7 @@ def map_marc8_record(record):
     return record
 
 
-def normalize_subfield_code(subfield):
+def normalize_subfield_code(subfield: bytes) -> tuple[str, int]:
     """An ASCII code for a subfield whose code byte is not ASCII, and how many
     bytes that code occupied."""
     skip = 1

@@ -12,25 +12,48 @@ leaving the underlying handle (e.g. an ``io.StringIO``) open.
 
 import json
 import os as _os
+import typing as _typing
 import xml.etree.ElementTree as ET
 from typing import IO
 
 from pymrrc import marcxml as _marcxml
-from pymrrc._core import FileSink as _FileSink
+from pymrrc._core import FileSink as _NativeSink
 from pymrrc.exceptions import WriteNeedsRecord
+from pymrrc.marc8 import record_to_marc8 as _record_to_marc8
 from pymrrc.marcxml import record_to_xml_node
 from pymrrc.record import Record
 
+if _typing.TYPE_CHECKING:
+    import typing_extensions as _typing_extensions
+
 _ORIGINAL_RECORD_TO_XML_NODE = record_to_xml_node
+
+
+class _FileSink(_NativeSink):
+    """The file ``MARCWriter(path)`` writes to: Rust's buffered output.
+
+    Like a Python file, one garbage-collected while still open warns with
+    ``ResourceWarning`` (shown under ``-X dev``) and closes itself. If what
+    it held cannot be written out then, the ``OSError`` goes to
+    ``sys.unraisablehook``, which prints it: unlike a Python file, whose
+    error is printed only under ``-X dev``, a lost write is always reported.
+    """
+
+    __slots__ = ()
+
+    def __del__(self) -> None:
+        self._finalize()
+
+
 _JSON_SEPARATORS = (",", ":")
 
 
 class Writer:
     """Common base of the writers: holds the handle and checks the input."""
 
-    def __init__(self, file_handle: IO) -> None:
+    def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Keep ``file_handle`` as the destination of later writes."""
-        self.file_handle = file_handle
+        self.file_handle: IO[_typing.Any] = file_handle
 
     def write(self, record: Record) -> None:
         """Reject anything that is not a :class:`~pymrrc.record.Record`."""
@@ -63,10 +86,10 @@ class JSONWriter(Writer):
         text = out.getvalue()
     """
 
-    def __init__(self, file_handle: IO) -> None:
+    def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Start the array on ``file_handle`` (a text stream)."""
         super().__init__(file_handle)
-        self.write_count = 0
+        self.write_count: int = 0
         if self.file_handle:
             self.file_handle.write("[")
 
@@ -109,13 +132,31 @@ class MARCWriter(Writer):
             writer = MARCWriter(fh)
             writer.write(record)
             writer.close(close_fh=False)
+
+    ``encoding="marc8"`` (a pymrrc extension) writes each record as
+    ``record.as_marc8()`` does, in MARC-8; ``marc8_references`` then counts
+    the characters written as ``&#xXXXX;`` because MARC-8 lacks them.
     """
 
-    def __init__(self, file_handle: "IO | str | _os.PathLike[str]") -> None:
+    # Class defaults, so that a writer made as in pymarc has pymarc's
+    # instance attributes and no others.
+    encoding: "str | None" = None
+    marc8_references: int = 0
+
+    def __init__(
+        self,
+        file_handle: "IO[_typing.Any] | str | _os.PathLike[str]",
+        encoding: "str | None" = None,
+    ) -> None:
         """Write to ``file_handle``, a binary stream, or to a new file at a
         path (``str`` or ``os.PathLike``), which Rust writes through a
-        buffer with the GIL released."""
-        handle: IO | _FileSink
+        buffer with the GIL released. ``encoding``: ``None`` (pymarc's
+        ``as_marc()``) or ``"marc8"``."""
+        if encoding is not None:
+            if encoding != "marc8":
+                raise ValueError(f"MARCWriter encoding must be None or 'marc8', not {encoding!r}")
+            self.encoding = encoding
+        handle: IO[_typing.Any] | _FileSink
         if isinstance(file_handle, (str, _os.PathLike)):
             # Rust creates the file; a missing folder, a directory or no
             # permission raises FileNotFoundError, IsADirectoryError or
@@ -127,7 +168,14 @@ class MARCWriter(Writer):
 
     def write(self, record: Record) -> None:
         """Append the transmission-format bytes of ``record``."""
-        handle = self.file_handle
+        handle: IO[_typing.Any] | _FileSink = self.file_handle
+        if self.encoding is not None:
+            Writer.write(self, record)
+            if handle:
+                data, references = _record_to_marc8(record)
+                self.marc8_references += references
+                handle.write(data)
+            return
         if type(record) is Record and type(handle) is _FileSink:
             # The common case, with nothing to check: queues a record nobody
             # edited (see below).
@@ -146,10 +194,10 @@ class MARCWriter(Writer):
         """Finish writing; a file the writer opened itself is always closed."""
         Writer.close(self, close_fh or isinstance(self.file_handle, _FileSink))
 
-    def __enter__(self):
+    def __enter__(self) -> "_typing_extensions.Self":
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> "_typing.Literal[False]":
         self.close(close_fh=isinstance(self.file_handle, _FileSink))
         return False
 
@@ -165,10 +213,10 @@ class TextWriter(Writer):
         writer.close(close_fh=False)
     """
 
-    def __init__(self, file_handle: IO) -> None:
+    def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Write to ``file_handle``, a text stream."""
         super().__init__(file_handle)
-        self.write_count = 0
+        self.write_count: int = 0
 
     def write(self, record: Record) -> None:
         """Append the text form of ``record``."""
@@ -196,7 +244,7 @@ class XMLWriter(Writer):
         data = out.getvalue()
     """
 
-    def __init__(self, file_handle: IO) -> None:
+    def __init__(self, file_handle: IO[_typing.Any]) -> None:
         """Open the collection on ``file_handle`` (a binary stream)."""
         super().__init__(file_handle)
         if self.file_handle:

@@ -70,8 +70,12 @@ def test_direct_bases_match(name):
 def test_constructor_signature_matches(name):
     # Classes inheriting Exception's C-level __init__ have no introspectable
     # signature; that failure must then be the same for both.
+    # Same parameters (pymrrc's annotations may be more precise than pymarc's).
+    def params(function):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
+
     def sig(cls):
-        outcome = _outcome(lambda: str(inspect.signature(cls)))
+        outcome = _outcome(lambda: str(params(cls)))
         return tuple(str(x).replace("pymarc.", "pymrrc.") for x in outcome)
 
     assert sig(OUR_CLASSES[name]) == sig(REF_CLASSES[name])
@@ -79,7 +83,7 @@ def test_constructor_signature_matches(name):
     init_ours = OUR_CLASSES[name].__init__
     assert (init_ours is Exception.__init__) == (init_ref is Exception.__init__)
     if init_ref is not Exception.__init__:
-        assert str(inspect.signature(init_ours)) == str(inspect.signature(init_ref))
+        assert params(init_ours) == params(init_ref)
 
 
 FIELD_LIKE = types.SimpleNamespace(tag="245")

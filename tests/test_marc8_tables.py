@@ -116,10 +116,12 @@ def test_class_attributes_and_signature():
     ours, ref = pymrrc.marc8.MARC8ToUnicode, pymarc.marc8.MARC8ToUnicode
     assert ours.basic_latin == ref.basic_latin == 0x42
     assert ours.ansel == ref.ansel == 0x45
-    assert str(inspect.signature(ours.__init__)) == str(inspect.signature(ref.__init__))
-    assert str(inspect.signature(pymrrc.marc8.marc8_to_unicode)) == str(
-        inspect.signature(pymarc.marc8.marc8_to_unicode)
-    )
+    # Same parameters (pymrrc's annotations may be more precise than pymarc's).
+    def params(function):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
+
+    assert params(ours.__init__) == params(ref.__init__)
+    assert params(pymrrc.marc8.marc8_to_unicode) == params(pymarc.marc8.marc8_to_unicode)
     a, b = ours(), ref()
     for attr in ("g0", "g1", "g0_set", "g1_set", "quiet"):
         assert getattr(a, attr) == getattr(b, attr), attr

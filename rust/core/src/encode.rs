@@ -82,6 +82,31 @@ pub fn push_padded(out: &mut Vec<u8>, value: usize, width: usize) {
     out.extend_from_slice(&digits[i..]);
 }
 
+/// The directory tag pymarc writes for a tag: an all-digit tag as three
+/// digits (`int(tag)` zero-padded), any other right-aligned with zeros to
+/// three characters. `None` for a tag that is not ASCII (Python's `isdigit`
+/// and `int` know more digits than ASCII's; callers leave those to Python).
+#[must_use]
+pub fn directory_tag(tag: &str) -> Option<Vec<u8>> {
+    if !tag.is_ascii() {
+        return None;
+    }
+    let text = if !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_digit()) {
+        let trimmed = tag.trim_start_matches('0');
+        if trimmed.is_empty() {
+            "0"
+        } else {
+            trimmed
+        }
+    } else {
+        tag
+    };
+    let mut v = Vec::with_capacity(3);
+    v.extend(std::iter::repeat(b'0').take(3usize.saturating_sub(text.len())));
+    v.extend_from_slice(text.as_bytes());
+    Some(v)
+}
+
 /// Appends a data field as pymarc re-encodes a decoded one: two indicators
 /// (blanks for missing ones, extras dropped), every non-empty subfield, and
 /// the field terminator.

@@ -11,7 +11,7 @@ use crate::field::FieldBase;
 use crate::pytypes::types;
 use crate::text::{exact_pair, truthy};
 use pymrrc_core::consts::{END_OF_FIELD, SUBFIELD_INDICATOR};
-use pymrrc_core::encode::RecordBuilder;
+use pymrrc_core::encode::{directory_tag, RecordBuilder};
 
 /// The two encodings pymarc's `Record.as_marc` chooses between.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -145,27 +145,6 @@ fn encode_data_field(
     }
     out.push(END_OF_FIELD);
     Ok(true)
-}
-
-/// The directory tag pymarc writes for a `str` tag: numeric tags as three
-/// digits, others right-aligned with zeros. `None` for non-ASCII tags, whose
-/// handling is left to Python.
-fn directory_tag(tag: &str) -> Option<Vec<u8>> {
-    if !tag.is_ascii() {
-        return None;
-    }
-    if !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_digit()) {
-        let trimmed = tag.trim_start_matches('0');
-        let digits = if trimmed.is_empty() { "0" } else { trimmed };
-        let mut v = Vec::with_capacity(3);
-        v.extend(std::iter::repeat(b'0').take(3usize.saturating_sub(digits.len())));
-        v.extend_from_slice(digits.as_bytes());
-        return Some(v);
-    }
-    let mut v = Vec::with_capacity(3);
-    v.extend(std::iter::repeat(b'0').take(3usize.saturating_sub(tag.len())));
-    v.extend_from_slice(tag.as_bytes());
-    Some(v)
 }
 
 /// Serialises a materialised record (`record.fields` and `record.leader` as

@@ -12,13 +12,23 @@
 //! * [`transcode_record`] rewrites a validated MARC-8 record as UTF-8 text
 //!   with the same field structure, as pymarc's `decode_marc` decodes it.
 //!
-//! The tables in `table.rs` are generated from `pymrrc/marc8_mapping.py` by
-//! `tools/gen_marc8_table_rs.py`.
+//! * [`encode`] turns Unicode text into MARC-8 that pymarc reads back as
+//!   the same (NFC) text, with `&#xXXXX;` for characters MARC-8 lacks;
+//!   [`Marc8RecordWriter`] writes a whole record that way.
+//!
+//! The tables in `table.rs` (and reversed, in `encode_table.rs`) are
+//! generated from `pymrrc/marc8_mapping.py` by `tools/gen_marc8_table_rs.py`.
 
 mod decode;
+mod encode;
+#[rustfmt::skip]
+mod encode_table;
 mod record;
 #[rustfmt::skip]
 mod table;
+mod write;
 
 pub use decode::{decode, Charsets, Marc8Error, Marc8Note, ANSEL, BASIC_LATIN};
+pub use encode::{encode, encode_latin1};
 pub use record::{transcode_record, Transcoded};
+pub use write::Marc8RecordWriter;

@@ -1,0 +1,108 @@
+//! The arguments of `to_arrow`: reader options (as `MARCReader` reads
+//! them), the error mode and the layout.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use crate::text::{plain_text, truthy};
+use pymrrc_columnar::{TableShape, WideColumns};
+use pymrrc_core::batch::Validation;
+use pymrrc_core::decode::DecodeOptions;
+use pymrrc_core::text::Utf8Handling;
+
+/// What happens to a record the reader rejects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ErrorMode {
+    /// Count it, say so in the summary and a warning.
+    Skip,
+    /// Raise pymarc's exception, with the record's offset.
+    Raise,
+    /// Count it and keep its bytes, offset and exception.
+    Collect,
+}
+
+impl ErrorMode {
+    pub(crate) fn parse(name: &str) -> PyResult<Self> {
+        match name {
+            "skip" => Ok(Self::Skip),
+            "raise" => Ok(Self::Raise),
+            "collect" => Ok(Self::Collect),
+            other => Err(PyValueError::new_err(format!(
+                "errors must be 'skip', 'raise' or 'collect', not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// The layout asked for; a wide layout without `columns` finds its columns
+/// in the first batch of records (`None` here).
+pub(crate) fn shape(layout: &str, columns: Option<Vec<String>>) -> PyResult<Option<TableShape>> {
+    match (layout, columns) {
+        ("nested", None) => Ok(Some(TableShape::Nested)),
+        ("long", None) => Ok(Some(TableShape::Long)),
+        ("nested" | "long", Some(_)) => Err(PyValueError::new_err(
+            "columns= selects columns of the wide layout only",
+        )),
+        ("wide", None) => Ok(None),
+        ("wide", Some(names)) => WideColumns::select(&names)
+            .map(|c| Some(TableShape::Wide(c)))
+            .map_err(|e| PyValueError::new_err(e.to_string())),
+        (other, _) => Err(PyValueError::new_err(format!(
+            "layout must be 'nested', 'long' or 'wide', not {other:?}"
+        ))),
+    }
+}
+
+/// Reader options as `MARCReader` takes them.
+pub(crate) struct ReaderOptions {
+    /// How the native decoder validates records (`None`: every record goes
+    /// to the exact Python decoder).
+    pub validation: Validation,
+    /// The UTF-8 error handler of natively decoded text.
+    pub handling: Utf8Handling,
+    /// The keyword arguments `Record(chunk, ...)` gets for the others.
+    pub fallback_kwargs: Py<PyDict>,
+}
+
+impl ReaderOptions {
+    /// The same choice `MARCReader` makes: native decoding for UTF-8 with
+    /// the 'strict', 'replace' and 'ignore' handlers, MARC-8 natively only
+    /// with the default `file_encoding`, the rest in Python.
+    pub(crate) fn new(
+        py: Python<'_>,
+        to_unicode: &Bound<'_, PyAny>,
+        force_utf8: &Bound<'_, PyAny>,
+        hide_utf8_warnings: &Bound<'_, PyAny>,
+        utf8_handling: &Bound<'_, PyAny>,
+        file_encoding: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let handling = utf8_handling
+            .cast_exact::<PyString>()
+            .ok()
+            .and_then(|s| s.to_str().ok().and_then(Utf8Handling::from_name));
+        let hide = truthy(hide_utf8_warnings).ok();
+        let marc8 = hide.is_some() && plain_text(file_encoding) == Some("iso8859-1");
+        let validation = match handling {
+            Some(h) if truthy(to_unicode)? => Some(DecodeOptions {
+                force_utf8: truthy(force_utf8)?,
+                to_unicode: true,
+                utf8_handling: h,
+                marc8,
+                hide_utf8_warnings: hide.unwrap_or(false),
+            }),
+            _ => None,
+        };
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("to_unicode", to_unicode)?;
+        kwargs.set_item("force_utf8", force_utf8)?;
+        kwargs.set_item("hide_utf8_warnings", hide_utf8_warnings)?;
+        kwargs.set_item("utf8_handling", utf8_handling)?;
+        kwargs.set_item("file_encoding", file_encoding)?;
+        Ok(Self {
+            validation,
+            handling: handling.unwrap_or(Utf8Handling::Strict),
+            fallback_kwargs: kwargs.unbind(),
+        })
+    }
+}
