@@ -451,3 +451,17 @@ def test_spark_example_in_the_docs(tmp_path, monkeypatch):
     with open(sample, "rb") as handle:
         top, _ = _pymarc_subjects_and_types(pymarc.MARCReader(handle))
     assert [(row["value"], row["count"]) for row in namespace["subjects"]] == top
+
+
+def test_pymarcs_log_lines_are_written_as_marcreader_writes_them(caplog):
+    import logging
+
+    path = str(_test_file("bad_indicator.dat"))
+    with caplog.at_level(logging.WARNING, logger="pymarc"):
+        expected = [r for r in pymrrc.MARCReader(path) if r is not None]
+        logged = [(r.name, r.getMessage()) for r in caplog.records]
+        caplog.clear()
+        table = pa.table(pymrrc.to_arrow(path))
+        assert [(r.name, r.getMessage()) for r in caplog.records] == logged
+    assert logged, "bad_indicator.dat makes pymarc log"
+    assert [str(r) for r in pymrrc.from_arrow(table)] == [str(r) for r in expected]
