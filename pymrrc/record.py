@@ -108,15 +108,17 @@ class Record(_RecordBase):
                 encoding=file_encoding,
             )
         elif len(data) > 0:
-            # What decode_marc does, with the record known to be fresh.
+            # What decode_marc does, with the record known to be fresh and
+            # its class known to override nothing decoding calls.
             self._decode(
                 data,  # type: ignore[arg-type]  # text data fails there, as in pymarc
-                fresh=True,
-                to_unicode=to_unicode,
-                force_utf8=force_utf8,
-                hide_utf8_warnings=hide_utf8_warnings,
-                utf8_handling=utf8_handling,
-                encoding=file_encoding,
+                True,
+                True,
+                to_unicode,
+                force_utf8,
+                hide_utf8_warnings,
+                utf8_handling,
+                file_encoding,
             )
         elif force_utf8:
             self.leader = Leader(self.leader[0:9] + "a" + self.leader[10:])
@@ -255,12 +257,15 @@ class Record(_RecordBase):
     ) -> None:
         """Fill this record from transmission-format bytes (fields are
         appended to the ones it has)."""
-        self._decode(marc, False, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding)
+        self._decode(
+            marc, False, _decodes_natively(type(self)), to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding
+        )
 
     def _decode(
         self,
         marc: bytes,
         fresh: bool,
+        native: bool,
         to_unicode: bool,
         force_utf8: bool,
         hide_utf8_warnings: bool,
@@ -270,9 +275,10 @@ class Record(_RecordBase):
         """Decode natively when nothing pymarc's decoding calls was overridden
         or replaced and the record is valid; otherwise run the exact Python
         decoder, which also leaves a record that fails part way as pymarc
-        leaves it. ``fresh``: called by ``__init__`` (no fields yet)."""
+        leaves it. ``fresh``: called by ``__init__`` (no fields yet);
+        ``native``: ``_decodes_natively(type(self))``."""
         if (
-            _decodes_natively(type(self))
+            native
             and isinstance(self.force_utf8, bool)
             and self.force_utf8 == bool(force_utf8)
             # Only an exact Record stays lazy (its native answers from the
@@ -435,7 +441,12 @@ _original_getattribute = Record.__getattribute__
 _original_leader = Record.__dict__.get("leader", _RecordBase.__dict__["leader"])
 _original_fields = Record.__dict__.get("fields", _RecordBase.__dict__["fields"])
 _original_force_utf8 = Record.__dict__.get("force_utf8", _RecordBase.__dict__["force_utf8"])
-_original_names = (Field, Subfield, Indicators, Leader, marc8_to_unicode, logger)
+_original_Field = Field
+_original_Subfield = Subfield
+_original_Indicators = Indicators
+_original_Leader = Leader
+_original_marc8_to_unicode = marc8_to_unicode
+_original_logger = logger
 _original_field_init = Field.__init__
 _original_leader_init = Leader.__init__
 
@@ -452,12 +463,12 @@ def _decodes_natively(cls: typing.Any) -> bool:
         and cls.leader is _original_leader
         and cls.fields is _original_fields
         and cls.force_utf8 is _original_force_utf8
-        and Field is _original_names[0]
-        and Subfield is _original_names[1]
-        and Indicators is _original_names[2]
-        and Leader is _original_names[3]
-        and marc8_to_unicode is _original_names[4]
-        and logger is _original_names[5]
+        and Field is _original_Field
+        and Subfield is _original_Subfield
+        and Indicators is _original_Indicators
+        and Leader is _original_Leader
+        and marc8_to_unicode is _original_marc8_to_unicode
+        and logger is _original_logger
         and Field.__init__ is _original_field_init
         and Leader.__init__ is _original_leader_init
     )

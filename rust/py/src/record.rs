@@ -185,19 +185,27 @@ fn fields_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
 /// `Record`, or its class overrides nothing pymarc's `__iter__`/`__next__`
 /// go through (attribute access and assignment, `fields`).
 fn plain_iteration(slf: &Bound<'_, RecordBase>) -> PyResult<bool> {
-    let py = slf.py();
-    if slf.get_type().is(types(py)?.record.bind(py)) {
+    if is_exact_record(slf)? {
         return Ok(true);
     }
     plain_record_type(slf, &[])
+}
+
+/// Whether `slf` is exactly `Record` (a pointer comparison: this is on the
+/// hot paths).
+fn is_exact_record(slf: &Bound<'_, RecordBase>) -> PyResult<bool> {
+    let py = slf.py();
+    Ok(std::ptr::eq(
+        slf.get_type_ptr(),
+        types(py)?.record.as_ptr().cast(),
+    ))
 }
 
 /// Whether `as_marc` may read the record's storage directly: it is exactly
 /// `Record`, or its class overrides none of the attributes pymarc's
 /// `as_marc` reads or assigns.
 fn plain_for_as_marc(slf: &Bound<'_, RecordBase>) -> PyResult<bool> {
-    let py = slf.py();
-    if slf.get_type().is(types(py)?.record.bind(py)) {
+    if is_exact_record(slf)? {
         return Ok(true);
     }
     plain_record_type(slf, &["to_unicode", "force_utf8"])

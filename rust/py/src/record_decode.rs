@@ -61,19 +61,16 @@ pub(crate) fn decode_valid(
         marc8,
         hide_utf8_warnings: hide.unwrap_or(false),
     };
-    if utf8 {
-        decode_checked(py, data, &options, marc)
-    } else {
-        decode_marc8_checked(py, data, &options, marc)
-    }
+    decode_checked(py, data, &options, marc)
 }
 
-/// Validates `data` natively. `Ok(None)` means the exact Python fallback must
-/// decode it: the record needs it, or is invalid. pymarc fails part way
-/// through an invalid record, leaving its leader set and the fields before
-/// the failing one added (and logged about); the fallback does the same
-/// steps, so the record holds what pymarc's holds and the log lines and
-/// exception are pymarc's.
+/// Validates `data` natively (and transcodes a MARC-8 record to UTF-8).
+/// `Ok(None)` means the exact Python fallback must decode it: the record
+/// needs it, is invalid, or is MARC-8 text on which pymarc would write to
+/// stderr or raise. pymarc fails part way through an invalid record,
+/// leaving its leader set and the fields before the failing one added (and
+/// logged about); the fallback does the same steps, so the record holds
+/// what pymarc's holds and the log lines and exception are pymarc's.
 fn decode_checked(
     py: Python<'_>,
     data: &[u8],
@@ -87,40 +84,24 @@ fn decode_checked(
     if layout.needs_fallback {
         return Ok(None);
     }
-    emit_notes(py, &notes, chunk)?;
-    Ok(Some(LazyRecord {
-        bytes: Arc::from(data),
-        layout,
-        handling: options.utf8_handling,
-    }))
-}
-
-/// Decodes a MARC-8 record natively. `Ok(None)` means the exact Python
-/// fallback must decode it: the record is invalid (pymarc's MARC-8
-/// decoding of earlier fields may write or raise first), or pymarc would
-/// write to stderr or raise while decoding its text.
-fn decode_marc8_checked(
-    py: Python<'_>,
-    data: &[u8],
-    options: &DecodeOptions,
-    chunk: &Bound<'_, PyAny>,
-) -> PyResult<Option<LazyRecord>> {
-    let mut notes = Vec::new();
-    let Ok(layout) = pymrrc_core::decode_layout(data, options, &mut notes) else {
-        return Ok(None);
-    };
-    if layout.needs_fallback {
-        return Ok(None);
-    }
-    let Ok(transcoded) =
-        pymrrc_core::marc8::transcode_record(data, &layout, options.hide_utf8_warnings)
-    else {
-        return Ok(None);
+    let lazy = if options.marc8 {
+        let Ok(transcoded) =
+            pymrrc_core::marc8::transcode_record(data, &layout, options.hide_utf8_warnings)
+        else {
+            return Ok(None);
+        };
+        LazyRecord {
+            bytes: Arc::from(transcoded.bytes),
+            layout: transcoded.layout,
+            handling: Utf8Handling::Strict,
+        }
+    } else {
+        LazyRecord {
+            bytes: Arc::from(data),
+            layout,
+            handling: options.utf8_handling,
+        }
     };
     emit_notes(py, &notes, chunk)?;
-    Ok(Some(LazyRecord {
-        bytes: Arc::from(transcoded.bytes),
-        layout: transcoded.layout,
-        handling: Utf8Handling::Strict,
-    }))
+    Ok(Some(lazy))
 }

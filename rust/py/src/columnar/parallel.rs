@@ -47,13 +47,15 @@ pub(crate) fn provenance(item: &Item) -> Provenance {
     }
 }
 
-/// Whether every record of `items` can be built with no Python.
+/// Whether every record of `items` can be built with no Python (no
+/// rejection, no exact decoder, no log line of pymarc's).
 fn native(items: &[Item]) -> bool {
     items.iter().all(|item| {
-        matches!(
-            item.outcome,
-            Outcome::Record(_) | Outcome::Transcoded { .. }
-        )
+        item.notes.is_empty()
+            && matches!(
+                item.outcome,
+                Outcome::Record(_) | Outcome::Transcoded { .. }
+            )
     })
 }
 

@@ -15,7 +15,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use super::options::{ErrorMode, ReaderOptions};
 use super::parallel::{provenance, schedule, Built, Group, Work, IN_FLIGHT};
 use super::source::Source;
-use crate::errors::{exception_for, framing_exception};
+use crate::errors::{emit_notes, exception_for, framing_exception};
 use crate::pytypes::types;
 use crate::record::RecordBase;
 use crate::walk::walk_record;
@@ -312,6 +312,10 @@ impl Producer {
             let Some(item) = items.pop_front() else {
                 return Step::Empty;
             };
+            if !item.notes.is_empty() {
+                // pymarc's log lines for this record come first.
+                return Step::Python(item);
+            }
             let prov = provenance(&item);
             let appended = match &item.outcome {
                 Outcome::Record(layout) => self
@@ -332,12 +336,30 @@ impl Producer {
         }
     }
 
-    /// A rejected record, or one for the exact Python decoder.
+    /// A rejected record, one for the exact Python decoder, or one on
+    /// which pymarc logs (as `MARCReader` does, before the record).
     fn append_with_python(&mut self, py: Python<'_>, item: Item) -> PyResult<()> {
         let id = self.next_id;
         self.next_id += 1;
         let chunk = PyBytes::new(py, &item.chunk).into_any();
         let offset = Some(item.offset);
+        emit_notes(py, &item.notes, &chunk)?;
+        let prov = provenance(&item);
+        let appended = match &item.outcome {
+            Outcome::Record(layout) => self
+                .builder
+                .append_layout(id, prov, &item.chunk, layout, self.handling)
+                .is_ok(),
+            Outcome::Transcoded { text, layout } => self
+                .builder
+                .append_layout(id, prov, text, layout, Utf8Handling::Strict)
+                .is_ok(),
+            _ => false,
+        };
+        if appended {
+            self.in_batch += 1;
+            return Ok(());
+        }
         match &item.outcome {
             Outcome::Invalid(err) => {
                 let exc = exception_for(py, err, &chunk)?;
