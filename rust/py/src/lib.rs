@@ -8,8 +8,9 @@
 //! for `pymrrc.marc8`), [`sink`] (`MARCWriter`'s file output) and
 //! [`errors`] (core errors to Python exceptions); [`walk`] and [`as_dict`]
 //! feed the MARCXML and MARC-in-JSON output, [`marcxml`] turns MARCXML
-//! read by the core into Python records, and [`columnar`] is the Arrow and
-//! Parquet export (`pymrrc.columnar`).
+//! read by the core into Python records, [`columnar`] is the Arrow and
+//! Parquet export (`pymrrc.columnar`), and [`partition`] plans and resolves
+//! record-aligned partitions (`pymrrc.partition`).
 
 /// Rust allocations (record bytes, layouts) are made on parse threads and
 /// freed on the Python thread; mimalloc frees across threads without the
@@ -27,6 +28,7 @@ mod marc8;
 mod marc8_write;
 mod marcxml;
 mod materialize;
+mod partition;
 mod pytypes;
 mod reader;
 mod record;
@@ -51,6 +53,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(marc8_write::marc8_record_from_parts, m)?)?;
     m.add_class::<marcxml::XmlParser>()?;
     columnar::register(m)?;
+    partition::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("MAX_WORKERS", pymrrc_core::pipeline::MAX_WORKERS)?;
     m.add_function(wrap_pyfunction!(testing::_panic_for_tests, m)?)?;

@@ -338,9 +338,13 @@ impl RecordBase {
         &self,
         py: Python<'_>,
     ) -> Option<(Py<PyBytes>, Py<PyAny>, Py<PyAny>, Py<PyAny>, usize)> {
-        let (None, None, None, Some(lazy), Some(leader)) =
-            (&self.fields, &self.leader, &self.xml, &self.lazy, &self.raw_leader)
-        else {
+        let (None, None, None, Some(lazy), Some(leader)) = (
+            &self.fields,
+            &self.leader,
+            &self.xml,
+            &self.lazy,
+            &self.raw_leader,
+        ) else {
             return None;
         };
         let payload = crate::record_pickle::payload(lazy, leader);
