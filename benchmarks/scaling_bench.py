@@ -4,15 +4,21 @@ processes) against pymarc, planning partitions of the whole corpus, and
 table and their targets.
 
 Each case runs in a fresh process (``case.py`` hands kind ``"scaling"`` to
-:func:`run_case`). A Dask case starts its own cluster (``threads_per_worker=1``,
-worker processes, no memory limit), runs the job once untimed, then
-``repeat`` timed times. Every worker count reads the same partitions: the
-blocksize is chosen once per run, so that the largest cluster gets about
-four partitions per worker (``--blocksize`` overrides it).
+:func:`run_case`). A Dask case starts one cluster of each size
+(``LocalCluster`` of worker processes, ``threads_per_worker=1``,
+``RAYON_NUM_THREADS=1`` in the workers, no memory limit) and runs the job
+on each in turn, one untimed round and then ``repeat`` timed rounds, so
+that the machine's load weighs on every size alike. Every size reads the
+same partitions: the blocksize is chosen once per run, so that the largest
+cluster gets about four partitions per worker (``--blocksize`` overrides
+it).
 """
 
 import os
 import pickle
+import statistics
+import sys
+import time
 
 # Labels.
 PICKLE = "pickle (protocol 5)"
@@ -33,23 +39,40 @@ def auto_blocksize(path, workers):
     return max(1 << 20, size // (4 * max(workers)))
 
 
-def cases(run, slice_path, full_path, scratch, repeat, workers=(1, 2), blocksize=None):
+def cases(run, slice_path, full_path, scratch, repeat, runner, workers=(1, 2), blocksize=None):
     """Every scaling case: pickling on ``slice_path``, planning and Dask on
-    ``full_path`` with each number of ``workers``."""
+    ``full_path`` with each number of ``workers``. ``runner`` runs a case in
+    a fresh process (suite.py's ``python_case``)."""
     for op, label in (("pickle", PICKLE), ("unpickle", UNPICKLE)):
         for lib in ("pymarc", "pymrrc"):
             run.measure("scaling", f"{label} / {lib}",
-                        {"kind": "scaling", "lib": lib, "op": op, "file": slice_path, "repeat": repeat})
+                        {"kind": "scaling", "lib": lib, "op": op, "file": slice_path, "repeat": repeat},
+                        runner)
     run.measure("scaling", PLAN, {"kind": "scaling", "lib": "pymrrc", "op": "plan", "file": full_path,
-                                  "repeat": max(repeat, 5)})
+                                  "repeat": max(repeat, 5)}, runner)
     size = blocksize or auto_blocksize(full_path, workers)
-    for n in workers:
-        common = {"kind": "scaling", "lib": "pymrrc", "file": full_path, "workers": n,
-                  "blocksize": size, "repeat": repeat}
-        run.measure("scaling", f"{TITLES} / {n} workers", dict(common, op="dask_titles"))
-        run.measure("scaling", f"{COUNT} / {n} workers", dict(common, op="dask_count"))
-        out = os.path.join(scratch, f"dask-parquet-{n}")
-        run.measure("scaling", f"{PARQUET} / {n} workers", dict(common, op="dask_parquet", out=out))
+    for job, label in (("titles", TITLES), ("count", COUNT), ("parquet", PARQUET)):
+        case = {"kind": "scaling", "lib": "pymrrc", "op": "dask", "job": job, "file": full_path,
+                "workers": list(workers), "blocksize": size, "repeat": repeat,
+                "out": os.path.join(scratch, "dask-parquet")}
+        dask_rows(run, label, case, runner)
+
+
+def dask_rows(run, label, case, runner):
+    """One case process runs ``case["job"]`` on a cluster of each size,
+    the clusters taking turns (so that a change in the machine's load
+    affects every size alike); one result row per size."""
+    started = time.perf_counter()
+    output, rss = runner(case)
+    for n, seconds in output["seconds"].items():
+        median = statistics.median(seconds)
+        row = {"group": "scaling", "label": f"{label} / {n} workers",
+               "case": dict(case, workers=int(n)), "records": output["records"], "seconds": seconds,
+               "median_s": median, "rate": output["records"] / median if median > 0 else 0.0,
+               "peak_rss_mib": round(rss, 1)}
+        run.cases.append(row)
+        print(f"  scaling  {row['label']:48} {row['rate']:>12,.0f} rec/s"
+              f"  ({time.perf_counter() - started:.0f}s)", file=sys.stderr, flush=True)
 
 
 # -- in the case's process ---------------------------------------------------------
@@ -62,9 +85,27 @@ def _records(lib, path):
 def _cluster(n):
     from distributed import Client, LocalCluster
 
+    # One thread per worker, and one for the batches pymrrc builds in Rust
+    # (the rayon pool), so that a worker is about one core of work.
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=None, memory_limit=0)
-    return cluster, Client(cluster)
+                           dashboard_address=None, memory_limit=0, env={"RAYON_NUM_THREADS": "1"})
+    return cluster, Client(cluster, set_as_default=False)
+
+
+def _dask_job(job, path, case, client):
+    import pymrrc.dask
+
+    if job == "titles":
+        bag = pymrrc.dask.read_marc(path, blocksize=case["blocksize"])
+        return sum(n for _, n in bag.map(lambda r: r.title).frequencies().compute(scheduler=client))
+    if job == "count":
+        # The same reading and mapping, with a small result: no (title,
+        # count) pair crosses a process boundary.
+        bag = pymrrc.dask.read_marc(path, blocksize=case["blocksize"])
+        return bag.map(lambda r: r.title).count().compute(scheduler=client)
+    summary = pymrrc.dask.to_parquet(path, case["out"], blocksize=case["blocksize"], overwrite=True,
+                                     compute=False)
+    return summary.compute(scheduler=client).records_written
 
 
 def run_case(case, timed):
@@ -80,30 +121,22 @@ def run_case(case, timed):
         import pymrrc
 
         return timed(repeat, lambda: len(pymrrc.partitions(path, 128 * 2**20)))
-    if op in ("dask_titles", "dask_count", "dask_parquet"):
-        import pymrrc.dask
-
-        cluster, client = _cluster(case["workers"])
+    if op == "dask":
+        clusters = {n: _cluster(n) for n in case["workers"]}
         try:
-            if op == "dask_titles":
-                def job():
-                    bag = pymrrc.dask.read_marc(path, blocksize=case["blocksize"])
-                    return sum(n for _, n in bag.map(lambda r: r.title).frequencies().compute())
-            elif op == "dask_count":
-                # The same reading and mapping, with a small result: no
-                # (title, count) pair crosses a process boundary.
-                def job():
-                    bag = pymrrc.dask.read_marc(path, blocksize=case["blocksize"])
-                    return bag.map(lambda r: r.title).count().compute()
-            else:
-                def job():
-                    summary = pymrrc.dask.to_parquet(path, case["out"], blocksize=case["blocksize"],
-                                                     overwrite=True)
-                    return summary.records_written
-            return timed(repeat, job)
+            seconds = {n: [] for n in clusters}
+            count = 0
+            for attempt in range(repeat + 1):  # the first round warms up
+                for n, (_, client) in clusters.items():
+                    started = time.perf_counter()
+                    count = _dask_job(case["job"], path, case, client)
+                    if attempt:
+                        seconds[n].append(time.perf_counter() - started)
+            return count, seconds
         finally:
-            client.close()
-            cluster.close()
+            for cluster, client in clusters.values():
+                client.close()
+                cluster.close()
     raise ValueError(f"unknown scaling operation {op!r}")
 
 

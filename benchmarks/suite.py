@@ -289,7 +289,8 @@ def main(argv=None):
         full = paths[args.records] if args.quick else paths["full"]
         memory_cases(run, paths[args.records], full, with_pymarc_stream=not args.quick)
         columnar_bench.cases(run, full, scratch, args.repeat, with_marctable=not args.quick)
-        scaling_bench.cases(run, paths[args.records], full, scratch, args.repeat, args.workers, args.blocksize)
+        scaling_bench.cases(run, paths[args.records], full, scratch, args.repeat, python_case, args.workers,
+                            args.blocksize)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results = {
@@ -365,7 +366,7 @@ def dask_only(args):
     scratch = tempfile.mkdtemp(prefix="pymrrc-suite-")
     started = time.perf_counter()
     try:
-        scaling_bench.cases(run, records, path, scratch, args.repeat, args.workers, args.blocksize)
+        scaling_bench.cases(run, records, path, scratch, args.repeat, python_case, args.workers, args.blocksize)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results = {"machine": machine.describe(ROOT, path), "settings": settings,
