@@ -175,7 +175,17 @@ def tables(results):
     parts.append(f"## Thread scaling (aggregate records/s, median of {repeats}, speedup over one thread)\n\n"
                  + thread_table(results))
     parts.append("## Memory\n\n" + memory_table(results))
+    cli = _cli_table(results)
+    if cli:
+        parts.append("## The pymrrc command, yaz-marcdump and pymarc scripts (whole corpus)\n\n" + cli)
     return "\n\n".join(parts) + "\n"
+
+
+def _cli_table(results):
+    sys.path.insert(0, HERE)
+    import cli_jobs
+
+    return cli_jobs.cli_table(results)
 
 
 # -- docs/PERFORMANCE.md -----------------------------------------------------------
@@ -368,6 +378,13 @@ def render(results, root=ROOT):
         "stays the same whatever the file size (the path backend keeps a bounded number "
         "of batches in flight; see docs/threading.md).\n\n" + memory_table(results) + "\n"
     )
+    cli = _cli_table(results)
+    if cli:
+        parts.append("## Whole-file jobs: the `pymrrc` command (docs/cli.md)\n\n"
+                     "Each job on the whole corpus (and on the MARC-8 file made from it), as "
+                     "the `pymrrc` command, as `yaz-marcdump` and as a pymarc script doing the "
+                     "same job (`benchmarks/cli_jobs.py`); wall time from start to exit, "
+                     "Python's start-up included.\n\n" + cli + "\n")
     parts.append(DOC_TAIL)
     return "\n".join(parts)
 

@@ -126,6 +126,27 @@ def test_ctrl_c_stops_at_once_and_leaves_no_output(tmp_path, command):
     assert sorted(os.listdir(tmp_path)) == ["big.mrc"]
 
 
+def test_devices_pipes_and_links_are_written_not_replaced(tmp_path):
+    """An existing output that is not a regular file (a FIFO here; /dev/null
+    alike) is written in place; a symbolic link keeps pointing at the file
+    it names, which gets the output."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = tmp_path / "received.mrc"
+    with open(received, "wb") as sink:
+        reader = subprocess.Popen(["cat", str(fifo)], stdout=sink)
+        cli.run("convert", cli.SAMPLE, fifo, "--to", "marc")
+        reader.wait(timeout=30)
+    assert received.read_bytes() == cli.SAMPLE.read_bytes()
+    assert fifo.is_fifo()
+    real = tmp_path / "real.mrc"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.mrc"
+    link.symlink_to(real)
+    cli.run("convert", cli.SAMPLE, link, "--to", "marc")
+    assert link.is_symlink() and real.read_bytes() == cli.SAMPLE.read_bytes()
+
+
 def test_no_input_no_output(tmp_path):
     empty = tmp_path / "empty.mrc"
     empty.write_bytes(b"")

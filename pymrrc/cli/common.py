@@ -108,10 +108,10 @@ class RecordsSink(Sink):
     rejected record stops the job unless ``permissive``."""
 
     def __init__(self, writer: FormatWriter | None, permissive: bool) -> None:
-        self.writer = writer
-        self.permissive = permissive
-        self.skipped = 0
-        self.label = ""
+        self.writer: FormatWriter | None = writer
+        self.permissive: bool = permissive
+        self.skipped: int = 0
+        self.label: str = ""
 
     def begin(self, source: Input) -> None:
         self.label = source.label

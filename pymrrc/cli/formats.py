@@ -102,11 +102,12 @@ class FormatWriter:
     between them, the footer."""
 
     def __init__(self, fmt: OutputFormat, write: typing.Callable[[bytes | memoryview], object]) -> None:
-        self.fmt = fmt
+        self.fmt: OutputFormat = fmt
         self._write = write
-        self.records = 0
-        self.references = 0
-        self.bytes = 0
+        #: Records written, characters written as ``&#xXXXX;``, bytes written.
+        self.records: int = 0
+        self.references: int = 0
+        self.bytes: int = 0
         self._emit(fmt.header)
 
     def _emit(self, data: bytes | memoryview) -> None:

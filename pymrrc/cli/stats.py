@@ -25,7 +25,7 @@ class Tally:
     """The counts, merged from Rust's and from records read in Python."""
 
     def __init__(self) -> None:
-        self.records = 0
+        self.records: int = 0
         self.tags: dict[str, list[int]] = {}
         self.subfields: dict[str, list[int]] = {}
         self.leader_06_07: Counter[str] = Counter()

@@ -1,6 +1,7 @@
 //! `FileJob`: one input file of a `pymrrc` command, worked through batch by
 //! batch. Each `next()` reads, validates and converts a batch of records
-//! with the GIL released and hands back a [`JobBatch`]: the output bytes,
+//! with the GIL released (the next batch converting while Python handles
+//! this one) and hands back a [`JobBatch`]: the output bytes,
 //! the counts, and the records Python must handle itself (rejected ones,
 //! with their pymarc exception; those the native decoder leaves to the
 //! Python decoder; those a format cannot convert exactly here). The Python
@@ -10,45 +11,19 @@ use std::path::PathBuf;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyList};
 
+use super::ahead::Ahead;
+use super::parts::{lay_out, JobBatch, Layout};
 use super::source::Source;
-use crate::errors::{exception_for, framing_exception};
 use crate::text::plain_text;
 use pymrrc_core::batch::{Item, Outcome, Validation};
-use pymrrc_core::convert::{convert_batch, Format, Piece};
+use pymrrc_core::convert::{convert_batch, Format};
 use pymrrc_core::decode::DecodeOptions;
 use pymrrc_core::grep::FieldSelector;
 use pymrrc_core::pipeline::Workers;
 use pymrrc_core::stats::Stats;
 use pymrrc_core::text::Utf8Handling;
-
-/// One batch's results.
-#[pyclass(module = "pymrrc._core", frozen, get_all)]
-pub struct JobBatch {
-    /// In order: `(bytes, count)` for `count` converted records joined by
-    /// the job's separator (with none when sizes are asked for), and
-    /// `(number, offset, chunk, exception)` for records Python handles
-    /// (`exception` is `None` where the Python decoder must decide).
-    pub parts: Py<PyList>,
-    /// The byte length of each converted record, as little-endian `u64`s,
-    /// when asked for (`split`); else `None`.
-    pub sizes: Option<Py<PyBytes>>,
-    /// Valid records converted (or counted) natively.
-    pub records: u64,
-    /// Records rejected natively.
-    pub rejected: u64,
-    /// Characters written as `&#xXXXX;` (MARC-8 output).
-    pub references: u64,
-    /// Input bytes read through the end of this batch.
-    pub position: u64,
-    /// `grep`: the values to match, and the batch position of the record
-    /// each belongs to (parts then come from `select`).
-    pub values: Option<Py<PyList>>,
-    pub owners: Option<Py<PyList>>,
-    /// Records (framed items) in the batch.
-    pub count: usize,
-}
 
 /// A whole-file job over one input.
 #[pyclass(module = "pymrrc._core")]
@@ -68,6 +43,8 @@ pub struct FileJob {
     grep: Option<FieldSelector>,
     /// `grep`: the batch whose values were handed out, and its first number.
     held: Option<(Vec<Item>, u64)>,
+    /// The batch converting on the pool.
+    ahead: Option<Ahead>,
     position: u64,
 }
 
@@ -169,6 +146,7 @@ impl FileJob {
                 code: grep_code,
             }),
             held: None,
+            ahead: None,
             position: 0,
         })
     }
@@ -180,49 +158,36 @@ impl FileJob {
     /// The next batch's results; `None` (ending the iteration) when the
     /// input, or the window asked for, is exhausted.
     fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<JobBatch>> {
-        loop {
-            if self.stop.is_some_and(|stop| self.seen >= stop) {
-                self.source.finish(py);
-                return Ok(None);
-            }
-            let Some(mut items) = self.source.next_batch(py)? else {
-                return Ok(None);
-            };
-            let first = self.seen;
-            self.seen += items.len() as u64;
-            if let Some(last) = items.last() {
-                self.position = last.offset + last.chunk.len() as u64;
-            }
-            // Keep the window's part of the batch.
-            let skip = usize::try_from(self.start.saturating_sub(first)).unwrap_or(usize::MAX);
-            if skip >= items.len() {
-                continue;
-            }
-            items.drain(..skip);
-            if let Some(stop) = self.stop {
-                let keep =
-                    usize::try_from(stop.saturating_sub(first + skip as u64)).unwrap_or(usize::MAX);
-                items.truncate(keep);
-            }
-            let first = first + skip as u64;
-            if let Some(stats) = self.stats.as_mut() {
-                let batch_stats = py.detach(|| Stats::of_batch(&items));
-                stats.merge(batch_stats);
-            }
-            if let Some(selector) = &self.grep {
-                let handling = self.handling;
-                let values = py.detach(|| grep_values(selector, &items, handling));
-                let owners = PyList::new(py, values.iter().map(|(i, _)| *i))?;
-                let texts = PyList::new(py, values.iter().map(|(_, v)| v.as_str()))?;
-                let mut out = self.empty_batch(py)?;
-                out.values = Some(texts.unbind());
-                out.owners = Some(owners.unbind());
-                out.count = items.len();
-                self.held = Some((items, first));
-                return Ok(Some(out));
-            }
-            return self.finish_batch(py, &items, first, None).map(Some);
+        if self.grep.is_some() {
+            return self.next_for_grep(py);
         }
+        // One batch converts on the pool while Python handles the one
+        // before it: start the first, then always the one after.
+        if self.ahead.is_none() {
+            self.ahead = self.start_next(py)?;
+        }
+        let Some(current) = self.ahead.take() else {
+            return Ok(None);
+        };
+        self.ahead = self.start_next(py)?;
+        let done = current.wait(py)?;
+        if let (Some(stats), Some(batch_stats)) = (self.stats.as_mut(), done.stats) {
+            stats.merge(batch_stats);
+        }
+        let last = done
+            .items
+            .last()
+            .map_or(self.position, |i| i.offset + i.chunk.len() as u64);
+        lay_out(
+            py,
+            &self.layout(),
+            &done.items,
+            done.first,
+            done.pieces,
+            None,
+            last,
+        )
+        .map(Some)
     }
 
     /// `grep`: the results of the held batch for the records at the batch
@@ -233,7 +198,20 @@ impl FileJob {
             .held
             .take()
             .ok_or_else(|| PyValueError::new_err("no batch is held"))?;
-        self.finish_batch(py, &items, first, Some(&selected))
+        let (format, handling) = (self.format, self.handling);
+        let pieces = py.detach(|| convert_batch(format, &items, handling, first + 1));
+        let last = items
+            .last()
+            .map_or(self.position, |i| i.offset + i.chunk.len() as u64);
+        lay_out(
+            py,
+            &self.layout(),
+            &items,
+            first,
+            pieces,
+            Some(&selected),
+            last,
+        )
     }
 
     /// The statistics so far: `(records, tags, subfields, leader_06_07,
@@ -291,129 +269,79 @@ impl FileJob {
     /// Stops reading and releases the input.
     fn close(&mut self, py: Python<'_>) {
         self.held = None;
+        if let Some(ahead) = self.ahead.take() {
+            // Let the pool finish with the batch; nothing waits for it.
+            drop(ahead);
+        }
         self.source.finish(py);
     }
 }
 
 impl FileJob {
-    fn empty_batch(&self, py: Python<'_>) -> PyResult<JobBatch> {
-        Ok(JobBatch {
-            parts: PyList::empty(py).unbind(),
-            sizes: None,
-            records: 0,
-            rejected: 0,
-            references: 0,
-            position: self.position,
-            values: None,
-            owners: None,
-            count: 0,
-        })
+    fn layout(&self) -> Layout<'_> {
+        Layout {
+            separator: &self.separator,
+            sizes: self.sizes,
+            report_invalid: self.report_invalid,
+        }
     }
 
-    /// Converts `items` (numbered from `first + 1`), or only the positions
-    /// in `selected`, and lays out the results.
-    fn finish_batch(
-        &mut self,
-        py: Python<'_>,
-        items: &[Item],
-        first: u64,
-        selected: Option<&[usize]>,
-    ) -> PyResult<JobBatch> {
-        let (format, handling) = (self.format, self.handling);
-        let pieces = py.detach(|| convert_batch(format, items, handling, first + 1));
-        let mut out = self.empty_batch(py)?;
-        out.count = items.len();
-        let parts = out.parts.bind(py).clone();
-        let separator: &[u8] = if self.sizes { b"" } else { &self.separator };
-        let mut run: Vec<Vec<u8>> = Vec::new();
-        let mut sizes: Vec<u8> = Vec::new();
-        let mut wanted = selected.map(|s| s.iter().peekable());
-        for (at, (item, piece)) in items.iter().zip(pieces).enumerate() {
-            let number = first + 1 + at as u64;
-            let chosen = match wanted.as_mut() {
-                None => true,
-                Some(w) => {
-                    while w.next_if(|&&i| i < at).is_some() {}
-                    w.next_if(|&&i| i == at).is_some()
-                }
+    /// The next batch of the window asked for, and the number of records
+    /// before it; `None` at the end of the input or of the window.
+    fn next_window(&mut self, py: Python<'_>) -> PyResult<Option<(Vec<Item>, u64)>> {
+        loop {
+            if self.stop.is_some_and(|stop| self.seen >= stop) {
+                self.source.finish(py);
+                return Ok(None);
+            }
+            let Some(mut items) = self.source.next_batch(py)? else {
+                return Ok(None);
             };
-            match piece {
-                Piece::Done { bytes, references } => {
-                    if !chosen {
-                        continue;
-                    }
-                    sizes.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-                    run.push(bytes);
-                    out.records += 1;
-                    out.references += references as u64;
-                }
-                Piece::Counted => {
-                    if chosen {
-                        out.records += 1;
-                    }
-                }
-                Piece::Pending => {
-                    let rejected = matches!(item.outcome, Outcome::Invalid(_) | Outcome::Fatal(_));
-                    if rejected {
-                        out.rejected += 1;
-                        if !self.report_invalid {
-                            continue;
-                        }
-                    }
-                    flush_run(&parts, &mut run, separator)?;
-                    parts.append(pending_tuple(py, item, number)?)?;
-                }
+            let first = self.seen;
+            self.seen += items.len() as u64;
+            if let Some(last) = items.last() {
+                self.position = last.offset + last.chunk.len() as u64;
             }
-        }
-        flush_run(&parts, &mut run, separator)?;
-        if self.sizes {
-            out.sizes = Some(PyBytes::new(py, &sizes).unbind());
-        }
-        Ok(out)
-    }
-}
-
-/// Appends `(bytes, count)` for the records in `run`, joined by
-/// `separator`, written straight into the `bytes` object; empties `run`.
-fn flush_run(parts: &Bound<'_, PyList>, run: &mut Vec<Vec<u8>>, separator: &[u8]) -> PyResult<()> {
-    if run.is_empty() {
-        return Ok(());
-    }
-    let total = run.iter().map(Vec::len).sum::<usize>() + separator.len() * (run.len() - 1);
-    let blob = PyBytes::new_with(parts.py(), total, |buf| {
-        let mut at = 0;
-        for (i, piece) in run.iter().enumerate() {
-            if i > 0 {
-                buf[at..at + separator.len()].copy_from_slice(separator);
-                at += separator.len();
+            let skip = usize::try_from(self.start.saturating_sub(first)).unwrap_or(usize::MAX);
+            if skip >= items.len() {
+                continue;
             }
-            buf[at..at + piece.len()].copy_from_slice(piece);
-            at += piece.len();
+            items.drain(..skip);
+            if let Some(stop) = self.stop {
+                let keep =
+                    usize::try_from(stop.saturating_sub(first + skip as u64)).unwrap_or(usize::MAX);
+                items.truncate(keep);
+            }
+            return Ok(Some((items, first + skip as u64)));
         }
-        Ok(())
-    })?;
-    parts.append((blob, run.len()))?;
-    run.clear();
-    Ok(())
-}
+    }
 
-/// `(number, offset, chunk, exception)` for a record Python handles.
-fn pending_tuple<'py>(py: Python<'py>, item: &Item, number: u64) -> PyResult<Bound<'py, PyTuple>> {
-    let chunk = PyBytes::new(py, &item.chunk);
-    let exception = match &item.outcome {
-        Outcome::Invalid(err) => exception_for(py, err, chunk.as_any())?.unbind(),
-        Outcome::Fatal(kind) => framing_exception(py, *kind)?.unbind(),
-        _ => py.None(),
-    };
-    PyTuple::new(
-        py,
-        [
-            number.into_pyobject(py)?.into_any(),
-            item.offset.into_pyobject(py)?.into_any(),
-            chunk.into_any(),
-            exception.into_bound(py),
-        ],
-    )
+    /// Reads the next batch and hands it to the pool.
+    fn start_next(&mut self, py: Python<'_>) -> PyResult<Option<Ahead>> {
+        let (format, handling, stats) = (self.format, self.handling, self.stats.is_some());
+        Ok(self
+            .next_window(py)?
+            .map(|(items, first)| Ahead::start(items, first, format, handling, stats)))
+    }
+
+    /// `grep`'s first step: the batch's values to match, the batch held
+    /// until `select` says which records to keep.
+    fn next_for_grep(&mut self, py: Python<'_>) -> PyResult<Option<JobBatch>> {
+        let Some((items, first)) = self.next_window(py)? else {
+            return Ok(None);
+        };
+        let Some(selector) = &self.grep else {
+            return Ok(None);
+        };
+        let handling = self.handling;
+        let values = py.detach(|| grep_values(selector, &items, handling));
+        let mut out = JobBatch::empty(py, self.position);
+        out.owners = Some(PyList::new(py, values.iter().map(|(i, _)| *i))?.unbind());
+        out.values = Some(PyList::new(py, values.iter().map(|(_, v)| v.as_str()))?.unbind());
+        out.count = items.len();
+        self.held = Some((items, first));
+        Ok(Some(out))
+    }
 }
 
 /// `(batch position, value)` for every value `selector` picks from the

@@ -6,9 +6,13 @@
 //!   binary stream;
 //! * [`job`] is `FileJob`, which converts each batch with the core's
 //!   `convert` (and counts with `stats`, picks `grep` values) and hands
-//!   Python what it must handle itself.
+//!   Python what it must handle itself;
+//! * [`ahead`] converts the next batch on the pool while Python handles
+//!   the current one, and [`parts`] lays a batch out for Python.
 
+mod ahead;
 mod job;
+mod parts;
 mod source;
 
 use pyo3::prelude::*;
@@ -16,6 +20,6 @@ use pyo3::prelude::*;
 /// Adds the jobs' classes to the extension module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<job::FileJob>()?;
-    m.add_class::<job::JobBatch>()?;
+    m.add_class::<parts::JobBatch>()?;
     Ok(())
 }
