@@ -99,4 +99,4 @@ wheels: $(DEPS)
 	$(PY) tools/build_wheels.py --out dist
 
 clean:
-	rm -rf $(VENV) target dist pymrrc/_core*.so
+	rm -rf $(VENV) target dist build pymrrc/_core*.so

@@ -18,6 +18,8 @@ import time
 
 import workloads
 
+import columnar_bench
+
 
 def _timed(repeat, run, outputs=(), warm_up=True):
     """Times ``repeat`` calls of ``run``, after one untimed call when
@@ -83,6 +85,8 @@ def run_case(case):
         work = workloads.thread_work(lib, case["case"], records)
         outputs = case["outputs"] if records is not None else []
         return _timed(repeat, lambda: workloads.threaded(work, case["inputs"], case["outputs"]), outputs)
+    if kind == "columnar":
+        return columnar_bench.run_case(case, _timed)
     raise ValueError(f"unknown case kind {kind!r}")
 
 

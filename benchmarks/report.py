@@ -11,6 +11,8 @@ import os
 import shutil
 import sys
 
+import columnar_bench
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -175,6 +177,10 @@ def tables(results):
     parts.append(f"## Thread scaling (aggregate records/s, median of {repeats}, speedup over one thread)\n\n"
                  + thread_table(results))
     parts.append("## Memory\n\n" + memory_table(results))
+    columnar = columnar_bench.table(results)
+    if columnar:
+        parts.append("## Columnar export (whole corpus, from a path)\n\n" + columnar
+                     + "\n\n" + columnar_bench.targets(results))
     cli = _cli_table(results)
     if cli:
         parts.append("## The pymrrc command, yaz-marcdump and pymarc scripts (whole corpus)\n\n" + cli)
@@ -378,6 +384,14 @@ def render(results, root=ROOT):
         "stays the same whatever the file size (the path backend keeps a bounded number "
         "of batches in flight; see docs/threading.md).\n\n" + memory_table(results) + "\n"
     )
+    columnar = columnar_bench.table(results)
+    if columnar:
+        parts.append(
+            "## Arrow and Parquet export\n\n`pymrrc.to_parquet` and `pymrrc.to_arrow` on the whole "
+            "corpus from a path, against pymarc's plain read of the same file through a file "
+            "object (and marctable, which reads through pymarc, when it is installed); see "
+            "[columnar.md](columnar.md).\n\n" + columnar + "\n\n" + columnar_bench.targets(results) + "\n"
+        )
     cli = _cli_table(results)
     if cli:
         parts.append("## Whole-file jobs: the `pymrrc` command (docs/cli.md)\n\n"

@@ -4,7 +4,7 @@ docs/PERFORMANCE.md.
     python benchmarks/suite.py [--records N] [--format-records N]
                                [--threads 1 2 4 8] [--repeat 5] [--thread-repeat 7]
                                [--out DIR] [--no-docs] [--quick]
-                               [--only threads --slice FILE] [--only cli]
+                               [--only threads --slice FILE] [--only columnar] [--only cli]
 
 It measures records/second and peak memory (max RSS) for pymarc and pymrrc
 on the same files in the same run, each case in a fresh process, plus the
@@ -18,6 +18,8 @@ regenerated from them. ``--quick`` is a smoke run on a few hundred records
 (its numbers mean nothing). ``--only threads --slice FILE`` runs only the
 thread-scaling cases, on FILE, with no download and no cargo (for a machine
 with more cores; its results go to --out and are not written to docs/).
+``--only columnar`` runs only the Arrow/Parquet export's cases
+(benchmarks/columnar_bench.py) on the whole corpus, or on ``--slice FILE``.
 ``--only cli`` runs only the whole-file jobs of the ``pymrrc`` command
 against yaz-marcdump and pymarc scripts (``cli_jobs.py``), on the whole
 corpus (results to --out only).
@@ -43,6 +45,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(1, ROOT)
 
 import cli_jobs  # noqa: E402
+import columnar_bench  # noqa: E402
 import machine  # noqa: E402
 import plots  # noqa: E402
 import report  # noqa: E402
@@ -246,7 +249,7 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join(HERE, "results", "latest"))
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", choices=["threads", "cli"])
+    parser.add_argument("--only", choices=["threads", "columnar", "cli"])
     parser.add_argument("--cli-repeat", type=int, default=3,
                         help="runs of each pymrrc and yaz-marcdump job (pymarc scripts run once)")
     parser.add_argument("--slice", help="with --only threads: the file each thread reads")
@@ -260,6 +263,8 @@ def main(argv=None):
 
     if args.only == "threads":
         return threads_only(args, threads)
+    if args.only == "columnar":
+        return columnar_only(args)
     if args.only == "cli":
         return cli_only(args)
     build_ceiling()
@@ -280,6 +285,7 @@ def main(argv=None):
         thread_cases(run, paths[args.records], scratch, threads, args.thread_repeat)
         full = paths[args.records] if args.quick else paths["full"]
         memory_cases(run, paths[args.records], full, with_pymarc_stream=not args.quick)
+        columnar_bench.cases(run, full, scratch, args.repeat, with_marctable=not args.quick)
         cli_jobs.cli_cases(run, full, scratch, 1 if args.quick else args.cli_repeat)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -339,6 +345,28 @@ def threads_only(args, threads):
     with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as out:
         json.dump(results, out, indent=2)
     print(report.machine_lines(results) + "\n\n" + report.thread_table(results))
+
+
+def columnar_only(args):
+    """Only the columnar export's cases, on the whole corpus (``--slice FILE``:
+    on FILE); results to --out, tables printed, docs/ left alone."""
+    os.makedirs(args.out, exist_ok=True)
+    path = args.slice or corpus_paths()["full"]
+    settings = {"records": args.records, "repeat": args.repeat, "quick": args.quick, "only": "columnar",
+                "command": "python benchmarks/suite.py " + " ".join(sys.argv[1:])}
+    run = Run(settings)
+    scratch = tempfile.mkdtemp(prefix="pymrrc-suite-")
+    started = time.perf_counter()
+    try:
+        columnar_bench.cases(run, path, scratch, args.repeat, with_marctable=not args.quick)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    results = {"machine": machine.describe(ROOT, path), "settings": settings,
+               "elapsed_s": round(time.perf_counter() - started, 1), "cases": run.cases}
+    with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as out:
+        json.dump(results, out, indent=2)
+    print(report.machine_lines(results) + "\n\n" + columnar_bench.table(results)
+          + "\n\n" + columnar_bench.targets(results))
 
 
 if __name__ == "__main__":

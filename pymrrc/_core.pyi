@@ -19,9 +19,11 @@ from pymrrc.field import Field, Indicators, RawField, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "__version__", "_panic_for_tests"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "MAX_WORKERS", "__version__", "_panic_for_tests"]
 
 __version__: str
+#: The most threads ``MARCReader(path, workers=...)`` may ask for.
+MAX_WORKERS: int
 
 _T = TypeVar("_T")
 
@@ -116,20 +118,23 @@ class ReaderBase:
         self,
         kind: str,
         source: Any,
-        workers: int | None,
-        to_unicode: object,
-        force_utf8: object,
-        hide_utf8_warnings: object,
-        utf8_handling: object,
-        file_encoding: object,
+        workers: Any = None,
         handle: Any = None,
-        positioning: str = "exact",
+        reading: str = "exact",
+        buffer_size: int | None = None,
     ) -> None:
-        """Starts reading ``source``: a path (``kind="path"``), a ``bytes``
-        object (``"memory"``) or a binary file object (``"file"``), which
-        ``positioning`` (``"seek"``, ``"window"`` or ``"exact"``) says how
-        to keep at the end of each record when it is seekable."""
+        """Starts reading ``source`` (or reads from it from now on): a path
+        (``kind="path"``), a ``bytes`` object (``"memory"``, kept in step
+        with ``handle``) or a binary file object (``"file"``), which
+        ``reading`` says how to read (see ``pymrrc.reader._reading``).
+        ``workers`` is ``None`` or an int from 1 to ``MAX_WORKERS``."""
     def _close_source(self) -> None: ...
+    # pymarc's options, read at every record.
+    to_unicode: Any
+    force_utf8: Any
+    hide_utf8_warnings: Any
+    utf8_handling: Any
+    file_encoding: Any
     @property
     def current_chunk(self) -> bytes | None:
         """The bytes of the record (or failed chunk) last read."""
@@ -144,7 +149,7 @@ class ReaderBase:
     def __iter__(self) -> Self: ...
     def __next__(self) -> Record | None: ...
 
-@final
+@disjoint_base
 class FileSink:
     """A buffered output file owned by Rust (what ``MARCWriter(path)``
     writes to)."""
@@ -158,6 +163,12 @@ class FileSink:
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
+    @property
+    def name(self) -> str | os.PathLike[str]:
+        """The path, as given."""
+    def _finalize(self) -> None:
+        """``ResourceWarning`` and ``close()`` for a sink dropped unclosed;
+        errors go to ``sys.unraisablehook``."""
 
 def marc8_translate(
     data: bytes, g0: int, g1: int, quiet: bool, /

@@ -148,7 +148,7 @@ def map_xml(function: _typing.Callable[[Record], object], *files: _XmlSource) ->
     """
     handler = XmlHandler()
     handler.process_record = function  # type: ignore[method-assign, assignment]
-    native = True
+    native = _native_reading_allowed(False)
     for xml_file in files:
         if native:
             parser: _typing.Any = _xml_native.make_parser(False, None)
@@ -196,6 +196,36 @@ def _parse_skipping(
         handler.process_record = function  # type: ignore[method-assign, assignment]
 
 
+# What pymarc's MARCXML reading calls: its handler's methods, the record,
+# field and leader classes it builds, and their methods. The native reader
+# builds the same objects without calling any of them, so it is used only
+# while all are the originals (not replaced in this module, not overridden
+# on the classes); otherwise the handler runs and calls them as pymarc does.
+_READING_HOOKS: tuple[tuple[type, tuple[str, ...]], ...] = (
+    (XmlHandler, ("__init__", "startElementNS", "endElementNS", "characters")),
+    (Record, ("__init__", "add_field", "__setattr__", "__getattribute__", "leader", "__bool__", "__len__")),
+    (Field, ("__init__", "add_subfield", "__setattr__", "__getattribute__", "data", "__bool__", "__len__")),
+    (Leader, ("__init__", "__new__")),
+    (Indicators, ("__new__",)),
+)
+_original_hooks = [(cls, name, getattr(cls, name, None)) for cls, names in _READING_HOOKS for name in names]
+_original_process_record = XmlHandler.process_record
+_READING_NAMES = ("XmlHandler", "Record", "Field", "Indicators", "Leader", "parse_xml")
+_original_names = tuple(globals()[name] for name in _READING_NAMES)
+
+
+def _native_reading_allowed(uses_process_record: bool) -> bool:
+    """Whether the native reader sees what pymarc's handler would: nothing it
+    calls was replaced or overridden (``XmlHandler.process_record`` matters
+    only to ``parse_xml_to_array``; ``map_xml`` replaces it)."""
+    names = globals()
+    if any(names.get(name) is not value for name, value in zip(_READING_NAMES, _original_names)):
+        return False
+    if uses_process_record and XmlHandler.process_record is not _original_process_record:
+        return False
+    return all(getattr(cls, name, None) is value for cls, name, value in _original_hooks)
+
+
 def parse_xml_to_array(
     xml_file: _XmlSource, strict: bool = False, normalize_form: _NormalForm | None = None
 ) -> list[Record]:
@@ -207,7 +237,7 @@ def parse_xml_to_array(
     ``"NFC"``, ``"NFKC"``, ``"NFD"`` or ``"NFKD"`` (see
     :func:`unicodedata.normalize`), or ``None`` to leave text untouched.
     """
-    parser = _xml_native.make_parser(strict, normalize_form)
+    parser = _xml_native.make_parser(strict, normalize_form) if _native_reading_allowed(True) else None
     if parser is not None:
         records: list[Record] = []
         outcome = _xml_native.run(xml_file, parser, records.append)

@@ -12,8 +12,10 @@ import json
 import os
 import sys
 import typing as _typing
+import warnings
 from io import BytesIO, IOBase, StringIO
 
+from pymrrc._core import MAX_WORKERS as _MAX_WORKERS
 from pymrrc._core import ReaderBase as _ReaderBase
 from collections.abc import Callable, Iterator  # noqa: F401 - pymarc's namespace
 from io import BufferedReader  # noqa: F401
@@ -39,6 +41,17 @@ class Reader:
     """Base class of the iterating readers."""
 
 
+#: The most threads ``workers=`` may ask for (the shared pool, sized by the
+#: ``RAYON_NUM_THREADS`` environment variable or the number of cores, is
+#: capped at the same number).
+MAX_WORKERS = _MAX_WORKERS
+
+#: A path longer than this is cut to ``_SHOWN_PATH_CHARS`` characters in an
+#: ``OSError`` message (a whole file's records passed as a ``str``).
+_LONGEST_SHOWN_PATH = 1024
+_SHOWN_PATH_CHARS = 200
+
+
 class MARCReader(Reader, _ReaderBase):
     """Iterates over the records in MARC 21 transmission format.
 
@@ -51,22 +64,30 @@ class MARCReader(Reader, _ReaderBase):
                 print(reader.current_exception, reader.current_chunk)
 
     A path is read by Rust on a background thread and records are validated
-    in parallel (``workers`` threads; default: one per core; ``workers=1``:
-    a single background thread). A file object is read in large batches; if
-    it is seekable it is left, after each record, at the end of that record,
-    as with pymarc. ``current_offset`` is the byte offset of the record last
+    in parallel (``workers`` threads, at most ``MAX_WORKERS``; default: the
+    pool shared by all readers, one thread per core or ``RAYON_NUM_THREADS``;
+    ``workers=1``: a single background thread). ``workers`` has no effect on
+    other targets, whose records are validated on the calling thread. A file
+    object is read in large batches where it can seek (and left, after each
+    record, at the end of that record, as with pymarc), as records arrive
+    where it cannot (a pipe, a socket), and record by record as pymarc reads
+    it otherwise. ``current_offset`` is the byte offset of the record last
     read. Other Python threads keep running while records are parsed.
 
-    Options are pymarc's: ``to_unicode`` decodes text to ``str`` (MARC-8 or
-    UTF-8 per leader position 9), ``force_utf8`` treats every record as
-    UTF-8, ``utf8_handling`` is the codec error handler for UTF-8 text,
+    Options are pymarc's, and as in pymarc they are read at every record, so
+    that setting one between records affects the records after it:
+    ``to_unicode`` decodes text to ``str`` (MARC-8 or UTF-8 per leader
+    position 9), ``force_utf8`` treats every record as UTF-8,
+    ``utf8_handling`` is the codec error handler for UTF-8 text,
     ``file_encoding`` the encoding of records that are not UTF-8 when it is
     not the MARC-8 default, and ``hide_utf8_warnings`` silences MARC-8
     conversion messages. ``permissive`` is accepted and stored, as in pymarc.
+    Assigning ``file_handle`` reads the next records from the new stream, as
+    pymarc does.
     """
 
-    # pymarc's declared type; ``None`` when reading from a path.
-    file_handle: IO[_typing.Any]
+    _handle: "IO[_typing.Any] | None"
+    _opened_path: bool
 
     def __init__(
         self,
@@ -87,7 +108,6 @@ class MARCReader(Reader, _ReaderBase):
         self.utf8_handling = utf8_handling
         self.file_encoding = file_encoding
         self.permissive = permissive
-        source: _typing.Any
         if isinstance(marc_target, (str, os.PathLike)):
             # Rust opens the file; a missing, unreadable or directory path
             # raises FileNotFoundError, PermissionError or IsADirectoryError
@@ -95,24 +115,46 @@ class MARCReader(Reader, _ReaderBase):
             path = os.fspath(marc_target)
             if os.path.isdir(path):
                 raise IsADirectoryError(_errno.EISDIR, os.strerror(_errno.EISDIR), path)
-            self.file_handle = None  # type: ignore[assignment]
-            kind, source = "path", path
-        elif isinstance(marc_target, (bytes, bytearray, memoryview)):
+            self._handle = None
+            self._opened_path = True
+            try:
+                self._start("path", path, workers)
+            except OSError as error:
+                raise _shortened(error, path) from None
+            return
+        self._opened_path = False
+        if isinstance(marc_target, (bytes, bytearray, memoryview)):
             source = marc_target if type(marc_target) is bytes else bytes(marc_target)
-            self.file_handle = BytesIO(source)
-            kind = "memory"
+            self._handle = BytesIO(source)
+            self._start("memory", source, workers, self._handle)
         elif hasattr(marc_target, "read"):
-            self.file_handle = marc_target
-            kind, source = "file", marc_target
+            self._handle = marc_target
+            self._start("file", marc_target, workers, None, *_reading(marc_target))
         else:
             raise TypeError(
                 "MARCReader expects a path (str or os.PathLike), bytes, bytearray, "
                 f"memoryview or a binary file object, not {type(marc_target).__name__}"
             )
-        self._opened_path = kind == "path"
-        self._start(kind, source, workers, to_unicode, force_utf8, hide_utf8_warnings,
-                    utf8_handling, file_encoding, self.file_handle if kind == "memory" else None,
-                    _positioning(source) if kind == "file" else "seek")
+        if workers is not None and workers != 1:
+            warnings.warn(
+                "MARCReader(workers=...) has no effect on bytes or a file object, whose "
+                "records are validated on the calling thread; pass a path to use worker threads",
+                stacklevel=2,
+            )
+
+    @property
+    def file_handle(self) -> IO[_typing.Any]:
+        """The stream records are read from (``None`` for a path; pymarc's
+        declared type)."""
+        return self._handle  # type: ignore[return-value]
+
+    @file_handle.setter
+    def file_handle(self, handle: IO[_typing.Any]) -> None:
+        # pymarc reads from whatever file_handle is at each record.
+        if handle is getattr(self, "_handle", None):
+            return
+        self._handle = handle
+        self._start("file", handle, None, None, *_reading(handle))
 
     def close(self) -> None:
         """Close the underlying file handle (or stop reading the path)."""
@@ -129,23 +171,104 @@ class MARCReader(Reader, _ReaderBase):
         return False
 
 
-def _positioning(handle: _typing.Any) -> str:
-    """How the native reader keeps a seekable ``handle`` at the end of each
-    record it returns, as pymarc's reads leave it.
+def _shortened(error: OSError, path: str) -> OSError:
+    """``error`` with the path in its message cut to a readable length: a
+    ``str`` holding a whole file's records is taken for a path."""
+    if len(path) <= _LONGEST_SHOWN_PATH:
+        return error
+    shown = f"{path[:_SHOWN_PATH_CHARS]}... ({len(path):,} characters in all)"
+    reason = error.strerror or str(error)
+    if "\x1d" in path or "\x1e" in path:
+        reason += "; MARCReader takes a str for a path: pass records held in memory as bytes"
+    return type(error)(error.errno, reason, shown)
 
-    ``"seek"``: a ``BytesIO`` or unbuffered ``FileIO``, which seek cheaply;
-    ``"window"``: a buffered regular file (``open(path, "rb")``), moved within
-    its own buffer; ``"exact"``: any other stream (``gzip.open()``, wrappers),
-    read record by record, because a backward seek there may cost a
-    decompression from the start.
+
+#: The buffer a plain ``open(path, "rb")`` file is given while pymrrc reads
+#: it (see ``_reading``).
+_FILE_BUFFER = 256 * 1024
+
+
+def _reading(handle: _typing.Any) -> tuple[str, int | None]:
+    """How the native reader asks ``handle`` for bytes, and the size of its
+    own buffer if it is a buffered file.
+
+    A seekable stream is kept at the end of each record returned, as pymarc's
+    reads leave it: ``"seek"``, a ``BytesIO`` or unbuffered ``FileIO`` (or a
+    ``BufferedRandom``), read ahead and moved by ``seek()``; ``"buffer"``, a
+    plain ``open(path, "rb")`` file, read through its own buffer, which is
+    made large so that stepping from record to record within it makes no
+    system call (each would hand the GIL to other threads); ``"records"``,
+    any other seekable stream (``gzip.open()``, wrappers), read record by
+    record, because a backward seek there may cost a decompression from the
+    start. A stream that cannot seek is read as its records arrive:
+    ``"read1"`` where it has ``read1()``, ``"raw"`` for a raw stream (whose
+    ``read()`` returns what has arrived), and ``"exact"``, as pymarc reads
+    it, for a stream with only ``read()``.
     """
+    try:
+        seekable = bool(handle.seekable())
+    except Exception:
+        seekable = False
     cls = type(handle)
-    if cls is io.BytesIO or cls is io.FileIO:
-        return "seek"
+    if seekable:
+        if cls is io.BytesIO or cls is io.FileIO:
+            return "seek", None
+        if cls is io.BufferedRandom:
+            return "seek", _buffer_size(handle)
+        if cls is io.BufferedReader and type(handle.raw) is io.FileIO:
+            size = _buffer_size(handle)
+            try:
+                _enlarge_buffer(handle)
+            except Exception:
+                return "seek", size
+            return "buffer", size
+        return "records", None
+    if hasattr(handle, "read1"):
+        return "read1", None
+    if isinstance(handle, io.RawIOBase):
+        return "raw", None
+    return "exact", None
+
+
+def _buffer_size(handle: _typing.Any) -> int:
+    """The size of a ``BufferedReader``'s or ``BufferedRandom``'s buffer
+    (its ``__sizeof__`` counts it)."""
+    size: int = handle.__sizeof__() - type(handle).__basicsize__
+    return size
+
+
+def _enlarge_buffer(handle: _typing.Any) -> None:
+    """Gives a ``BufferedReader`` over a ``FileIO`` a buffer of
+    ``_FILE_BUFFER`` bytes (if it is smaller), keeping its position:
+    re-running its ``__init__`` with the same raw file is how Python lets a
+    buffer be resized, and it drops what the old buffer held, so the stream
+    is put back where it stood."""
+    if _buffer_size(handle) >= _FILE_BUFFER:
+        return
+    position = handle.tell()
+    handle.__init__(handle.raw, _FILE_BUFFER)
+    handle.seek(position)
+
+
+def _resume_as_pymarc(handle: _typing.Any, position: int, origin: int, buffer_size: int | None) -> None:
+    """Called by the native reader after a read ahead failed: puts
+    ``handle`` at ``position`` (where pymarc's next ``read(5)`` starts), and
+    a buffered file in the state pymarc's reads would have left it: its
+    own buffer size, holding the block that pymarc's sequential reads from
+    ``origin`` would hold, so that the reads that follow fail where
+    pymarc's fail."""
+    cls = type(handle)
     if cls is io.BufferedReader or cls is io.BufferedRandom:
-        if type(handle.raw) is io.FileIO:
-            return "window"
-    return "exact"
+        if buffer_size is None:
+            buffer_size = _buffer_size(handle)
+        elif _buffer_size(handle) != buffer_size:
+            handle.__init__(handle.raw, buffer_size)
+        if position >= origin:
+            block = origin + (position - origin) // buffer_size * buffer_size
+            handle.seek(block)
+            handle.read(position - block)
+            return
+    handle.seek(position)
 
 
 def map_records(

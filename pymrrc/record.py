@@ -8,12 +8,12 @@ behave as ordinary Python objects from there on. That storage, ``title``,
 ``self.fields``.
 """
 
-import json
+import json  # noqa: F401 - pymarc's namespace
 import logging
 import re
 import unicodedata
 
-from pymrrc import _fallback
+from pymrrc import _fallback, _record_reference
 from pymrrc._core import RecordBase as _RecordBase
 import typing  # noqa: F401 - pymarc's namespace
 import warnings  # noqa: F401
@@ -97,7 +97,8 @@ class Record(_RecordBase):
         self.to_unicode = to_unicode
         if fields:
             self.fields = fields
-        elif len(data) > 0 and type(self).decode_marc is not Record.decode_marc:
+        elif len(data) > 0 and not _decodes_natively(type(self)):
+            # Overrides see pymarc's calls, from this one on.
             self.decode_marc(
                 data,  # type: ignore[arg-type]  # text data fails there, as in pymarc
                 to_unicode=to_unicode,
@@ -107,14 +108,17 @@ class Record(_RecordBase):
                 encoding=file_encoding,
             )
         elif len(data) > 0:
+            # What decode_marc does, with the record known to be fresh and
+            # its class known to override nothing decoding calls.
             self._decode(
                 data,  # type: ignore[arg-type]  # text data fails there, as in pymarc
-                fresh=True,
-                to_unicode=to_unicode,
-                force_utf8=force_utf8,
-                hide_utf8_warnings=hide_utf8_warnings,
-                utf8_handling=utf8_handling,
-                encoding=file_encoding,
+                True,
+                True,
+                to_unicode,
+                force_utf8,
+                hide_utf8_warnings,
+                utf8_handling,
+                file_encoding,
             )
         elif force_utf8:
             self.leader = Leader(self.leader[0:9] + "a" + self.leader[10:])
@@ -134,6 +138,11 @@ class Record(_RecordBase):
         lines = [f"=LDR  {self.leader}"]
         lines.extend(str(field) for field in self.fields)
         return "\n".join(lines) + "\n"
+
+    # ``__iter__`` and ``__next__`` are native; for subclasses that override
+    # attribute access, assignment or ``fields``, ``__next__`` runs pymarc's
+    # own step, so the overrides see what pymarc's loop does.
+    _py_next = _record_reference.next_field
 
     # -- lookup -----------------------------------------------------------
     def get(self, tag: str, default: Field | None = None) -> Field | None:
@@ -248,59 +257,62 @@ class Record(_RecordBase):
     ) -> None:
         """Fill this record from transmission-format bytes (fields are
         appended to the ones it has)."""
-        self._decode(marc, False, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding)
+        self._decode(
+            marc, False, _decodes_natively(type(self)), to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, encoding
+        )
 
     def _decode(
         self,
         marc: bytes,
         fresh: bool,
+        native: bool,
         to_unicode: bool,
         force_utf8: bool,
         hide_utf8_warnings: bool,
         utf8_handling: str,
         encoding: str,
     ) -> None:
-        native_ok = isinstance(self.force_utf8, bool) and self.force_utf8 == bool(force_utf8)
-        if native_ok and self._decode_marc(
-            marc, to_unicode, force_utf8, utf8_handling, fresh, hide_utf8_warnings, encoding
+        """Decode natively when nothing pymarc's decoding calls was overridden
+        or replaced and the record is valid; otherwise run the exact Python
+        decoder, which also leaves a record that fails part way as pymarc
+        leaves it. ``fresh``: called by ``__init__`` (no fields yet);
+        ``native``: ``_decodes_natively(type(self))``."""
+        if (
+            native
+            and isinstance(self.force_utf8, bool)
+            and self.force_utf8 == bool(force_utf8)
+            # Only an exact Record stays lazy (its native answers from the
+            # bytes stand for pymarc's methods); a subclass gets its fields now.
+            and self._decode_marc(
+                marc, to_unicode, force_utf8, utf8_handling, fresh and type(self) is Record, hide_utf8_warnings, encoding
+            )
         ):
             return
         _fallback.decode_marc(
             self,
             marc,
-            to_unicode=to_unicode,
-            force_utf8=force_utf8,
-            hide_utf8_warnings=hide_utf8_warnings,
-            utf8_handling=utf8_handling,
-            encoding=encoding,
+            globals(),
+            to_unicode,
+            force_utf8,
+            hide_utf8_warnings,
+            utf8_handling,
+            encoding,
+            # The frame pymarc's warnings name: __init__, or decode_marc's caller.
+            3 if fresh else 4,
         )
 
     # -- serialising ----------------------------------------------------------
-    # ``as_dict()`` and ``as_json()`` are native (``RecordBase``): they read an
-    # untouched record's bytes, or fields holding exactly the types the reader
-    # produces, and call these reference implementations for anything else
-    # (subclasses overriding iteration, unusual values, json.dumps keywords).
-    def _py_as_dict(self) -> dict[str, object]:
-        """The record as a MARC-in-JSON dictionary."""
-        out_fields: list[dict[str, object]] = []
-        for field in self:
-            if field.control_field:
-                out_fields.append({field.tag: field.data})
-            else:
-                out_fields.append(
-                    {
-                        field.tag: {
-                            "ind1": field.indicator1,
-                            "ind2": field.indicator2,
-                            "subfields": [{sub.code: sub.value} for sub in field.subfields],
-                        }
-                    }
-                )
-        return {"leader": str(self.leader), "fields": out_fields}
+    # ``as_marc()``, ``as_dict()`` and ``as_json()`` are native
+    # (``RecordBase``): they read an untouched record's bytes, or fields
+    # holding exactly the types the reader produces, and call these
+    # reference implementations (pymarc's steps) for anything else
+    # (subclasses overriding what they use, unusual values, json.dumps
+    # keywords).
+    _py_as_dict = _record_reference.as_dict
+    _py_as_json = _record_reference.as_json
 
-    def _py_as_json(self, **kwargs: typing.Any) -> str:
-        """The record as MARC-in-JSON text; keyword arguments go to json.dumps."""
-        return json.dumps(self.as_dict(), **kwargs)
+    def _py_as_marc(self) -> bytes:
+        return _record_reference.as_marc(self, globals())
 
     def as_marc8(self) -> bytes:
         """The record in ISO 2709 with MARC-8 text (leader position 9
@@ -416,6 +428,50 @@ class Record(_RecordBase):
     def pubyear(self) -> str | None:
         """The publication date (260 $c, or 264 $c with second indicator 1)."""
         return self._publication("c")
+
+
+# What pymarc's decoding calls on a record (looked up on its class) and the
+# names its code finds in its module. The native decoder is used only while
+# all are the originals; otherwise the exact Python decoder calls them as
+# pymarc does.
+_original_decode_marc = Record.decode_marc
+_original_add_field = Record.add_field
+_original_setattr = Record.__setattr__
+_original_getattribute = Record.__getattribute__
+_original_leader = Record.__dict__.get("leader", _RecordBase.__dict__["leader"])
+_original_fields = Record.__dict__.get("fields", _RecordBase.__dict__["fields"])
+_original_force_utf8 = Record.__dict__.get("force_utf8", _RecordBase.__dict__["force_utf8"])
+_original_Field = Field
+_original_Subfield = Subfield
+_original_Indicators = Indicators
+_original_Leader = Leader
+_original_marc8_to_unicode = marc8_to_unicode
+_original_logger = logger
+_original_field_init = Field.__init__
+_original_leader_init = Leader.__init__
+
+
+def _decodes_natively(cls: typing.Any) -> bool:
+    """Whether records of ``cls`` may be decoded natively: nothing decoding
+    calls is overridden by ``cls`` or was replaced on ``Record`` or in this
+    module."""
+    return (
+        cls.decode_marc is _original_decode_marc
+        and cls.add_field is _original_add_field
+        and cls.__setattr__ is _original_setattr
+        and cls.__getattribute__ is _original_getattribute
+        and cls.leader is _original_leader
+        and cls.fields is _original_fields
+        and cls.force_utf8 is _original_force_utf8
+        and Field is _original_Field
+        and Subfield is _original_Subfield
+        and Indicators is _original_Indicators
+        and Leader is _original_Leader
+        and marc8_to_unicode is _original_marc8_to_unicode
+        and logger is _original_logger
+        and Field.__init__ is _original_field_init
+        and Leader.__init__ is _original_leader_init
+    )
 
 
 def _restore(cls: type[Record], state: dict[str, typing.Any]) -> Record:

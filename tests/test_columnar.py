@@ -424,3 +424,133 @@ def test_ctrl_c_stops_a_conversion(how, big_file, tmp_path):
     # Milliseconds on a quiet machine; generous here (the machine is shared).
     assert waited < 3.0
     assert not (tmp_path / "x.parquet").exists()
+
+
+# -- Spark ---------------------------------------------------------------------------
+def test_spark_example_in_the_docs(tmp_path, monkeypatch):
+    """docs/columnar.md's Spark example (a ```python-spark block, which the
+    generic docs test leaves alone) runs and agrees with pymarc. Spark is
+    not a test dependency (a JVM and a 300 MB package): this runs where
+    pyspark and Java are installed and is skipped elsewhere."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("no Java runtime for Spark")
+    repo = Path(__file__).resolve().parents[1]
+    text = (repo / "docs" / "columnar.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"^```python-spark\n(.*?)^```", text, re.S | re.M)
+    sample = repo / "examples" / "data" / "sample.mrc"
+    shutil.copyfile(sample, tmp_path / "records.mrc")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
+    namespace = {"__name__": "__doc_example__"}
+    exec(compile(code, "<docs/columnar.md spark>", "exec"), namespace)  # noqa: S102
+    with open(sample, "rb") as handle:
+        top, _ = _pymarc_subjects_and_types(pymarc.MARCReader(handle))
+    assert [(row["value"], row["count"]) for row in namespace["subjects"]] == top
+
+
+def test_pymarcs_log_lines_are_written_as_marcreader_writes_them(caplog):
+    import logging
+
+    path = str(_test_file("bad_indicator.dat"))
+    with caplog.at_level(logging.WARNING, logger="pymarc"):
+        expected = [r for r in pymrrc.MARCReader(path) if r is not None]
+        logged = [(r.name, r.getMessage()) for r in caplog.records]
+        caplog.clear()
+        table = pa.table(pymrrc.to_arrow(path))
+        assert [(r.name, r.getMessage()) for r in caplog.records] == logged
+    assert logged, "bad_indicator.dat makes pymarc log"
+    assert [str(r) for r in pymrrc.from_arrow(table)] == [str(r) for r in expected]
+
+
+# -- any record a script can make -------------------------------------------------------
+def _records_strategy():
+    from hypothesis import strategies as st
+
+    text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+    ascii_char = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
+    data_field = st.builds(
+        lambda tag, i1, i2, subs: pymrrc.Field(tag=tag, indicators=pymrrc.Indicators(i1, i2),
+                                               subfields=[pymrrc.Subfield(c, v) for c, v in subs]),
+        st.sampled_from(["245", "650", "700", "999", "880", "XYZ"]),
+        ascii_char, ascii_char, st.lists(st.tuples(ascii_char | text, text), max_size=4))
+    control_field = st.builds(lambda tag, data: pymrrc.Field(tag=tag, data=data),
+                              st.sampled_from(["001", "005", "008"]), text)
+
+    def record(fields, leader):
+        r = pymrrc.Record()
+        r.leader = pymrrc.Leader(leader)
+        for f in fields:
+            r.add_field(f)
+        return r
+
+    leader = st.text(ascii_char, min_size=24, max_size=24) | st.text(
+        st.characters(blacklist_categories=("Cs",)), min_size=24, max_size=24)
+    return st.lists(st.builds(record, st.lists(control_field | data_field, max_size=6), leader),
+                    min_size=1, max_size=5)
+
+
+def test_any_record_a_script_makes_comes_back_the_same():
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=80, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(_records_strategy())
+    def check(records):
+        expected = [_fields(r) for r in records]
+        for layout in ("nested", "long"):
+            back = list(pymrrc.from_arrow(pymrrc.to_arrow(records, layout, batch_size=2)))
+            assert [_fields(r) for r in back] == expected, layout
+            assert [str(r.leader) for r in back] == [str(r.leader) for r in records]
+        wide = pa.table(pymrrc.to_arrow(records, "wide", batch_size=2)).to_pylist()
+        for row, record in zip(wide, records):
+            values = _wide_values(row, list(row))
+            flat = {}
+            for field in record.fields:
+                if field.is_control_field():
+                    flat.setdefault("F" + field.tag, []).append(field.data)
+                else:
+                    for sub in field.subfields:
+                        flat.setdefault(f"F{field.tag}{sub.code}", []).append(sub.value)
+            assert values == flat
+
+    check()
+
+
+def test_any_bytes_give_marcreaders_records_or_rejections(slice_path):
+    """Mutated records (a NUL subfield code, broken lengths, bad UTF-8 ...)
+    never crash a conversion: every layout keeps exactly what MARCReader
+    yields, and counts what it rejects."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    with open(slice_path, "rb") as handle:
+        records = [r.as_marc() for _, r in zip(range(3), pymarc.MARCReader(handle))]
+    base = b"".join(records)
+
+    @settings(max_examples=120, deadline=None, database=None)
+    @given(st.lists(st.tuples(st.integers(0, len(base) - 1), st.sampled_from(b"\x00\x1d\x1e\x1f0a\xff\xc3 ")),
+                    max_size=6))
+    def check(edits):
+        data = bytearray(base)
+        for at, byte in edits:
+            data[at] = byte
+        data = bytes(data)
+        outcomes = list(pymrrc.MARCReader(data))
+        good = [r for r in outcomes if r is not None]
+        for layout in ("nested", "long", "wide"):
+            stream = pymrrc.to_arrow(data, layout, errors="collect")
+            table = pa.table(stream)
+            assert stream.records_written == len(good), layout
+            assert stream.records_rejected == len(outcomes) - len(good), layout
+            if layout == "wide":
+                assert table.num_rows == len(good)
+            elif layout == "nested":
+                back = list(pymrrc.from_arrow(table))
+                assert [_fields(r) for r in back] == [_fields(r) for r in good]
+
+    check()

@@ -248,6 +248,17 @@ class FailingStream:
         self._inner.close()
 
 
+class FailingPipe(FailingStream):
+    """A stream that cannot seek and has ``read1()``, as a pipe or a socket
+    has: pymrrc reads what it has, records ahead of the one returned."""
+
+    def __init__(self, path, fail_at):
+        super().__init__(path, fail_at, False)
+
+    def read1(self, size=-1):
+        return self.read(size)
+
+
 def read_failing_stream(library, stream):
     """What a reader of ``library`` yields from ``stream``: the bytes of each
     record, ``None`` entries as the exception's class name, then how it
@@ -289,14 +300,37 @@ def test_seekable_stream_that_fails_reads_as_with_pymarc(corpus):
 
 
 @pytest.mark.parametrize("threads", [1, 4])
+def test_stream_with_only_read_that_fails_reads_as_with_pymarc(corpus, threads):
+    """A stream that cannot seek and has only ``read()`` is read as pymarc
+    reads it, record by record: its short read before the failure is
+    pymarc's truncated record, in every thread."""
+    pymarc = pytest.importorskip("pymarc")
+    fail_at = corpus.stat().st_size // 2
+    expected = read_failing_stream(pymarc, FailingStream(corpus, fail_at, False))
+    assert expected[0][-1] == "TruncatedRecord"
+
+    def work(_):
+        stream = FailingStream(corpus, fail_at, False)
+        got = read_failing_stream(pymrrc, stream)
+        stream.close()
+        return got
+
+    for got in run_threads(threads, work):
+        assert got[0] == expected[0]
+        assert (got[1] is None) == (expected[1] is None)
+        assert got[2] == expected[2]
+
+
+@pytest.mark.parametrize("threads", [1, 4])
 def test_read_error_mid_file_propagates(corpus, reference, threads):
-    """A stream that cannot seek is read ahead; a failing read() comes out
-    of next() in the thread that reads it, after the records before it."""
+    """A stream that cannot seek but has ``read1()`` is read ahead; a
+    failing read comes out of next() in the thread that reads it, after
+    the records before it."""
     marcs, _ = reference
     fail_at = corpus.stat().st_size // 2
 
     def work(_):
-        stream = FailingStream(corpus, fail_at, False)
+        stream = FailingPipe(corpus, fail_at)
         got, error, again = read_failing_stream(pymrrc, stream)
         stream.close()
         return got, error, again, stream.failures

@@ -436,11 +436,17 @@ def _dev_full():
 
 
 def _first_error(writer, recs):
-    """Writes ``recs``, then closes; the first OSError and where it came."""
+    """Writes ``recs``, then closes; the first OSError and where it came.
+    After an error in ``write()`` the writer is closed too (that fails as
+    well), so that it is not reported again when it is collected."""
     for index, record in enumerate(recs):
         try:
             writer.write(record)
         except OSError as exc:
+            try:
+                writer.close()
+            except OSError:
+                pass
             return index, exc
     try:
         writer.close()

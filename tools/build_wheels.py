@@ -110,6 +110,10 @@ def build(out, interpreters):
         with tarfile.open(sdist) as archive:
             archive.extractall(unpacked, filter="data")
         source = next(Path(unpacked).iterdir())
+        # The sdist's files carry a fixed old timestamp; cargo would take the
+        # crates compiled from an earlier sdist as fresh. Date them now.
+        for path in source.rglob("*"):
+            os.utime(path)
         for interpreter in interpreters:
             before = set(out.iterdir())
             subprocess.run(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import typing
 
+from pymrrc._core import MAX_WORKERS
 from pymrrc.cli.engine import Job, ReaderOptions, Sink, warn
 from pymrrc.cli.errors import DataError, UsageError, describe
 from pymrrc.cli.formats import OUTPUT_NAMES, FormatWriter, OutputFormat, output_format
@@ -59,8 +60,8 @@ def reader_options(args: argparse.Namespace) -> ReaderOptions:
         codecs.lookup_error(args.utf8_handling)
     except LookupError as exc:
         raise UsageError(str(exc)) from exc
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers must be at least 1, not {args.workers}")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers must be from 1 to {MAX_WORKERS}, not {args.workers}")
     return ReaderOptions(
         force_utf8=args.force_utf8,
         utf8_handling=args.utf8_handling,

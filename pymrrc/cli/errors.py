@@ -12,6 +12,9 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 #: Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
+#: The reader of standard output went away (128 + SIGPIPE, as for a C
+#: program the signal ends, e.g. ``cat big.mrc | head``).
+EXIT_BROKEN_PIPE = 141
 
 
 class CliError(Exception):

@@ -12,7 +12,7 @@ import typing
 import warnings
 
 from pymrrc.cli import convert, count, dump, grep, slice_, split, stats, validate
-from pymrrc.cli.errors import EXIT_INTERRUPTED, EXIT_REJECTED, EXIT_USAGE, CliError
+from pymrrc.cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, CliError
 
 COMMANDS = (count, convert, split, slice_, grep, validate, stats, dump)
 
@@ -64,4 +64,4 @@ def main(argv: typing.Sequence[str] | None = None) -> int:
         # The reader of standard output went away (`| head`): stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_REJECTED
+        return EXIT_BROKEN_PIPE

@@ -79,6 +79,7 @@ impl WideColumns {
                 "other" if name == "other" => other = true,
                 _ => {
                     let (tag, code) = split_column(bare)
+                        .filter(|_| !bare.contains('\0'))
                         .ok_or_else(|| ColumnarError::UnknownColumn(name.to_owned()))?;
                     let key = (tag.to_owned(), code.map(str::to_owned));
                     if !columns.contains(&key) {
@@ -94,7 +95,17 @@ impl WideColumns {
     /// and `other`.
     #[must_use]
     pub fn discovered(scan: &ColumnScan) -> Self {
-        Self::build(scan.found.iter().cloned().collect(), true, true)
+        // A name holding NUL cannot cross Arrow's C interface (names are C
+        // strings): such a tag or code keeps its values in `other`.
+        let columns = scan
+            .found
+            .iter()
+            .filter(|(tag, code)| {
+                !tag.contains('\0') && !code.as_deref().is_some_and(|c| c.contains('\0'))
+            })
+            .cloned()
+            .collect();
+        Self::build(columns, true, true)
     }
 
     /// The column names, in order (without `record_id`).

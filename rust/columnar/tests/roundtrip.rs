@@ -156,3 +156,27 @@ fn records_that_text_cannot_carry_are_not_encoded() {
     parts.leader.push('x');
     assert!(parts.encode().is_none());
 }
+
+#[test]
+fn names_with_nul_get_no_column() {
+    let rec = record(&[(b"001", b"id"), (b"245", b"10\x1f\x00nul\x1faok")]);
+    let layout = decode_layout(&rec, &DecodeOptions::default(), &mut Vec::new()).unwrap();
+    let mut scan = pymrrc_columnar::ColumnScan::default();
+    pymrrc_core::visit::visit_fields(&rec, &layout, Utf8Handling::Strict, &mut scan).unwrap();
+    let columns = WideColumns::discovered(&scan);
+    assert_eq!(columns.names(), ["FLDR", "F001", "F245a", "other"]);
+    let mut builder = BatchBuilder::new(TableShape::Wide(columns), None);
+    builder
+        .append_layout(
+            0,
+            Provenance::default(),
+            &rec,
+            &layout,
+            Utf8Handling::Strict,
+        )
+        .unwrap();
+    let batch = builder.finish().unwrap();
+    // The NUL code's value is kept, in `other`.
+    assert_eq!(batch.column(4).as_list::<i32>().value(0).len(), 1);
+    assert!(WideColumns::select(&["245\0"]).is_err());
+}

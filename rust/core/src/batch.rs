@@ -43,6 +43,9 @@ pub struct Item {
     pub outcome: Outcome,
     /// What pymarc logs while decoding it, in order.
     pub notes: Vec<Note>,
+    /// The options it was validated with: a reader whose options changed
+    /// since validates it again before handing it out.
+    pub validation: Validation,
 }
 
 /// How records are to be validated: `None` means every record goes to the
@@ -74,6 +77,20 @@ pub fn decode_item(chunk: Arc<[u8]>, offset: u64, validation: &Validation) -> It
         offset,
         outcome,
         notes,
+        validation: *validation,
+    }
+}
+
+impl Item {
+    /// This item as `validation` would have made it: validated again if
+    /// it was validated with other options. A framing error does not
+    /// depend on the options and stays as it is.
+    #[must_use]
+    pub fn validated_with(self, validation: &Validation) -> Self {
+        if self.validation == *validation || matches!(self.outcome, Outcome::Fatal(_)) {
+            return self;
+        }
+        decode_item(self.chunk, self.offset, validation)
     }
 }
 
@@ -183,6 +200,7 @@ impl FramedBatch {
                         offset,
                         outcome: Outcome::Fatal(kind),
                         notes: Vec::new(),
+                        validation: *validation,
                     },
                     None => decode_item(chunk, offset, validation),
                 }
@@ -248,6 +266,38 @@ mod tests {
         };
         let item = decode_item(Arc::from(&rec[..]), 0, &Some(quiet));
         assert!(matches!(item.outcome, Outcome::Transcoded { .. }));
+    }
+
+    #[test]
+    fn items_are_validated_again_under_other_options() {
+        let mut rec = sample_record();
+        rec[9] = b' ';
+        let marc8 = Some(DecodeOptions::default());
+        let item = decode_item(Arc::from(&rec[..]), 7, &marc8);
+        assert!(matches!(item.outcome, Outcome::Transcoded { .. }));
+        // The same options: the item as it is.
+        let same = item.validated_with(&marc8);
+        assert!(matches!(same.outcome, Outcome::Transcoded { .. }));
+        // force_utf8: the bytes are taken as UTF-8.
+        let forced = Some(DecodeOptions {
+            force_utf8: true,
+            ..DecodeOptions::default()
+        });
+        let again = same.validated_with(&forced);
+        assert!(matches!(again.outcome, Outcome::Record(_)));
+        assert_eq!((again.offset, again.validation), (7, forced));
+        // No native validation: the Python decoder.
+        assert!(matches!(
+            again.validated_with(&None).outcome,
+            Outcome::Fallback
+        ));
+        // A framing error stays one.
+        let batch = frame_batch(b"0001", 0, true, 4);
+        let fatal = batch.decode(b"0001", &marc8).remove(0);
+        assert!(matches!(
+            fatal.validated_with(&None).outcome,
+            Outcome::Fatal(ErrorKind::TruncatedRecord)
+        ));
     }
 
     #[test]

@@ -15,10 +15,11 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, Receiver, Sender};
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 
 use crate::batch::{frame_batch, Item, Validation};
 use crate::framing::bytes_wanted;
@@ -30,6 +31,15 @@ pub const READ_SIZE: usize = 1 << 20;
 /// Read buffers that the pool has finished with, kept for the next reads,
 /// so that reading does not ask the allocator for fresh pages each time.
 pub const SPARE_BUFFERS: usize = 2;
+/// The most threads one reader's pool, or the shared pool, may have.
+pub const MAX_WORKERS: usize = 256;
+/// The environment variable that sizes the shared pool (rayon's name).
+pub const POOL_SIZE_VAR: &str = "RAYON_NUM_THREADS";
+/// How long dropping a pipeline waits for its reading thread to end. The
+/// thread ends by itself once its current `read()` returns; waiting longer
+/// would only matter for a file that may never give more bytes (a FIFO
+/// whose writer stalls), and then the wait would hold up the caller.
+pub const STOP_WAIT: Duration = Duration::from_millis(20);
 
 /// A batch of validated records, or the I/O error that ended reading.
 pub type BatchResult = io::Result<Vec<Item>>;
@@ -41,79 +51,187 @@ pub enum Workers {
     One,
     /// A dedicated pool of this many threads.
     Pool(usize),
-    /// rayon's global pool (one thread per core).
+    /// The pool shared by every reader in the process (see
+    /// [`shared_pool_size`]).
     Default,
 }
 
-/// A running reader over one file. Dropping it stops the threads.
+/// Threads in the pool shared by readers without their own: the value of
+/// [`POOL_SIZE_VAR`] when it is a positive number, else one per core; at
+/// most [`MAX_WORKERS`].
+#[must_use]
+pub fn shared_pool_size() -> usize {
+    let asked = std::env::var(POOL_SIZE_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    asked.unwrap_or(cores).min(MAX_WORKERS)
+}
+
+/// The shared pool, built on first use.
+fn shared_pool() -> io::Result<Arc<rayon::ThreadPool>> {
+    static POOL: OnceLock<Arc<rayon::ThreadPool>> = OnceLock::new();
+    if let Some(pool) = POOL.get() {
+        return Ok(Arc::clone(pool));
+    }
+    let built = Arc::new(build_pool(shared_pool_size(), "pymrrc-pool")?);
+    // Two threads racing here: the loser's pool is dropped (its threads end).
+    Ok(Arc::clone(POOL.get_or_init(|| built)))
+}
+
+fn build_pool(threads: usize, name: &'static str) -> io::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.clamp(1, MAX_WORKERS))
+        .thread_name(move |i| format!("{name}-{i}"))
+        .build()
+        .map_err(io::Error::other)
+}
+
+/// What [`PathPipeline::next_batch_within`] found.
+#[derive(Debug)]
+pub enum Polled {
+    /// The next batch in file order, or the error that ended reading.
+    Batch(BatchResult),
+    /// The file is exhausted.
+    End,
+    /// Nothing arrived in time; ask again.
+    Waiting,
+}
+
+/// A running reader over one file. Its threads start with the first
+/// request for a batch, so that options set between opening and the first
+/// record apply to every batch. Dropping it stops the threads.
 pub struct PathPipeline {
+    /// The producer, until its thread is started.
+    unstarted: Option<Producer>,
     batches: Option<Receiver<Receiver<BatchResult>>>,
+    /// The slot of the batch being waited for, once its turn has come.
+    slot: Option<Receiver<BatchResult>>,
+    validation: Arc<Mutex<Validation>>,
     stop: Arc<AtomicBool>,
     producer: Option<JoinHandle<()>>,
+    /// Disconnected when the reading thread has ended.
+    exited: Receiver<()>,
 }
 
 impl PathPipeline {
-    /// Opens `path` and starts reading it.
+    /// Opens `path`; reading starts with the first request for a batch.
     ///
     /// # Errors
-    /// Opening the file failed, or a thread could not be started.
+    /// Opening the file failed, or the pool could not be started.
     pub fn open(path: &Path, validation: Validation, workers: Workers) -> io::Result<Self> {
         let file = File::open(path)?;
-        let pool = match workers {
-            Workers::Pool(n) => Some(Arc::new(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(n.max(1))
-                    .thread_name(|i| format!("pymrrc-parse-{i}"))
-                    .build()
-                    .map_err(io::Error::other)?,
-            )),
-            Workers::One | Workers::Default => None,
+        let (pool, threads) = match workers {
+            Workers::Pool(n) => (Some(Arc::new(build_pool(n, "pymrrc-parse")?)), n),
+            Workers::Default => {
+                let pool = shared_pool()?;
+                let threads = pool.current_num_threads();
+                (Some(pool), threads)
+            }
+            Workers::One => (None, 1),
         };
-        let in_flight = match workers {
-            Workers::One => 2,
-            Workers::Pool(n) => 2 * n.max(1),
-            Workers::Default => 2 * rayon::current_num_threads(),
-        };
+        let in_flight = 2 * threads.clamp(1, MAX_WORKERS);
         let (order_tx, order_rx) = bounded(in_flight);
         let (spare_tx, spare_rx) = bounded(SPARE_BUFFERS);
         let stop = Arc::new(AtomicBool::new(false));
+        let validation = Arc::new(Mutex::new(validation));
+        let (exited_tx, exited) = bounded(0);
         let producer = Producer {
             file,
-            validation,
-            workers,
+            validation: Arc::clone(&validation),
             pool,
             order: order_tx,
             spare_tx,
             spare_rx,
             stop: Arc::clone(&stop),
+            _exiting: exited_tx,
         };
-        let handle = std::thread::Builder::new()
-            .name("pymrrc-read".into())
-            .spawn(move || producer.run())?;
         Ok(Self {
+            unstarted: Some(producer),
             batches: Some(order_rx),
+            slot: None,
+            validation,
             stop,
-            producer: Some(handle),
+            producer: None,
+            exited,
         })
+    }
+
+    /// Sets the options batches validated from now on are validated with
+    /// (batches already validated keep theirs: see [`Item::validation`]).
+    pub fn set_validation(&self, validation: Validation) {
+        *self
+            .validation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = validation;
+    }
+
+    /// The next batch in file order, waiting at most about `timeout` for
+    /// it, so that the caller can look at other things (signals) while it
+    /// waits.
+    ///
+    /// # Errors
+    /// The reading thread could not be started.
+    pub fn next_batch_within(&mut self, timeout: Duration) -> io::Result<Polled> {
+        if let Some(producer) = self.unstarted.take() {
+            let handle = std::thread::Builder::new()
+                .name("pymrrc-read".into())
+                .spawn(move || producer.run())?;
+            self.producer = Some(handle);
+        }
+        let deadline = Instant::now() + timeout;
+        if self.slot.is_none() {
+            let Some(order) = &self.batches else {
+                return Ok(Polled::End);
+            };
+            match order.recv_deadline(deadline) {
+                Ok(slot) => self.slot = Some(slot),
+                Err(RecvTimeoutError::Timeout) => return Ok(Polled::Waiting),
+                Err(RecvTimeoutError::Disconnected) => return Ok(Polled::End),
+            }
+        }
+        let Some(slot) = &self.slot else {
+            return Ok(Polled::End);
+        };
+        match slot.recv_deadline(deadline) {
+            Ok(result) => {
+                self.slot = None;
+                Ok(Polled::Batch(result))
+            }
+            Err(RecvTimeoutError::Timeout) => Ok(Polled::Waiting),
+            Err(RecvTimeoutError::Disconnected) => {
+                self.slot = None;
+                Ok(Polled::End)
+            }
+        }
     }
 
     /// The next batch in file order; `None` once the file is exhausted.
     /// Blocks until the batch is ready.
-    #[must_use]
-    pub fn next_batch(&self) -> Option<BatchResult> {
-        let order = self.batches.as_ref()?;
-        let slot = order.recv().ok()?;
-        slot.recv().ok()
+    pub fn next_batch(&mut self) -> Option<BatchResult> {
+        loop {
+            match self.next_batch_within(Duration::from_secs(3600)) {
+                Ok(Polled::Batch(result)) => return Some(result),
+                Ok(Polled::End) => return None,
+                Ok(Polled::Waiting) => {}
+                Err(err) => return Some(Err(err)),
+            }
+        }
     }
 }
 
 impl Drop for PathPipeline {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        // Dropping the receiver makes the producer's next send fail.
+        // Dropping the receivers makes the producer's next send fail.
+        self.slot = None;
         self.batches = None;
         if let Some(handle) = self.producer.take() {
-            let _ = handle.join();
+            // Joined once it has ended; else left to end by itself.
+            if self.exited.recv_timeout(STOP_WAIT) == Err(RecvTimeoutError::Disconnected) {
+                let _ = handle.join();
+            }
         }
     }
 }
@@ -136,13 +254,16 @@ impl Drop for ReadBuffer {
 
 struct Producer {
     file: File,
-    validation: Validation,
-    workers: Workers,
+    /// The options batches are validated with, as the reader sets them.
+    validation: Arc<Mutex<Validation>>,
+    /// `None`: the producer validates each batch itself (`Workers::One`).
     pool: Option<Arc<rayon::ThreadPool>>,
     order: Sender<Receiver<BatchResult>>,
     spare_tx: Sender<Vec<u8>>,
     spare_rx: Receiver<Vec<u8>>,
     stop: Arc<AtomicBool>,
+    /// Dropped with the producer, when its thread ends.
+    _exiting: Sender<()>,
 }
 
 impl Producer {
@@ -226,23 +347,22 @@ impl Producer {
         buf: &Arc<ReadBuffer>,
         region: std::ops::Range<usize>,
     ) -> bool {
-        let validation = self.validation;
-        match (&self.pool, self.workers) {
+        let validation = *self
+            .validation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match &self.pool {
             // Decoded here, straight from the read buffer.
-            (_, Workers::One) => self.send_ready(Ok(batch.decode(&buf.data[region], &validation))),
-            (pool, _) => {
+            None => self.send_ready(Ok(batch.decode(&buf.data[region], &validation))),
+            Some(pool) => {
                 let buf = Arc::clone(buf);
                 let (tx, rx) = bounded(1);
                 if self.order.send(rx).is_err() {
                     return false;
                 }
-                let job = move || {
+                pool.spawn(move || {
                     let _ = tx.send(Ok(batch.decode(&buf.data[region], &validation)));
-                };
-                match pool {
-                    Some(p) => p.spawn(job),
-                    None => rayon::spawn(job),
-                }
+                });
                 true
             }
         }
@@ -263,7 +383,7 @@ mod tests {
     use crate::encode::tests::sample_record;
 
     fn read_all(path: &Path, workers: Workers) -> Vec<(u64, bool)> {
-        let p = PathPipeline::open(path, Some(DecodeOptions::default()), workers).unwrap();
+        let mut p = PathPipeline::open(path, Some(DecodeOptions::default()), workers).unwrap();
         let mut out = Vec::new();
         while let Some(batch) = p.next_batch() {
             for item in batch.unwrap() {
@@ -304,10 +424,80 @@ mod tests {
         assert_eq!(one_big, read_all(&big_path, Workers::Pool(3)));
         assert_eq!(one_big, read_all(&big_path, Workers::Default));
         // Dropping a pipeline part-way through stops its threads.
-        let p = PathPipeline::open(&path, None, Workers::Pool(2)).unwrap();
+        let mut p = PathPipeline::open(&path, None, Workers::Pool(2)).unwrap();
         let _ = p.next_batch();
         drop(p);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn options_set_before_the_first_batch_apply_to_every_batch() {
+        let mut rec = sample_record();
+        rec[9] = b' ';
+        let data = rec.repeat(3 * BATCH_RECORDS);
+        let dir = std::env::temp_dir().join(format!("pymrrc-options-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("records.mrc");
+        std::fs::write(&path, &data).unwrap();
+        let forced = Some(DecodeOptions {
+            force_utf8: true,
+            ..DecodeOptions::default()
+        });
+        for workers in [Workers::One, Workers::Pool(2), Workers::Default] {
+            let mut p = PathPipeline::open(&path, Some(DecodeOptions::default()), workers).unwrap();
+            p.set_validation(forced);
+            let mut count = 0;
+            while let Some(batch) = p.next_batch() {
+                for item in batch.unwrap() {
+                    assert_eq!(item.validation, forced);
+                    assert!(matches!(item.outcome, Outcome::Record(_)));
+                    count += 1;
+                }
+            }
+            assert_eq!(count, 3 * BATCH_RECORDS);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn waiting_for_a_batch_can_be_cut_short() {
+        let dir = std::env::temp_dir().join(format!("pymrrc-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("records.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here
+        }
+        // A writer that opens the FIFO and sends nothing for a while.
+        let writer_path = fifo.clone();
+        let writer = std::thread::spawn(move || {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(writer_path)
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(300));
+            drop(file);
+        });
+        let mut p = PathPipeline::open(&fifo, None, Workers::One).unwrap();
+        let started = Instant::now();
+        assert!(matches!(
+            p.next_batch_within(Duration::from_millis(5)).unwrap(),
+            Polled::Waiting
+        ));
+        assert!(started.elapsed() < Duration::from_millis(250));
+        // Dropped while its thread waits on the FIFO: it does not wait for it.
+        let dropped = Instant::now();
+        drop(p);
+        assert!(dropped.elapsed() < Duration::from_millis(250));
+        writer.join().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn shared_pool_is_bounded() {
+        assert!((1..=MAX_WORKERS).contains(&shared_pool_size()));
+        assert!(build_pool(MAX_WORKERS + 5, "pymrrc-test")
+            .is_ok_and(|p| p.current_num_threads() == MAX_WORKERS));
     }
 
     #[test]

@@ -70,11 +70,17 @@ pub(crate) fn os_error(
     let Some(code) = err.raw_os_error() else {
         return PyOSError::new_err(err.to_string());
     };
+    // `os.strerror`, or (late in interpreter shutdown, when nothing can be
+    // imported) the same C library text from Rust, without its suffix.
     let text = py
         .import("os")
         .and_then(|os| os.call_method1("strerror", (code,)))
         .and_then(|s| s.extract::<String>())
-        .unwrap_or_else(|_| err.to_string());
+        .unwrap_or_else(|_| {
+            let full = err.to_string();
+            let suffix = format!(" (os error {code})");
+            full.strip_suffix(&suffix).unwrap_or(&full).to_owned()
+        });
     match path {
         Some(p) => PyOSError::new_err((code, text, p.clone().unbind())),
         None => PyOSError::new_err((code, text)),

@@ -3,7 +3,7 @@
 //! Registration only; each concern lives in its own module:
 //! [`pytypes`] (the Python classes Rust instantiates), [`materialize`]
 //! (record bytes to Python objects), [`record`] and [`field`] (the native
-//! bases of `Record` and `Field`), [`encode`] (`as_marc`), [`reader`]
+//! bases of `Record` and `Field`), [`record_decode`] (`Record(data=...)`), [`encode`] (`as_marc`), [`reader`]
 //! (`MARCReader`'s engine), [`marc8`] and [`marc8_write`] (MARC-8 text
 //! for `pymrrc.marc8`), [`sink`] (`MARCWriter`'s file output) and
 //! [`errors`] (core errors to Python exceptions); [`walk`] and [`as_dict`]
@@ -31,6 +31,7 @@ mod materialize;
 mod pytypes;
 mod reader;
 mod record;
+mod record_decode;
 mod sink;
 mod testing;
 mod text;
@@ -52,6 +53,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     columnar::register(m)?;
     jobs::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("MAX_WORKERS", pymrrc_core::pipeline::MAX_WORKERS)?;
     m.add_function(wrap_pyfunction!(testing::_panic_for_tests, m)?)?;
     Ok(())
 }

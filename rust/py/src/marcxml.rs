@@ -19,6 +19,12 @@ use crate::record::RecordBase;
 use pymrrc_core::consts::LEADER_LEN;
 use pymrrc_core::marcxml::{Fallback, FieldOrigin, MarcXmlParser, XmlField, XmlRecord};
 
+/// How much of a chunk is parsed per release of the GIL: signals (Ctrl-C)
+/// are looked at between slices, and between batches of records built.
+const SLICE: usize = 256 << 10;
+/// Records built between two looks at signals.
+const RECORDS_PER_CHECK: usize = 256;
+
 /// The leader of a `Record()` built with no arguments.
 const DEFAULT_LEADER: &[u8; LEADER_LEN] = b"          22        4500";
 
@@ -226,10 +232,30 @@ impl XmlParser {
     fn collect<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let done = self.parser.take_records();
         let mut out = Vec::with_capacity(done.len());
-        for r in done {
+        for (i, r) in done.into_iter().enumerate() {
+            if i % RECORDS_PER_CHECK == RECORDS_PER_CHECK - 1 {
+                py.check_signals()?;
+            }
             out.push(self.record(py, r)?);
         }
         PyList::new(py, out)
+    }
+
+    /// Parses `data` a slice at a time with the GIL released, looking at
+    /// signals in between; an exception a handler raises (`KeyboardInterrupt`)
+    /// stops it there.
+    fn feed_slices(&mut self, py: Python<'_>, data: &[u8]) -> PyResult<()> {
+        for piece in data.chunks(SLICE) {
+            let parser = &mut self.parser;
+            if let Err(f) = py.detach(|| parser.feed(piece)) {
+                self.fallback = Some(f);
+                return Ok(());
+            }
+            if data.len() > SLICE {
+                py.check_signals()?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -259,17 +285,12 @@ impl XmlParser {
         if self.fallback.is_some() {
             return Ok(PyList::empty(py));
         }
-        let parser = &mut self.parser;
-        let result = if let Ok(bytes) = chunk.cast::<pyo3::types::PyBytes>() {
-            let data = bytes.as_bytes();
-            py.detach(|| parser.feed(data))
+        if let Ok(bytes) = chunk.cast::<pyo3::types::PyBytes>() {
+            self.feed_slices(py, bytes.as_bytes())?;
         } else {
             let buffer = PyBuffer::<u8>::get(chunk)?;
             let data = buffer.to_vec(py)?;
-            py.detach(|| parser.feed(&data))
-        };
-        if let Err(f) = result {
-            self.fallback = Some(f);
+            self.feed_slices(py, &data)?;
         }
         self.collect(py)
     }

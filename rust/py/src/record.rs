@@ -10,18 +10,17 @@ use std::sync::Arc;
 
 use pyo3::exceptions::{PyAttributeError, PyStopIteration};
 use pyo3::gc::PyVisit;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use pyo3::PyTraverseError;
 
-use crate::errors::{emit_notes, exception_for};
 use crate::marcxml::{build_xml_fields, XmlLazy};
 use crate::materialize::{build_fields, find_field, first_subfield, LazyRecord};
 use crate::pytypes::types;
 use crate::text::truthy;
 use crate::walk::{plain_record_type, walk_record};
 use pymrrc_core::consts::LEADER_LEN;
-use pymrrc_core::decode::DecodeOptions;
 use pymrrc_core::encode::{reencode_layout, reencode_layout_into};
 use pymrrc_core::json_write::{JsonRecordWriter, JsonStyle};
 use pymrrc_core::text::Utf8Handling;
@@ -182,6 +181,36 @@ fn fields_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
     Ok(list)
 }
 
+/// Whether `for field in record` may run natively: the record is exactly
+/// `Record`, or its class overrides nothing pymarc's `__iter__`/`__next__`
+/// go through (attribute access and assignment, `fields`).
+fn plain_iteration(slf: &Bound<'_, RecordBase>) -> PyResult<bool> {
+    if is_exact_record(slf)? {
+        return Ok(true);
+    }
+    plain_record_type(slf, &[])
+}
+
+/// Whether `slf` is exactly `Record` (a pointer comparison: this is on the
+/// hot paths).
+fn is_exact_record(slf: &Bound<'_, RecordBase>) -> PyResult<bool> {
+    let py = slf.py();
+    Ok(std::ptr::eq(
+        slf.get_type_ptr(),
+        types(py)?.record.as_ptr().cast(),
+    ))
+}
+
+/// Whether `as_marc` may read the record's storage directly: it is exactly
+/// `Record`, or its class overrides none of the attributes pymarc's
+/// `as_marc` reads or assigns.
+fn plain_for_as_marc(slf: &Bound<'_, RecordBase>) -> PyResult<bool> {
+    if is_exact_record(slf)? {
+        return Ok(true);
+    }
+    plain_record_type(slf, &["to_unicode", "force_utf8"])
+}
+
 /// The record's leader object, built from its bytes on first use.
 fn leader_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
@@ -277,12 +306,20 @@ impl RecordBase {
         self.iter_pos = value.unwrap_or(0);
     }
 
-    fn __iter__(mut slf: PyRefMut<'_, Self>) -> PyRefMut<'_, Self> {
-        slf.iter_pos = 0;
-        slf
+    fn __iter__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        if !plain_iteration(slf)? {
+            // pymarc's `self.__pos = 0`, through the subclass's overrides.
+            slf.setattr(intern!(slf.py(), "_Record__pos"), 0)?;
+        } else {
+            slf.borrow_mut().iter_pos = 0;
+        }
+        Ok(slf.clone().into_any().unbind())
     }
 
     fn __next__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        if !plain_iteration(slf)? {
+            return Ok(slf.call_method0(intern!(slf.py(), "_py_next"))?.unbind());
+        }
         let fields = fields_of(slf)?;
         let pos = slf.borrow().iter_pos;
         if pos >= fields.len()? {
@@ -313,6 +350,9 @@ impl RecordBase {
     /// Serialises the record as MARC 21 bytes, exactly as pymarc does.
     fn as_marc(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        if !plain_for_as_marc(slf)? {
+            return Ok(slf.call_method0(intern!(py, "_py_as_marc"))?.unbind());
+        }
         if let Some(snapshot) = untouched_snapshot(slf)? {
             // Kept under the GIL: it takes about a microsecond, less than
             // handing the GIL to another thread and back.
@@ -404,15 +444,14 @@ impl RecordBase {
         Ok(Some(PyBytes::new(py, &writer.finish()).into_any().unbind()))
     }
 
-    /// Decodes `marc` into this record natively when the options allow it.
-    /// Returns `False` when the record needs the exact Python fallback
-    /// (other encodings, `to_unicode=False`, non-ASCII subfield codes).
+    /// Decodes `marc` into this record natively when the options allow it
+    /// and the record is valid. Returns `False`, having changed nothing,
+    /// when the record needs the exact Python fallback (other encodings,
+    /// `to_unicode=False`, non-ASCII subfield codes, an invalid record).
     /// `fresh` is set by `Record.__init__`: the record has no fields anyone
     /// could hold yet, so it may stay lazy; otherwise, as in pymarc, the new
-    /// fields are appended to the existing list.
-    /// `hide_utf8_warnings` and `encoding` are pymarc's; MARC-8 records are
-    /// decoded natively only when `encoding` is 'iso8859-1' and pymarc
-    /// would neither write to stderr nor raise while decoding them.
+    /// fields are appended to the existing list. See
+    /// [`crate::record_decode::decode_valid`].
     #[pyo3(signature = (marc, to_unicode, force_utf8, utf8_handling, fresh, hide_utf8_warnings = None, encoding = None))]
     #[allow(clippy::too_many_arguments)]
     fn _decode_marc(
@@ -426,42 +465,14 @@ impl RecordBase {
         encoding: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
         let py = slf.py();
-        let Ok(bytes) = marc.cast_exact::<PyBytes>() else {
-            return Ok(false);
-        };
-        let Some(handling) =
-            crate::text::plain_text(utf8_handling).and_then(Utf8Handling::from_name)
-        else {
-            return Ok(false);
-        };
-        let data = bytes.as_bytes();
-        let force = truthy(force_utf8)?;
-        if !truthy(to_unicode)? {
-            return Ok(false);
-        }
-        let utf8 = force || data.get(9) == Some(&b'a');
-        let hide = match hide_utf8_warnings {
-            Some(h) => truthy(h).ok(),
-            None => Some(false),
-        };
-        let marc8 = !utf8
-            && hide.is_some()
-            && encoding.map_or(Some("iso8859-1"), crate::text::plain_text) == Some("iso8859-1");
-        if !utf8 && !marc8 {
-            return Ok(false);
-        }
-        let options = DecodeOptions {
-            force_utf8: force,
-            to_unicode: true,
-            utf8_handling: handling,
-            marc8,
-            hide_utf8_warnings: hide.unwrap_or(false),
-        };
-        let decoded = if utf8 {
-            decode_checked(py, data, &options, marc)?
-        } else {
-            decode_marc8_checked(py, data, &options, marc)?
-        };
+        let decoded = crate::record_decode::decode_valid(
+            marc,
+            to_unicode,
+            force_utf8,
+            utf8_handling,
+            hide_utf8_warnings,
+            encoding,
+        )?;
         let Some(lazy) = decoded else {
             return Ok(false);
         };
@@ -495,63 +506,6 @@ fn json_text(slf: &Bound<'_, RecordBase>, style: JsonStyle) -> PyResult<Option<S
         return Ok(None);
     }
     Ok(Some(writer.finish()))
-}
-
-/// Validates `data` natively. `Ok(None)` means the exact Python fallback must
-/// decode it; errors are raised as pymarc raises them, after its log lines.
-pub(crate) fn decode_checked(
-    py: Python<'_>,
-    data: &[u8],
-    options: &DecodeOptions,
-    chunk: &Bound<'_, PyAny>,
-) -> PyResult<Option<LazyRecord>> {
-    let mut notes = Vec::new();
-    let result = pymrrc_core::decode_layout(data, options, &mut notes);
-    match result {
-        Ok(layout) if layout.needs_fallback => Ok(None),
-        Ok(layout) => {
-            emit_notes(py, &notes, chunk)?;
-            Ok(Some(LazyRecord {
-                bytes: Arc::from(data),
-                layout,
-                handling: options.utf8_handling,
-            }))
-        }
-        Err(err) => {
-            emit_notes(py, &notes, chunk)?;
-            Err(PyErr::from_value(exception_for(py, &err, chunk)?))
-        }
-    }
-}
-
-/// Decodes a MARC-8 record natively. `Ok(None)` means the exact Python
-/// fallback must decode it: the record is invalid (pymarc's MARC-8
-/// decoding of earlier fields may write or raise first), or pymarc would
-/// write to stderr or raise while decoding its text.
-fn decode_marc8_checked(
-    py: Python<'_>,
-    data: &[u8],
-    options: &DecodeOptions,
-    chunk: &Bound<'_, PyAny>,
-) -> PyResult<Option<LazyRecord>> {
-    let mut notes = Vec::new();
-    let Ok(layout) = pymrrc_core::decode_layout(data, options, &mut notes) else {
-        return Ok(None);
-    };
-    if layout.needs_fallback {
-        return Ok(None);
-    }
-    let Ok(transcoded) =
-        pymrrc_core::marc8::transcode_record(data, &layout, options.hide_utf8_warnings)
-    else {
-        return Ok(None);
-    };
-    emit_notes(py, &notes, chunk)?;
-    Ok(Some(LazyRecord {
-        bytes: Arc::from(transcoded.bytes),
-        layout: transcoded.layout,
-        handling: Utf8Handling::Strict,
-    }))
 }
 
 /// `title`/`issn_title`: subfields a and b of the first field `tag`, read

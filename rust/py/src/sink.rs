@@ -10,15 +10,20 @@
 //! 3. and the buffer is written to the file, still without the GIL.
 //!
 //! Bytes reach the file in the order they were given, whichever way each
-//! record took.
+//! record took. Writes answer signals (Ctrl-C) between system calls, as
+//! Python's files do (PEP 475). A sink garbage-collected unclosed (its
+//! Python subclass's `__del__` calls [`FileSink::_finalize`]) warns with
+//! `ResourceWarning` and closes itself, reporting a failure to write out
+//! what it held through `sys.unraisablehook`: no loss goes unreported.
 
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyResourceWarning, PyValueError, PyWarning};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict};
 
 use crate::record::{untouched_snapshot, RecordBase, UntouchedRecord};
 use crate::walk::plain_record_type;
@@ -27,9 +32,11 @@ use crate::walk::plain_record_type;
 const BUFFER: usize = 1 << 20;
 
 /// A buffered output file owned by Rust.
-#[pyclass(module = "pymrrc._core")]
+#[pyclass(module = "pymrrc._core", subclass)]
 pub struct FileSink {
     out: Option<File>,
+    /// The path as given, for `name` and `repr()`.
+    name: Py<PyAny>,
     /// Bytes ready for the file; they precede everything in `queued`.
     pending: Vec<u8>,
     /// Records written but not yet encoded, in order.
@@ -45,19 +52,26 @@ fn encode_queued(queued: &mut Vec<UntouchedRecord>, pending: &mut Vec<u8>) {
     }
 }
 
-/// Writes as much of `data` as the file takes; returns how much was
-/// written and the error that stopped it, if any.
-fn write_some(out: &mut File, data: &[u8]) -> (usize, std::io::Result<()>) {
+/// Writes `data` until all of it is written, a write is interrupted by a
+/// signal or cut short (which a signal can also cause), or one fails.
+/// Returns how much was written and `Ok(true)` when that is all of it,
+/// `Ok(false)` when the caller should look at signals and go on.
+fn write_some(out: &mut File, data: &[u8]) -> (usize, std::io::Result<bool>) {
     let mut written = 0;
     while written < data.len() {
         match out.write(&data[written..]) {
             Ok(0) => return (written, Err(std::io::ErrorKind::WriteZero.into())),
-            Ok(n) => written += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Ok(n) => {
+                written += n;
+                if written < data.len() {
+                    return (written, Ok(false));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return (written, Ok(false)),
             Err(e) => return (written, Err(e)),
         }
     }
-    (written, Ok(()))
+    (written, Ok(true))
 }
 
 /// A writer that is dropped without `close()` still writes what it holds,
@@ -83,11 +97,13 @@ impl FileSink {
     #[new]
     fn py_new(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
         let target: PathBuf = path.extract()?;
+        warn_function(py)?;
         let file = py
             .detach(|| File::create(&target))
             .map_err(|err| crate::errors::os_error(py, &err, Some(path)))?;
         Ok(Self {
             out: Some(file),
+            name: path.clone().unbind(),
             pending: Vec::with_capacity(BUFFER),
             queued: Vec::new(),
             queued_size: 0,
@@ -137,16 +153,37 @@ impl FileSink {
     /// Writes out the buffer. On an error, what reached the file is dropped
     /// from the buffer (so a retry does not write it twice) and the error is
     /// raised as Python's file objects raise it (an `OSError` with errno).
+    /// Signals are looked at whenever a write is interrupted or cut short:
+    /// an exception raised by a handler (`KeyboardInterrupt`) is raised
+    /// here, the rest of the buffer staying for a later `flush()`.
     fn flush(&mut self, py: Python<'_>) -> PyResult<()> {
-        let out = self.out.as_mut().ok_or_else(closed)?;
-        let (pending, queued) = (&mut self.pending, &mut self.queued);
-        let (written, result) = py.detach(|| {
-            encode_queued(queued, pending);
-            write_some(out, pending)
-        });
-        self.queued_size = 0;
-        self.pending.drain(..written);
-        result.map_err(|err| crate::errors::os_error(py, &err, None))
+        let Self {
+            out,
+            pending,
+            queued,
+            queued_size,
+            ..
+        } = self;
+        let out = out.as_mut().ok_or_else(closed)?;
+        py.detach(|| encode_queued(queued, pending));
+        *queued_size = 0;
+        let mut written = 0;
+        let result = loop {
+            let rest = &pending[written..];
+            let (n, outcome) = py.detach(|| write_some(out, rest));
+            written += n;
+            match outcome {
+                Ok(true) => break Ok(()),
+                Ok(false) => {
+                    if let Err(err) = py.check_signals() {
+                        break Err(err);
+                    }
+                }
+                Err(err) => break Err(crate::errors::os_error(py, &err, None)),
+            }
+        };
+        pending.drain(..written);
+        result
     }
 
     /// Writes out the buffer and closes the file; later calls do nothing.
@@ -164,4 +201,62 @@ impl FileSink {
     fn closed(&self) -> bool {
         self.out.is_none()
     }
+
+    /// The path the sink writes to, as given.
+    #[getter]
+    fn name(&self, py: Python<'_>) -> Py<PyAny> {
+        self.name.clone_ref(py)
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let ty = slf.get_type();
+        let name = slf.borrow().name.bind(slf.py()).repr()?.to_string();
+        Ok(format!("<{}.{} name={name}>", ty.module()?, ty.qualname()?))
+    }
+
+    /// What a Python file does when it is garbage-collected unclosed: a
+    /// `ResourceWarning` naming it, then `close()`. Whatever either raises
+    /// goes to `sys.unraisablehook`, with the sink as the object (Python's
+    /// files report a failed close so only under `-X dev`; a lost write is
+    /// always reported here). Called by the Python subclass's `__del__`.
+    fn _finalize(slf: &Bound<'_, Self>) {
+        let py = slf.py();
+        if slf.borrow().out.is_none() {
+            return;
+        }
+        if let Err(err) = warn_unclosed(slf) {
+            // A warning turned into an error (`-W error`) is reported; any
+            // other failure to warn (at shutdown) is not, as with Python's
+            // files.
+            if err.is_instance_of::<PyWarning>(py) {
+                err.write_unraisable(py, Some(slf.as_any()));
+            }
+        }
+        let result = slf.borrow_mut().close(py);
+        if let Err(err) = result {
+            err.write_unraisable(py, Some(slf.as_any()));
+        }
+    }
+}
+
+/// `warnings.warn(f"unclosed file {sink!r}", ResourceWarning, stacklevel=2,
+/// source=sink)`, as Python's files warn: attributed to the code in which
+/// the sink was dropped (the first frame is the `__del__` calling this).
+fn warn_unclosed(slf: &Bound<'_, FileSink>) -> PyResult<()> {
+    let py = slf.py();
+    let message = format!("unclosed file {}", slf.repr()?);
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("stacklevel", 2)?;
+    kwargs.set_item("source", slf)?;
+    warn_function(py)?
+        .bind(py)
+        .call((message, py.get_type::<PyResourceWarning>()), Some(&kwargs))?;
+    Ok(())
+}
+
+/// `warnings.warn`, looked up once while imports still work (a sink may
+/// be finalised late in interpreter shutdown).
+fn warn_function(py: Python<'_>) -> PyResult<&Py<PyAny>> {
+    static WARN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    WARN.get_or_try_init(py, || Ok(py.import("warnings")?.getattr("warn")?.unbind()))
 }

@@ -22,10 +22,11 @@ use pymrrc_core::visit::{leader_text, visit_fields, RecordSink};
 
 /// Attributes a `Record` subclass must not override for the native walk to
 /// see what Python would.
-const WALKED_ATTRIBUTES: [&str; 5] = [
+const WALKED_ATTRIBUTES: [&str; 6] = [
     "__iter__",
     "__next__",
     "__getattribute__",
+    "__setattr__",
     "leader",
     "fields",
 ];

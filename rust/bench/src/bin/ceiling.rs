@@ -87,7 +87,7 @@ fn through_pipeline(
     workers: Workers,
     workload: Workload,
 ) -> std::io::Result<(usize, usize)> {
-    let pipeline = PathPipeline::open(path, Some(default_options()), workers)?;
+    let mut pipeline = PathPipeline::open(path, Some(default_options()), workers)?;
     let (mut records, mut checksum) = (0, 0);
     while let Some(batch) = pipeline.next_batch() {
         for item in batch? {

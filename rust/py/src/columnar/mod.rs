@@ -4,6 +4,7 @@
 
 mod import;
 mod options;
+mod parallel;
 mod producer;
 mod source;
 mod stream;

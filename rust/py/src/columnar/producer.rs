@@ -8,13 +8,14 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arrow_array::RecordBatch;
-use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyException, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
 use super::options::{ErrorMode, ReaderOptions};
+use super::parallel::{provenance, schedule, Built, Group, Work, IN_FLIGHT};
 use super::source::Source;
-use crate::errors::{exception_for, framing_exception};
+use crate::errors::{emit_notes, exception_for, framing_exception};
 use crate::pytypes::types;
 use crate::record::RecordBase;
 use crate::walk::walk_record;
@@ -61,7 +62,13 @@ pub(crate) fn lock(summary: &SharedSummary) -> MutexGuard<'_, Summary> {
 /// Builds batches from one source.
 pub(crate) struct Producer {
     source: Source,
+    shape: TableShape,
+    source_name: Option<String>,
     builder: BatchBuilder,
+    /// Batches being built on the pool, in order.
+    work: VecDeque<Work>,
+    /// The id of the next record grouped for the pool.
+    grouped: i64,
     pending: VecDeque<Item>,
     /// Python records read ahead (to find a wide table's columns).
     replay: VecDeque<Py<PyAny>>,
@@ -102,7 +109,11 @@ impl Producer {
     ) -> PyResult<Self> {
         let mut producer = Self {
             source,
+            shape: TableShape::Long,
+            source_name: None,
             builder: BatchBuilder::new(TableShape::Long, None),
+            work: VecDeque::new(),
+            grouped: 0,
             pending: VecDeque::new(),
             replay: VecDeque::new(),
             next_id: 0,
@@ -120,7 +131,9 @@ impl Producer {
             Some(shape) => shape,
             None => TableShape::Wide(producer.discover_columns(py)?),
         };
-        producer.builder = BatchBuilder::new(shape, source_name);
+        producer.builder = BatchBuilder::new(shape.clone(), source_name.clone());
+        producer.shape = shape;
+        producer.source_name = source_name;
         Ok(producer)
     }
 
@@ -183,8 +196,8 @@ impl Producer {
         }
         if matches!(self.source, Source::Records { .. }) {
             self.fill_from_records(py)?;
-        } else {
-            self.fill_from_bytes(py)?;
+        } else if let Some(batch) = self.next_from_bytes(py)? {
+            return Ok(Some(batch));
         }
         if self.in_batch == 0 {
             self.ended = true;
@@ -209,31 +222,100 @@ impl Producer {
         Ok(Some(batch))
     }
 
-    /// Fills the batch from a byte source.
-    fn fill_from_bytes(&mut self, py: Python<'_>) -> PyResult<()> {
+    /// The next batch of a byte source, built on the pool (or here, for a
+    /// group with records that need Python); `None` at the end.
+    fn next_from_bytes(&mut self, py: Python<'_>) -> PyResult<Option<RecordBatch>> {
         loop {
-            let step = py.detach(|| self.append_pending());
-            match step {
-                Step::Full => return Ok(()),
-                Step::Python(item) => self.append_with_python(py, item)?,
-                Step::Empty if self.finished => return Ok(()),
-                Step::Empty => {
-                    self.finished = self.source.fill(py, &self.validation, &mut self.pending)?;
-                    py.check_signals()?;
-                }
+            self.dispatch(py)?;
+            let group = match self.work.pop_front() {
+                None => return Ok(None),
+                Some(Work::Sequential(group)) => group,
+                Some(Work::Job(rx)) => match py.detach(move || rx.recv()) {
+                    Ok(Built::Batch(batch, records)) => {
+                        let batch = batch.map_err(|e| PyValueError::new_err(e.to_string()))?;
+                        lock(&self.summary).written += records as u64;
+                        return Ok(Some(batch));
+                    }
+                    Ok(Built::Sequential(group)) => group,
+                    Ok(Built::Panicked) | Err(_) => {
+                        self.ended = true;
+                        return Err(PyRuntimeError::new_err(
+                            "pymrrc: building a record batch failed (a bug; please report it)",
+                        ));
+                    }
+                },
+            };
+            if let Some(batch) = self.build_group(py, group)? {
+                return Ok(Some(batch));
             }
         }
     }
 
-    /// Appends pending items that need no Python.
-    fn append_pending(&mut self) -> Step {
+    /// Groups the next records into batches for the pool, keeping
+    /// [`IN_FLIGHT`] of them under way.
+    fn dispatch(&mut self, py: Python<'_>) -> PyResult<()> {
+        while self.work.len() < IN_FLIGHT {
+            while self.pending.len() < self.batch_size && !self.finished {
+                self.finished = self.source.fill(py, &self.validation, &mut self.pending)?;
+                py.check_signals()?;
+            }
+            let n = self.pending.len().min(self.batch_size);
+            if n == 0 {
+                return Ok(());
+            }
+            let group = Group {
+                items: self.pending.drain(..n).collect(),
+                start_id: self.grouped,
+            };
+            self.grouped += n as i64;
+            let work = schedule(
+                &self.shape,
+                self.source_name.as_deref(),
+                group,
+                self.handling,
+            );
+            self.work.push_back(work);
+        }
+        Ok(())
+    }
+
+    /// Builds a group here, with Python for the records that need it;
+    /// `None` when none of its records made it into the batch.
+    fn build_group(&mut self, py: Python<'_>, group: Group) -> PyResult<Option<RecordBatch>> {
+        let mut items: VecDeque<Item> = group.items.into();
+        self.next_id = group.start_id;
+        loop {
+            let step = py.detach(|| self.append_items(&mut items));
+            match step {
+                Step::Python(item) => self.append_with_python(py, item)?,
+                Step::Full | Step::Empty => break,
+            }
+        }
+        if self.in_batch == 0 {
+            return Ok(None);
+        }
+        let builder = &mut self.builder;
+        let batch = py
+            .detach(|| builder.finish())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        lock(&self.summary).written += self.in_batch as u64;
+        self.in_batch = 0;
+        Ok(Some(batch))
+    }
+
+    /// Appends items that need no Python.
+    fn append_items(&mut self, items: &mut VecDeque<Item>) -> Step {
         loop {
             if self.batch_full() {
                 return Step::Full;
             }
-            let Some(item) = self.pending.pop_front() else {
+            let Some(item) = items.pop_front() else {
                 return Step::Empty;
             };
+            if !item.notes.is_empty() {
+                // pymarc's log lines for this record come first.
+                return Step::Python(item);
+            }
             let prov = provenance(&item);
             let appended = match &item.outcome {
                 Outcome::Record(layout) => self
@@ -254,12 +336,30 @@ impl Producer {
         }
     }
 
-    /// A rejected record, or one for the exact Python decoder.
+    /// A rejected record, one for the exact Python decoder, or one on
+    /// which pymarc logs (as `MARCReader` does, before the record).
     fn append_with_python(&mut self, py: Python<'_>, item: Item) -> PyResult<()> {
         let id = self.next_id;
         self.next_id += 1;
         let chunk = PyBytes::new(py, &item.chunk).into_any();
         let offset = Some(item.offset);
+        emit_notes(py, &item.notes, &chunk)?;
+        let prov = provenance(&item);
+        let appended = match &item.outcome {
+            Outcome::Record(layout) => self
+                .builder
+                .append_layout(id, prov, &item.chunk, layout, self.handling)
+                .is_ok(),
+            Outcome::Transcoded { text, layout } => self
+                .builder
+                .append_layout(id, prov, text, layout, Utf8Handling::Strict)
+                .is_ok(),
+            _ => false,
+        };
+        if appended {
+            self.in_batch += 1;
+            return Ok(());
+        }
         match &item.outcome {
             Outcome::Invalid(err) => {
                 let exc = exception_for(py, err, &chunk)?;
@@ -418,13 +518,6 @@ impl Producer {
                 Err(PyErr::from_value(exc))
             }
         }
-    }
-}
-
-fn provenance(item: &Item) -> Provenance {
-    Provenance {
-        offset: i64::try_from(item.offset).ok(),
-        length: i64::try_from(item.chunk.len()).ok(),
     }
 }
 

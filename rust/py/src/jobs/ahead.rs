@@ -3,7 +3,9 @@
 //! the GIL released. Writing a batch (a system call on Python's side) and
 //! converting the next one then overlap.
 
-use crossbeam_channel::{bounded, Receiver};
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
+
+use super::source::WAIT;
 
 use pymrrc_core::batch::Item;
 use pymrrc_core::convert::{convert_batch, Format, Piece};
@@ -48,9 +50,19 @@ impl Ahead {
         Self { done }
     }
 
-    /// The converted batch (waiting for it with the GIL released).
+    /// The converted batch (waiting for it with the GIL released, and
+    /// looking at signals every [`WAIT`]).
     pub(crate) fn wait(self, py: Python<'_>) -> PyResult<Converted> {
-        py.detach(|| self.done.recv())
-            .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("a batch conversion was lost"))
+        loop {
+            match py.detach(|| self.done.recv_timeout(WAIT)) {
+                Ok(converted) => return Ok(converted),
+                Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                        "a batch conversion was lost",
+                    ))
+                }
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ use pymrrc_core::batch::{Item, Outcome, Validation};
 use pymrrc_core::convert::{convert_batch, Format};
 use pymrrc_core::decode::DecodeOptions;
 use pymrrc_core::grep::FieldSelector;
-use pymrrc_core::pipeline::Workers;
+use pymrrc_core::pipeline::{Workers, MAX_WORKERS};
 use pymrrc_core::stats::Stats;
 use pymrrc_core::text::Utf8Handling;
 
@@ -119,9 +119,14 @@ impl FileJob {
         let (validation, handling) =
             validation_from(force_utf8, utf8_handling, file_encoding, hide_utf8_warnings);
         let workers = match workers {
-            None | Some(0) => Workers::Default,
+            None => Workers::Default,
             Some(1) => Workers::One,
-            Some(n) => Workers::Pool(n),
+            Some(n) if (2..=MAX_WORKERS).contains(&n) => Workers::Pool(n),
+            Some(n) => {
+                return Err(PyValueError::new_err(format!(
+                    "workers must be from 1 to {MAX_WORKERS}, got {n}"
+                )))
+            }
         };
         let source = if let Some(path) = plain_text(source) {
             let path = PathBuf::from(path);

@@ -4,6 +4,7 @@
 //! under the GIL and framed and validated on the rayon pool without it.
 
 use std::path::Path;
+use std::time::Duration;
 
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -12,7 +13,10 @@ use rayon::prelude::*;
 
 use pymrrc_core::batch::{frame_batch, FramedBatch, Item, Validation};
 use pymrrc_core::framing::bytes_wanted;
-use pymrrc_core::pipeline::{PathPipeline, Workers, BATCH_RECORDS, READ_SIZE};
+use pymrrc_core::pipeline::{PathPipeline, Polled, Workers, BATCH_RECORDS, READ_SIZE};
+
+/// How long a wait for a batch lasts before signals are looked at.
+pub(crate) const WAIT: Duration = Duration::from_millis(20);
 
 /// A source of validated records, batch by batch.
 pub(crate) enum Source {
@@ -62,10 +66,17 @@ impl Source {
     pub(crate) fn next_batch(&mut self, py: Python<'_>) -> PyResult<Option<Vec<Item>>> {
         let batch = match self {
             Self::Finished => return Ok(None),
-            Self::Path(pipeline) => match py.detach(|| pipeline.next_batch()) {
-                None => None,
-                Some(Ok(items)) => Some(items),
-                Some(Err(err)) => return Err(crate::errors::os_error(py, &err, None)),
+            Self::Path(pipeline) => loop {
+                // Waits a little at a time, so that Ctrl-C is seen while a
+                // slow file (a FIFO) keeps the batch from coming.
+                match py.detach(|| pipeline.next_batch_within(WAIT)) {
+                    Ok(Polled::Batch(Ok(items))) => break Some(items),
+                    Ok(Polled::End) => break None,
+                    Ok(Polled::Waiting) => py.check_signals()?,
+                    Ok(Polled::Batch(Err(err))) | Err(err) => {
+                        return Err(crate::errors::os_error(py, &err, None))
+                    }
+                }
             },
             Self::Stream(stream) => stream.next_batch(py)?,
         };

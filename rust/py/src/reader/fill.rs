@@ -1,0 +1,197 @@
+//! Filling the reader's queue of items from its source: a path's
+//! pipeline (waiting for it a few milliseconds at a time, so that signals
+//! are seen), a `bytes` object, or a file object, and what a failed read
+//! of a file object leaves behind.
+
+use std::time::Duration;
+
+use pyo3::exceptions::{PyException, PyOverflowError, PyTypeError, PyValueError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes};
+
+use super::position::Moves;
+use super::source::{Reads, Source};
+use super::{Chunk, ReaderBase};
+use pymrrc_core::batch::{frame_batch, Item};
+use pymrrc_core::pipeline::{Polled, Workers, BATCH_RECORDS, MAX_WORKERS};
+
+/// How long a reader waiting for the path pipeline goes without looking
+/// at signals: a loop driven from C (`list(reader)`) runs no Python code
+/// between records, so Ctrl-C is seen only where the reader looks.
+const SIGNAL_INTERVAL: Duration = Duration::from_millis(2);
+
+/// The pipeline's `Workers` for a `workers=` argument: `None`, or an `int`
+/// from 1 to [`MAX_WORKERS`].
+pub(super) fn workers_from(workers: Option<&Bound<'_, PyAny>>) -> PyResult<Workers> {
+    let Some(workers) = workers.filter(|w| !w.is_none()) else {
+        return Ok(Workers::Default);
+    };
+    let out_of_range = |shown: String| {
+        PyValueError::new_err(format!(
+            "workers must be from 1 to {MAX_WORKERS} (pymrrc.reader.MAX_WORKERS), got {shown}"
+        ))
+    };
+    if workers.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err(
+            "workers must be an int or None, not bool",
+        ));
+    }
+    match workers.extract::<i64>() {
+        Ok(1) => Ok(Workers::One),
+        Ok(n) => match usize::try_from(n) {
+            Ok(n) if (2..=MAX_WORKERS).contains(&n) => Ok(Workers::Pool(n)),
+            _ => Err(out_of_range(n.to_string())),
+        },
+        Err(err) if err.is_instance_of::<PyOverflowError>(workers.py()) => {
+            Err(out_of_range("a larger number".into()))
+        }
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "workers must be an int or None, not {}",
+            workers.get_type().name()?
+        ))),
+    }
+}
+
+impl ReaderBase {
+    /// Refills `pending` with the next batch; sets `finished` at the end.
+    fn fill(&mut self, py: Python<'_>) -> PyResult<()> {
+        let validation = self.options.validation();
+        match &mut self.source {
+            Source::Closed => self.finished = true,
+            Source::Path(pipeline) => loop {
+                match py.detach(|| pipeline.next_batch_within(SIGNAL_INTERVAL)) {
+                    Ok(Polled::Batch(Ok(items))) => {
+                        self.pending.extend(items);
+                        break;
+                    }
+                    Ok(Polled::Batch(Err(err))) | Err(err) => {
+                        self.finished = true;
+                        return Err(crate::errors::os_error(py, &err, None));
+                    }
+                    Ok(Polled::End) => {
+                        self.finished = true;
+                        break;
+                    }
+                    Ok(Polled::Waiting) => py.check_signals()?,
+                }
+            },
+            Source::Memory { data, pos } => {
+                let bound = data.bind(py);
+                let all: &[u8] = bound.cast::<PyBytes>()?.as_bytes();
+                let rest = &all[(*pos).min(all.len())..];
+                let offset = *pos as u64;
+                let (items, used, done) = py.detach(|| {
+                    let batch = frame_batch(rest, offset, true, BATCH_RECORDS);
+                    (batch.decode(rest, &validation), batch.used, batch.done)
+                });
+                *pos += used;
+                self.finished = done || items.is_empty();
+                self.pending.extend(items);
+            }
+            Source::File(_) => self.fill_from_file(py)?,
+        }
+        Ok(())
+    }
+
+    /// Frames and validates what the file object gave, asking it for more
+    /// until at least one record (or the end) is at hand.
+    fn fill_from_file(&mut self, py: Python<'_>) -> PyResult<()> {
+        let validation = self.options.validation();
+        loop {
+            let Source::File(file) = &mut self.source else {
+                return Ok(());
+            };
+            let offset = file.buf_offset;
+            let (eof, buf) = (file.eof, &file.buf);
+            let decode = || {
+                let batch = frame_batch(buf, offset, eof, BATCH_RECORDS);
+                (batch.decode(buf, &validation), batch.used, batch.done)
+            };
+            let (items, used, done) = if file.reads.in_batches() {
+                py.detach(decode)
+            } else {
+                decode()
+            };
+            file.buf.drain(..used);
+            file.buf_offset += used as u64;
+            if done {
+                self.finished = true;
+            }
+            if !items.is_empty() || done {
+                self.pending.extend(items);
+                return Ok(());
+            }
+            if let Err(err) = file.read_more(py, self.tracked.as_mut()) {
+                self.after_failed_read(py, err)?;
+            }
+        }
+    }
+
+    /// Leaves the reader as pymarc's is when the stream's `read()` raises
+    /// `err` while the next record is read. Returns `Ok` when reading may
+    /// go on at once (see below), else the error for `next()` to raise.
+    fn after_failed_read(&mut self, py: Python<'_>, err: PyErr) -> PyResult<()> {
+        let Source::File(file) = &mut self.source else {
+            return Err(err);
+        };
+        match (file.reads, self.tracked.as_mut()) {
+            (Reads::Ahead | Reads::Buffer, Some(tracked)) => {
+                // Reading ahead, the failed read may have asked for bytes
+                // beyond the record at hand, which pymarc would not read
+                // yet. Put the stream where pymarc's reads would have left
+                // it, and read from now on exactly as pymarc does: the same
+                // reads fail where pymarc's fail, and leave what pymarc's
+                // leave. An interrupt is not a failure of the stream: the
+                // stream is put back between records and it goes to the
+                // caller.
+                let between = tracked.between;
+                if err.is_instance_of::<PyException>(py) {
+                    let resumed = py.import(intern!(py, "pymrrc.reader")).and_then(|module| {
+                        module.call_method1(
+                            intern!(py, "_resume_as_pymarc"),
+                            (&tracked.handle, between, tracked.origin, file.buffer_size),
+                        )
+                    });
+                    if resumed.is_ok() {
+                        tracked.at = between;
+                        tracked.moves = Moves::None;
+                        file.reads = Reads::Exact;
+                        file.restart_at(between);
+                        return Ok(());
+                    }
+                }
+                let _ = tracked.stand_at(py, between);
+                file.restart_at(between);
+                Err(err)
+            }
+            (reads, tracked) => {
+                // pymarc's `read(5)` gave the first five bytes, or failed.
+                if file.buf.len() >= 5 {
+                    let first5 = PyBytes::new(py, &file.buf[..5]).into_any().unbind();
+                    self.chunk = Chunk::Object(first5);
+                }
+                match (reads, tracked) {
+                    // Read ahead from a stream that cannot seek: the bytes
+                    // received stay, and reading goes on after them.
+                    (Reads::Available { .. }, _) => {}
+                    // Read as pymarc reads: a seekable stream stands where
+                    // the failed read left it, and the next call follows it
+                    // from there, as pymarc's next `read(5)` reads from
+                    // there; from a stream that cannot seek, what pymarc
+                    // read is gone.
+                    (_, Some(tracked)) => file.restart_at(tracked.between),
+                    (_, None) => file.restart_at(file.end()),
+                }
+                Err(err)
+            }
+        }
+    }
+
+    pub(super) fn next_item(&mut self, py: Python<'_>) -> PyResult<Option<Item>> {
+        while self.pending.is_empty() && !self.finished {
+            self.fill(py)?;
+        }
+        Ok(self.pending.pop_front())
+    }
+}

@@ -1,0 +1,146 @@
+//! Turning one framed and validated item into what `next()` returns: a
+//! lazy `Record`, `None` with pymarc's `current_exception` and
+//! `current_chunk`, or a call of the exact Python decoder.
+
+use std::sync::Arc;
+
+use pyo3::exceptions::PyException;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use super::source::Source;
+use super::{Chunk, ReaderBase};
+use crate::errors::{emit_notes, exception_for, framing_exception};
+use crate::materialize::LazyRecord;
+use crate::pytypes::{new_instance, types};
+use crate::record::RecordBase;
+use pymrrc_core::batch::{Item, Outcome};
+use pymrrc_core::text::Utf8Handling;
+use pymrrc_core::{Layout, Note};
+
+impl ReaderBase {
+    /// Turns one item into what `__next__` returns. An item validated
+    /// under options that have changed since is validated again first.
+    pub(super) fn hand_out(&mut self, py: Python<'_>, item: Item) -> PyResult<Py<PyAny>> {
+        let validation = self.options.validation();
+        let Item {
+            chunk,
+            outcome,
+            notes,
+            ..
+        } = item.validated_with(&validation);
+        match outcome {
+            Outcome::Record(layout) => {
+                let handling = validation.map_or(Utf8Handling::Strict, |v| v.utf8_handling);
+                let text = Arc::clone(&chunk);
+                self.lazy_record(py, chunk, &notes, text, layout, handling)
+            }
+            Outcome::Transcoded { text, layout } => {
+                self.lazy_record(py, chunk, &notes, text, layout, Utf8Handling::Strict)
+            }
+            Outcome::Invalid(err) => {
+                let chunk_obj = PyBytes::new(py, &chunk).into_any();
+                emit_notes(py, &notes, &chunk_obj)?;
+                self.chunk = Chunk::Object(chunk_obj.clone().unbind());
+                self.exception = Some(exception_for(py, &err, &chunk_obj)?.unbind());
+                Ok(py.None())
+            }
+            Outcome::Fatal(kind) => {
+                self.chunk = Chunk::Object(PyBytes::new(py, &chunk).into_any().unbind());
+                self.fatal = true;
+                self.exception = Some(framing_exception(py, kind)?.unbind());
+                Ok(py.None())
+            }
+            Outcome::Fallback => {
+                let chunk_obj = PyBytes::new(py, &chunk).into_any();
+                self.chunk = Chunk::Object(chunk_obj.clone().unbind());
+                let kwargs = self.options.kwargs(py);
+                match types(py)?
+                    .record
+                    .bind(py)
+                    .call((&chunk_obj,), kwargs.as_ref())
+                {
+                    Ok(record) => Ok(record.unbind()),
+                    // pymarc catches `Exception` and yields `None`; anything
+                    // else (KeyboardInterrupt, SystemExit) propagates.
+                    Err(err) if err.is_instance_of::<PyException>(py) => {
+                        self.exception = Some(err.into_value(py).into_any());
+                        Ok(py.None())
+                    }
+                    Err(err) => Err(err),
+                }
+            }
+        }
+    }
+
+    /// A lazy `Record` over `text` (the chunk itself, or a MARC-8 chunk's
+    /// UTF-8 transcoding); `current_chunk` becomes the original chunk.
+    fn lazy_record(
+        &mut self,
+        py: Python<'_>,
+        chunk: Arc<[u8]>,
+        notes: &[Note],
+        text: Arc<[u8]>,
+        layout: Layout,
+        handling: Utf8Handling,
+    ) -> PyResult<Py<PyAny>> {
+        if !notes.is_empty() {
+            emit_notes(py, notes, PyBytes::new(py, &chunk).as_any())?;
+        }
+        self.chunk = Chunk::Pending(chunk);
+        let lazy = LazyRecord {
+            bytes: text,
+            layout,
+            handling,
+        };
+        let t = types(py)?;
+        let record = new_instance(py, t.record.bind(py))?;
+        record.cast::<RecordBase>()?.borrow_mut().fill_from_reader(
+            lazy,
+            self.options.get(py, super::options::Opt::ToUnicode),
+            self.options.get(py, super::options::Opt::ForceUtf8),
+        );
+        Ok(record.unbind())
+    }
+
+    /// A length field below 4 makes pymarc call `read()` with a size below
+    /// -1, which some streams refuse (`ValueError` from a real file) and
+    /// others treat as "read everything" (`BytesIO`). Ask the stream the
+    /// same question, so that the same error comes out of `next()`.
+    pub(super) fn probe_short_length(&mut self, py: Python<'_>, item: &Item) -> PyResult<()> {
+        let Source::File(file) = &self.source else {
+            return Ok(());
+        };
+        if !claims_short_length(&item.chunk) {
+            return Ok(());
+        }
+        let Some(head) = item.chunk.get(..5) else {
+            return Ok(());
+        };
+        match pymrrc_core::text::parse_py_int(head) {
+            Some(claimed) if claimed < 4 => {
+                self.chunk = Chunk::Object(PyBytes::new(py, head).into_any().unbind());
+                let handle = file.handle.bind(py);
+                if let Some(tracked) = &mut self.tracked {
+                    tracked.stand_at(py, item.offset + 5)?;
+                }
+                let rest = handle.call_method1(intern!(py, "read"), (claimed - 5,))?;
+                if let Some(tracked) = &mut self.tracked {
+                    tracked.at += rest.len().unwrap_or(0) as u64;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether a chunk's length field is a number below 4 (see
+/// `ReaderBase::probe_short_length`).
+pub(super) fn claims_short_length(chunk: &[u8]) -> bool {
+    chunk
+        .get(..5)
+        .and_then(pymrrc_core::text::parse_py_int)
+        .is_some_and(|claimed| claimed < 4)
+}
