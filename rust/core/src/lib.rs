@@ -18,6 +18,8 @@
 //! * [`marcxml`] reads MARCXML into plain records, as pymarc's handler would.
 //! * [`pipeline`] reads a file on a producer thread and validates batches
 //!   on a rayon pool, delivering them in order through bounded channels.
+//! * [`partition`] cuts a file into record-aligned byte ranges and works
+//!   out where sequential reading enters each.
 #![forbid(unsafe_code)]
 
 pub mod batch;
@@ -29,6 +31,7 @@ pub mod framing;
 pub mod json_write;
 pub mod marc8;
 pub mod marcxml;
+pub mod partition;
 pub mod pipeline;
 pub mod text;
 pub mod visit;
