@@ -99,7 +99,7 @@ def main() -> int:
     for target in targets():
         folder = FUZZ / "corpus" / target
         folder.mkdir(parents=True, exist_ok=True)
-        inputs = records + (whole if target == "framing" else [])
+        inputs = records + (whole if target in ("framing", "partition") else [])
         if target == "marcxml":
             inputs = documents
         for data in inputs:
@@ -107,6 +107,9 @@ def main() -> int:
                 # These targets' first byte chooses sizes or start states;
                 # the rest is the input.
                 data = b"\x35" + data
+            elif target == "partition":
+                # The first two bytes are the target partition size.
+                data = b"\x00\x02" + data
             name = hashlib.sha1(data).hexdigest()
             path = folder / name
             if not path.exists():

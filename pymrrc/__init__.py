@@ -52,6 +52,8 @@ from .writer import JSONWriter, MARCWriter, TextWriter, Writer, XMLWriter
 from .columnar import from_arrow as from_arrow
 from .columnar import to_arrow as to_arrow
 from .columnar import to_parquet as to_parquet
+from .partition import Partition as Partition
+from .partition import partitions as partitions
 
 # The version Cargo builds the extension with; the wheel metadata carries the
 # same one (maturin reads it from Cargo.toml), and tests/test_packaging.py

@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, RawField, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "MAX_WORKERS", "__version__", "_panic_for_tests"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "plan_partitions", "frame_partition", "resolve_partitions", "MAX_WORKERS", "__version__", "_panic_for_tests"]
 
 __version__: str
 #: The most threads ``MARCReader(path, workers=...)`` may ask for.
@@ -76,6 +76,12 @@ class RecordBase:
     def _Record__pos(self) -> int: ...
     @_Record__pos.setter
     def _Record__pos(self, value: int | None) -> None: ...
+    def _pickle_state(self) -> tuple[bytes, Any, Any, Any, int] | None:
+        """``(payload, to_unicode, force_utf8, pos, _Record__pos)`` of a
+        record holding only its bytes, for pickling; otherwise ``None``."""
+    def _restore_pickle_state(
+        self, payload: bytes, to_unicode: Any, force_utf8: Any, pos: Any, iter_pos: int
+    ) -> None: ...
     @property
     def _is_lazy(self) -> bool:
         """Whether the record still holds only its bytes."""
@@ -122,12 +128,16 @@ class ReaderBase:
         handle: Any = None,
         reading: str = "exact",
         buffer_size: int | None = None,
+        start: int = 0,
+        stop: int | None = None,
     ) -> None:
         """Starts reading ``source`` (or reads from it from now on): a path
         (``kind="path"``), a ``bytes`` object (``"memory"``, kept in step
         with ``handle``) or a binary file object (``"file"``), which
         ``reading`` says how to read (see ``pymrrc.reader._reading``).
-        ``workers`` is ``None`` or an int from 1 to ``MAX_WORKERS``."""
+        ``workers`` is ``None`` or an int from 1 to ``MAX_WORKERS``. A path
+        is read from ``start`` up to the first record that starts at or
+        after ``stop`` (a partition)."""
     def _close_source(self) -> None: ...
     # pymarc's options, read at every record.
     to_unicode: Any
@@ -223,6 +233,9 @@ class ArrowStream:
         hide_utf8_warnings: Any,
         utf8_handling: Any,
         file_encoding: Any,
+        start: int = 0,
+        stop: int | None = None,
+        first_id: int = 0,
     ) -> Self: ...
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
     def __arrow_c_schema__(self) -> Any: ...
@@ -317,6 +330,16 @@ class FileJob:
     @property
     def seen(self) -> int: ...
     def close(self) -> None: ...
+# -- partitions (pymrrc.partition) -------------------------------------------
+def plan_partitions(
+    path: str | os.PathLike[str], target: int
+) -> tuple[str, str | None, list[int]]: ...
+def frame_partition(path: str | os.PathLike[str], entry: int, end: int) -> tuple[int | None, int]: ...
+def resolve_partitions(
+    path: str | os.PathLike[str],
+    ranges: list[tuple[int, int]],
+    spans: list[tuple[int | None, int] | None],
+) -> list[tuple[int, int]]: ...
 
 def _panic_for_tests(message: str, detached: bool = False) -> NoReturn:
     """Test hook, not API: panics in Rust (with the GIL released if

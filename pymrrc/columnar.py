@@ -22,6 +22,7 @@ from typing import IO, Any, Union
 
 from ._core import ArrowRecords as _ArrowRecords
 from ._core import ArrowStream
+from . import partition as _partition
 from .field import Field, Indicators, Subfield
 from .leader import Leader
 from .record import Record
@@ -114,7 +115,9 @@ def to_arrow(
     """The records of ``source`` as a stream of Arrow record batches.
 
     ``source`` is anything ``MARCReader`` reads (a path, ``bytes``, a binary
-    file object) or an iterable of ``Record`` objects. ``layout`` is
+    file object, a :class:`~pymrrc.partition.Partition`: its records keep
+    the ids and offsets they have in the whole file) or an iterable of
+    ``Record`` objects. ``layout`` is
     ``"nested"`` (one row per record, lossless), ``"long"`` (one row per
     subfield, control field and leader, lossless) or ``"wide"`` (marctable's
     columns; ``columns=["245a", "650a"]`` selects some). Records the reader
@@ -132,12 +135,33 @@ def to_arrow(
         raise ValueError("to_arrow holds text: to_unicode=False (bytes values) is not supported")
     if isinstance(columns, str):
         columns = [columns]
-    kind, native, origin, name = _source_kind(source)
+    start, stop, first_id = 0, None, 0
+    name: str | None
+    if isinstance(source, _partition.Partition):
+        kind, native, origin, name, (start, stop, first_id) = _partition_source(source)
+    else:
+        kind, native, origin, name = _source_kind(source)
     return ArrowStream(
         kind, native, origin, layout, None if columns is None else list(columns),
         int(batch_size), errors, workers, name,
         to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, file_encoding,
+        start, stop, first_id,
     )
+
+
+def _partition_source(part: _partition.Partition) -> tuple[str, Any, Any, str, tuple[int, int | None, int]]:
+    """What ``to_arrow`` reads for a partition: the records that start in
+    it, with their ids and offsets in the whole file."""
+    if part.format == "marcxml":
+        from .marcxml import parse_xml_to_array
+
+        records = parse_xml_to_array(part)
+        return "records", iter(records), records, part.path, (0, None, 0)
+    if part.compression is not None:
+        return "file", _partition.ClosingStream(part.open()), None, part.path, (0, None, 0)
+    part = _partition.resolved(part)
+    assert part.entry is not None and part.records_before is not None
+    return "path", part.path, None, part.path, (part.entry, part.end, part.records_before)
 
 
 def _pyarrow() -> tuple[Any, Any]:

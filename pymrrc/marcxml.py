@@ -22,6 +22,7 @@ from xml.sax.handler import ContentHandler, feature_namespaces
 from xml.sax.xmlreader import AttributesNSImpl as _AttributesNSImpl
 
 from pymrrc import _xml_native
+from pymrrc import partition as _partition
 from pymrrc.field import Field, Indicators
 from pymrrc.leader import Leader
 from pymrrc.marc8 import MARC8ToUnicode
@@ -35,7 +36,9 @@ MARC_XML_SCHEMA = (
 )
 
 # What the parsing functions read: a path, or a file object (binary or text).
-_XmlSource = _typing.Union[str, "_os.PathLike[str]", _typing.IO[bytes], _typing.IO[str]]
+_XmlSource = _typing.Union[
+    str, "_os.PathLike[str]", _typing.IO[bytes], _typing.IO[str], "_partition.Partition"
+]
 # The Unicode normalisation forms unicodedata.normalize knows.
 _NormalForm = _typing.Literal["NFC", "NFD", "NFKC", "NFKD"]
 
@@ -136,7 +139,7 @@ def parse_xml(xml_file: _XmlSource, handler: ContentHandler) -> None:
     parser = make_parser()
     parser.setContentHandler(handler)
     parser.setFeature(feature_namespaces, 1)
-    parser.parse(xml_file)
+    parser.parse(_partition.xml_source(xml_file))
 
 
 def map_xml(function: _typing.Callable[[Record], object], *files: _XmlSource) -> None:
@@ -149,7 +152,7 @@ def map_xml(function: _typing.Callable[[Record], object], *files: _XmlSource) ->
     handler = XmlHandler()
     handler.process_record = function  # type: ignore[method-assign, assignment]
     native = _native_reading_allowed(False)
-    for xml_file in files:
+    for xml_file in map(_partition.xml_source, files):
         if native:
             parser: _typing.Any = _xml_native.make_parser(False, None)
             outcome = _xml_native.run(
@@ -232,11 +235,12 @@ def parse_xml_to_array(
     """Parse MARCXML and return a list of the records it contains.
 
     ``xml_file`` may be a path, an open file or a file-like object such as
-    ``io.BytesIO``.  With ``strict=True`` only elements in the MARC 21 slim
+    ``io.BytesIO`` (or a MARCXML :class:`~pymrrc.partition.Partition`).  With ``strict=True`` only elements in the MARC 21 slim
     namespace are taken into account.  ``normalize_form`` is one of
     ``"NFC"``, ``"NFKC"``, ``"NFD"`` or ``"NFKD"`` (see
     :func:`unicodedata.normalize`), or ``None`` to leave text untouched.
     """
+    xml_file = _partition.xml_source(xml_file)
     parser = _xml_native.make_parser(strict, normalize_form) if _native_reading_allowed(True) else None
     if parser is not None:
         records: list[Record] = []

@@ -17,6 +17,7 @@ from io import BytesIO, IOBase, StringIO
 
 from pymrrc._core import MAX_WORKERS as _MAX_WORKERS
 from pymrrc._core import ReaderBase as _ReaderBase
+from pymrrc import partition as _partition
 from collections.abc import Callable, Iterator  # noqa: F401 - pymarc's namespace
 from io import BufferedReader  # noqa: F401
 from typing import IO, BinaryIO  # noqa: F401
@@ -56,7 +57,10 @@ class MARCReader(Reader, _ReaderBase):
     """Iterates over the records in MARC 21 transmission format.
 
     ``marc_target`` may be a path (``str`` or ``os.PathLike``), a ``bytes``,
-    ``bytearray`` or ``memoryview``, or a binary file object::
+    ``bytearray`` or ``memoryview``, a binary file object, or (pymrrc
+    extension) a :class:`pymrrc.partition.Partition`, whose records, those
+    that start in it, are exactly what one sequential read of the whole file
+    yields there::
 
         reader = MARCReader("records.mrc")
         for record in reader:
@@ -108,6 +112,9 @@ class MARCReader(Reader, _ReaderBase):
         self.utf8_handling = utf8_handling
         self.file_encoding = file_encoding
         self.permissive = permissive
+        if isinstance(marc_target, _partition.Partition):
+            self._start_partition(marc_target, workers)
+            return
         if isinstance(marc_target, (str, os.PathLike)):
             # Rust opens the file; a missing, unreadable or directory path
             # raises FileNotFoundError, PermissionError or IsADirectoryError
@@ -142,6 +149,25 @@ class MARCReader(Reader, _ReaderBase):
                 stacklevel=2,
             )
 
+    def _start_partition(self, part: "_partition.Partition", workers: int | None) -> None:
+        """Reads the records that start in ``part`` (pymrrc extension):
+        exactly those one sequential read of the file yields there."""
+        if part.format != "iso2709":
+            raise ValueError(
+                f"{part.path} is MARCXML: read its partition with pymrrc.parse_xml_to_array or map_xml"
+            )
+        self._opened_path = True
+        if part.compression is not None:
+            # One partition, the whole file, read through the decompressor.
+            self._handle = part.open()
+            self._start("file", self._handle, workers, None, *_reading(self._handle))
+            return
+        if os.path.isdir(part.path):
+            raise IsADirectoryError(_errno.EISDIR, os.strerror(_errno.EISDIR), part.path)
+        entry = _partition.resolved(part).entry or 0
+        self._handle = None
+        self._start("path", part.path, workers, None, "exact", None, entry, part.end)
+
     @property
     def file_handle(self) -> IO[_typing.Any]:
         """The stream records are read from (``None`` for a path; pymarc's
@@ -168,6 +194,8 @@ class MARCReader(Reader, _ReaderBase):
     def __exit__(self, *exc_info: object) -> _typing.Literal[False]:
         if self._opened_path:
             self._close_source()
+            if self._handle is not None:  # a compressed partition's decompressor
+                self._handle.close()
         return False
 
 

@@ -124,15 +124,15 @@ class Record(_RecordBase):
             self.leader = Leader(self.leader[0:9] + "a" + self.leader[10:])
 
     def __reduce__(self) -> tuple[typing.Any, ...]:
-        state: dict[str, typing.Any] = {
-            "leader": self.leader,
-            "fields": self.fields,
-            "pos": self.pos,
-            "force_utf8": self.force_utf8,
-            "to_unicode": self.to_unicode,
-            "_Record__pos": self._Record__pos,
-        }
-        return (_restore, (type(self), state))
+        # A record still holding only the bytes it was read from pickles as
+        # those bytes (and its options): no Python object per field.
+        if type(self) is Record and (lazy := self._pickle_state()) is not None:
+            return (_restore_lazy, (Record, *lazy))
+        return (_restore, (type(self), _state(self)))
+
+    def __copy__(self) -> "Record":
+        # A shallow copy shares the fields list and the leader, as pymarc's does.
+        return _restore(type(self), _state(self))
 
     def __str__(self) -> str:
         lines = [f"=LDR  {self.leader}"]
@@ -474,11 +474,33 @@ def _decodes_natively(cls: typing.Any) -> bool:
     )
 
 
+def _state(record: Record) -> dict[str, typing.Any]:
+    """What pickling and copying a record carry over, looked up through the
+    record's own attributes."""
+    return {
+        "leader": record.leader,
+        "fields": record.fields,
+        "pos": record.pos,
+        "force_utf8": record.force_utf8,
+        "to_unicode": record.to_unicode,
+        "_Record__pos": record._Record__pos,
+    }
+
+
 def _restore(cls: type[Record], state: dict[str, typing.Any]) -> Record:
     """Rebuild a pickled record without running ``__init__``."""
     record = cls.__new__(cls)
     for name, value in state.items():
         setattr(record, name, value)
+    return record
+
+
+def _restore_lazy(
+    cls: type[Record], payload: bytes, to_unicode: typing.Any, force_utf8: typing.Any, pos: typing.Any, iter_pos: int
+) -> Record:
+    """Rebuild a record pickled as its bytes (``Record.__reduce__``)."""
+    record = cls.__new__(cls)
+    record._restore_pickle_state(payload, to_unicode, force_utf8, pos, iter_pos)
     return record
 
 

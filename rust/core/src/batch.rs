@@ -186,6 +186,17 @@ pub struct FramedBatch {
 }
 
 impl FramedBatch {
+    /// Keeps only the chunks that start before stream offset `stop`; if
+    /// any did not, the batch ends reading (a partition's end).
+    pub fn stop_before(&mut self, stop: u64) {
+        let limit = stop.saturating_sub(self.offset);
+        if let Some(cut) = self.chunks.iter().position(|c| c.start as u64 >= limit) {
+            self.used = self.chunks[cut].start;
+            self.chunks.truncate(cut);
+            self.done = true;
+        }
+    }
+
     /// Copies each chunk out of `buf` and validates it.
     #[must_use]
     pub fn decode(&self, buf: &[u8], validation: &Validation) -> Vec<Item> {
@@ -298,6 +309,26 @@ mod tests {
             fatal.validated_with(&None).outcome,
             Outcome::Fatal(ErrorKind::TruncatedRecord)
         ));
+    }
+
+    #[test]
+    fn a_partition_end_stops_a_batch() {
+        let rec = sample_record();
+        let n = rec.len() as u64;
+        let data = rec.repeat(4);
+        let mut batch = frame_batch(&data, 1000, true, 10);
+        // The third record starts at 1000 + 2n: it and the fourth are cut.
+        batch.stop_before(1000 + 2 * n - 1);
+        assert_eq!(
+            (batch.chunks.len(), batch.used, batch.done),
+            (2, 2 * rec.len(), true)
+        );
+        let mut batch = frame_batch(&data, 1000, true, 10);
+        batch.stop_before(1000 + 2 * n);
+        assert_eq!(batch.chunks.len(), 2);
+        let mut batch = frame_batch(&data, 1000, false, 10);
+        batch.stop_before(1000 + 9 * n);
+        assert_eq!((batch.chunks.len(), batch.done), (4, false));
     }
 
     #[test]

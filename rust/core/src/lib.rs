@@ -23,6 +23,8 @@
 //!   [`stats`] counts their tags and codes, for whole-file jobs;
 //!   [`text_write`] is the MARCMaker text serialiser (`str(record)`), and
 //!   [`grep`] picks the field values a pattern is matched against.
+//! * [`partition`] cuts a file into record-aligned byte ranges and works
+//!   out where sequential reading enters each.
 #![forbid(unsafe_code)]
 
 pub mod batch;
@@ -36,6 +38,7 @@ pub mod grep;
 pub mod json_write;
 pub mod marc8;
 pub mod marcxml;
+pub mod partition;
 pub mod pipeline;
 pub mod stats;
 pub mod text;

@@ -12,7 +12,7 @@
 //! [`SPARE_BUFFERS`] kept for reuse.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -121,7 +121,27 @@ impl PathPipeline {
     /// # Errors
     /// Opening the file failed, or the pool could not be started.
     pub fn open(path: &Path, validation: Validation, workers: Workers) -> io::Result<Self> {
-        let file = File::open(path)?;
+        Self::open_range(path, validation, workers, 0, None)
+    }
+
+    /// Opens `path` to read the records that start at `start` (where a
+    /// record starts) and after, up to the first record that starts at or
+    /// after `stop`: one partition (see [`crate::partition`]). Offsets
+    /// stay the file's.
+    ///
+    /// # Errors
+    /// Opening or seeking the file failed, or the pool could not be started.
+    pub fn open_range(
+        path: &Path,
+        validation: Validation,
+        workers: Workers,
+        start: u64,
+        stop_at: Option<u64>,
+    ) -> io::Result<Self> {
+        let mut file = File::open(path)?;
+        if start > 0 {
+            file.seek(SeekFrom::Start(start))?;
+        }
         let (pool, threads) = match workers {
             Workers::Pool(n) => (Some(Arc::new(build_pool(n, "pymrrc-parse")?)), n),
             Workers::Default => {
@@ -139,6 +159,8 @@ impl PathPipeline {
         let (exited_tx, exited) = bounded(0);
         let producer = Producer {
             file,
+            start,
+            stop_at,
             validation: Arc::clone(&validation),
             pool,
             order: order_tx,
@@ -254,6 +276,10 @@ impl Drop for ReadBuffer {
 
 struct Producer {
     file: File,
+    /// The file offset reading starts at.
+    start: u64,
+    /// No record that starts at or after this offset is read.
+    stop_at: Option<u64>,
     /// The options batches are validated with, as the reader sets them.
     validation: Arc<Mutex<Validation>>,
     /// `None`: the producer validates each batch itself (`Workers::One`).
@@ -270,10 +296,16 @@ impl Producer {
     fn run(mut self) {
         let mut buf = self.buffer(Vec::with_capacity(READ_SIZE));
         let mut start = 0usize;
-        let mut offset = 0u64;
+        let mut offset = self.start;
         let mut eof = false;
         while !self.stop.load(Ordering::Relaxed) {
-            let batch = frame_batch(&buf.data[start..], offset, eof, BATCH_RECORDS);
+            if self.stop_at.is_some_and(|stop| offset >= stop) {
+                return;
+            }
+            let mut batch = frame_batch(&buf.data[start..], offset, eof, BATCH_RECORDS);
+            if let Some(stop) = self.stop_at {
+                batch.stop_before(stop);
+            }
             if batch.chunks.is_empty() && !batch.done {
                 match self.refill(buf, start, &mut eof) {
                     Ok(next) => buf = next,
@@ -391,6 +423,59 @@ mod tests {
             }
         }
         out
+    }
+
+    fn read_range(
+        path: &Path,
+        workers: Workers,
+        start: u64,
+        stop: Option<u64>,
+    ) -> Vec<(u64, bool)> {
+        let mut p =
+            PathPipeline::open_range(path, Some(DecodeOptions::default()), workers, start, stop)
+                .unwrap();
+        let mut out = Vec::new();
+        while let Some(batch) = p.next_batch() {
+            for item in batch.unwrap() {
+                out.push((item.offset, matches!(item.outcome, Outcome::Record(_))));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_range_reads_the_records_that_start_in_it() {
+        let rec = sample_record();
+        let n = rec.len() as u64;
+        let count = (2 * READ_SIZE) / rec.len() + 100;
+        let dir = std::env::temp_dir().join(format!("pymrrc-range-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("records.mrc");
+        std::fs::write(&path, rec.repeat(count)).unwrap();
+        let all = read_all(&path, Workers::One);
+        for workers in [Workers::One, Workers::Pool(2)] {
+            // Cuts inside records and at record starts, across read buffers.
+            let cuts = [
+                0,
+                3 * n + 1,
+                700 * n,
+                700 * n + 5,
+                (count as u64 - 3) * n,
+                count as u64 * n,
+            ];
+            let mut joined = Vec::new();
+            for pair in cuts.windows(2) {
+                let start = pair[0].div_ceil(n) * n;
+                joined.extend(read_range(&path, workers, start, Some(pair[1])));
+            }
+            assert_eq!(joined, all);
+            assert!(read_range(&path, workers, 5 * n, Some(5 * n)).is_empty());
+            assert_eq!(
+                read_range(&path, workers, (count as u64 - 1) * n, None).len(),
+                1
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //! Registration only; each concern lives in its own module:
 //! [`pytypes`] (the Python classes Rust instantiates), [`materialize`]
 //! (record bytes to Python objects), [`record`] and [`field`] (the native
-//! bases of `Record` and `Field`), [`record_decode`] (`Record(data=...)`), [`encode`] (`as_marc`), [`reader`]
+//! bases of `Record` and `Field`), [`record_decode`] (`Record(data=...)`), [`record_pickle`] (pickling untouched records), [`encode`] (`as_marc`), [`reader`]
 //! (`MARCReader`'s engine), [`marc8`] and [`marc8_write`] (MARC-8 text
 //! for `pymrrc.marc8`), [`sink`] (`MARCWriter`'s file output) and
 //! [`errors`] (core errors to Python exceptions); [`walk`] and [`as_dict`]
 //! feed the MARCXML and MARC-in-JSON output, [`marcxml`] turns MARCXML
-//! read by the core into Python records, and [`columnar`] is the Arrow and
-//! Parquet export (`pymrrc.columnar`).
+//! read by the core into Python records, [`columnar`] is the Arrow and
+//! Parquet export (`pymrrc.columnar`), and [`partition`] plans and resolves
+//! record-aligned partitions (`pymrrc.partition`).
 
 /// Rust allocations (record bytes, layouts) are made on parse threads and
 /// freed on the Python thread; mimalloc frees across threads without the
@@ -28,10 +29,12 @@ mod marc8;
 mod marc8_write;
 mod marcxml;
 mod materialize;
+mod partition;
 mod pytypes;
 mod reader;
 mod record;
 mod record_decode;
+mod record_pickle;
 mod sink;
 mod testing;
 mod text;
@@ -52,6 +55,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<marcxml::XmlParser>()?;
     columnar::register(m)?;
     jobs::register(m)?;
+    partition::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("MAX_WORKERS", pymrrc_core::pipeline::MAX_WORKERS)?;
     m.add_function(wrap_pyfunction!(testing::_panic_for_tests, m)?)?;

@@ -329,6 +329,60 @@ impl RecordBase {
         Ok(fields.get_item(pos)?.unbind())
     }
 
+    /// `(payload, to_unicode, force_utf8, pos, _Record__pos)` for pickling a
+    /// record that still holds only the bytes it was read from (neither
+    /// its fields nor its leader object built), or `None`; see
+    /// [`crate::record_pickle`].
+    #[allow(clippy::type_complexity)]
+    fn _pickle_state(
+        &self,
+        py: Python<'_>,
+    ) -> Option<(Py<PyBytes>, Py<PyAny>, Py<PyAny>, Py<PyAny>, usize)> {
+        let (None, None, None, Some(lazy), Some(leader)) = (
+            &self.fields,
+            &self.leader,
+            &self.xml,
+            &self.lazy,
+            &self.raw_leader,
+        ) else {
+            return None;
+        };
+        let payload = crate::record_pickle::payload(lazy, leader);
+        Some((
+            PyBytes::new(py, &payload).unbind(),
+            self.to_unicode.clone_ref(py),
+            self.force_utf8.clone_ref(py),
+            self.pos.clone_ref(py),
+            self.iter_pos,
+        ))
+    }
+
+    /// Makes a new record the one `_pickle_state` described.
+    fn _restore_pickle_state(
+        &mut self,
+        payload: &[u8],
+        to_unicode: Py<PyAny>,
+        force_utf8: Py<PyAny>,
+        pos: Py<PyAny>,
+        iter_pos: usize,
+    ) -> PyResult<()> {
+        let Some((lazy, leader)) = crate::record_pickle::parse(payload) else {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "not a record pickled by this version of pymrrc",
+            ));
+        };
+        self.lazy = Some(Arc::new(lazy));
+        self.raw_leader = Some(leader);
+        self.xml = None;
+        self.fields = None;
+        self.leader = None;
+        self.to_unicode = to_unicode;
+        self.force_utf8 = force_utf8;
+        self.pos = pos;
+        self.iter_pos = iter_pos;
+        Ok(())
+    }
+
     /// Whether the record still holds only its bytes (nothing looked into).
     #[getter]
     fn _is_lazy(&self) -> bool {

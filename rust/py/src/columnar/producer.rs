@@ -96,7 +96,8 @@ enum Step {
 
 impl Producer {
     /// A producer; a wide layout without a selection (`shape` `None`)
-    /// reads its first batch now and takes its columns from it.
+    /// reads its first batch now and takes its columns from it. Record ids
+    /// start at `first_id` (a partition's records before it in its file).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         py: Python<'_>,
@@ -106,6 +107,7 @@ impl Producer {
         batch_size: usize,
         mode: ErrorMode,
         options: ReaderOptions,
+        first_id: i64,
     ) -> PyResult<Self> {
         let mut producer = Self {
             source,
@@ -113,10 +115,10 @@ impl Producer {
             source_name: None,
             builder: BatchBuilder::new(TableShape::Long, None),
             work: VecDeque::new(),
-            grouped: 0,
+            grouped: first_id,
             pending: VecDeque::new(),
             replay: VecDeque::new(),
-            next_id: 0,
+            next_id: first_id,
             batch_size: batch_size.max(1),
             in_batch: 0,
             validation: options.validation,

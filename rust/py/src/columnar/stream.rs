@@ -48,9 +48,11 @@ fn schema_capsule<'py>(py: Python<'py>, schema: &SchemaRef) -> PyResult<Bound<'p
 #[pymethods]
 impl ArrowStream {
     /// `kind`: "path", "memory", "file" or "records" (an iterable of
-    /// `Record`s, whose iterator is `source`; `origin` the iterable).
+    /// `Record`s, whose iterator is `source`; `origin` the iterable). A
+    /// path is read from `start` (a record's start) up to the first record
+    /// that starts at or after `stop`, record ids counting from `first_id`.
     #[new]
-    #[pyo3(signature = (kind, source, origin, layout, columns, batch_size, errors, workers, source_name, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, file_encoding))]
+    #[pyo3(signature = (kind, source, origin, layout, columns, batch_size, errors, workers, source_name, to_unicode, force_utf8, hide_utf8_warnings, utf8_handling, file_encoding, start = 0, stop = None, first_id = 0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -68,6 +70,9 @@ impl ArrowStream {
         hide_utf8_warnings: &Bound<'_, PyAny>,
         utf8_handling: &Bound<'_, PyAny>,
         file_encoding: &Bound<'_, PyAny>,
+        start: u64,
+        stop: Option<u64>,
+        first_id: i64,
     ) -> PyResult<Self> {
         let shape = shape(layout, columns)?;
         let mode = ErrorMode::parse(errors)?;
@@ -84,7 +89,8 @@ impl ArrowStream {
             "path" => {
                 let path: std::path::PathBuf = source.extract()?;
                 let validation = options.validation;
-                let opened = py.detach(|| PathPipeline::open(&path, validation, workers));
+                let opened =
+                    py.detach(|| PathPipeline::open_range(&path, validation, workers, start, stop));
                 Source::Path(opened.map_err(|e| crate::errors::os_error(py, &e, Some(source)))?)
             }
             "memory" => Source::Memory {
@@ -102,7 +108,16 @@ impl ArrowStream {
                 iter: source.clone().unbind(),
             },
         };
-        let producer = Producer::new(py, source, shape, source_name, batch_size, mode, options)?;
+        let producer = Producer::new(
+            py,
+            source,
+            shape,
+            source_name,
+            batch_size,
+            mode,
+            options,
+            first_id,
+        )?;
         Ok(Self {
             schema: producer.schema(),
             summary: producer.summary(),

@@ -169,8 +169,10 @@ impl ReaderBase {
     /// step with a "memory" source; `reading` says how a file object is
     /// read: "seek", "buffer", "records" (seekable), "read1", "raw" or
     /// "exact" (not seekable), and `buffer_size` is a buffered file's own
-    /// buffer size (see `pymrrc.reader._reading`).
-    #[pyo3(signature = (kind, source, workers = None, handle = None, reading = "exact", buffer_size = None))]
+    /// buffer size (see `pymrrc.reader._reading`). A path is read from
+    /// `start` (where a record starts) up to the first record that starts
+    /// at or after `stop`: one partition of the file.
+    #[pyo3(signature = (kind, source, workers = None, handle = None, reading = "exact", buffer_size = None, start = 0, stop = None))]
     #[allow(clippy::too_many_arguments)]
     fn _start(
         &mut self,
@@ -181,6 +183,8 @@ impl ReaderBase {
         handle: Option<Py<PyAny>>,
         reading: &str,
         buffer_size: Option<usize>,
+        start: u64,
+        stop: Option<u64>,
     ) -> PyResult<()> {
         self.options.refresh(py)?;
         let workers = workers_from(workers)?;
@@ -188,7 +192,8 @@ impl ReaderBase {
             "path" => {
                 let path: PathBuf = source.extract()?;
                 let validation = self.options.validation();
-                let opened = py.detach(|| PathPipeline::open(&path, validation, workers));
+                let opened =
+                    py.detach(|| PathPipeline::open_range(&path, validation, workers, start, stop));
                 let pipeline =
                     opened.map_err(|err| crate::errors::os_error(py, &err, Some(source)))?;
                 (Source::Path(pipeline), None)
@@ -200,17 +205,8 @@ impl ReaderBase {
                 (Source::Memory { data, pos: 0 }, tracked)
             }
             "file" => {
-                let (reads, moves) = match reading {
-                    "records" => (Reads::Exact, Some(Moves::None)),
-                    "seek" => (Reads::Ahead, Some(Moves::Seek)),
-                    "buffer" => (Reads::Buffer, Some(Moves::Window(None))),
-                    other => match Reads::from_name(other) {
-                        Some(reads) => (reads, None),
-                        None => {
-                            return Err(PyValueError::new_err(format!("unknown reading {other:?}")))
-                        }
-                    },
-                };
+                let (reads, moves) = Reads::from_name(reading)
+                    .ok_or_else(|| PyValueError::new_err(format!("unknown reading {reading:?}")))?;
                 let start = match moves {
                     Some(_) => source.call_method0(intern!(py, "tell"))?.extract::<u64>()?,
                     None => 0,
