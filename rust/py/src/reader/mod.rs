@@ -205,17 +205,8 @@ impl ReaderBase {
                 (Source::Memory { data, pos: 0 }, tracked)
             }
             "file" => {
-                let (reads, moves) = match reading {
-                    "records" => (Reads::Exact, Some(Moves::None)),
-                    "seek" => (Reads::Ahead, Some(Moves::Seek)),
-                    "buffer" => (Reads::Buffer, Some(Moves::Window(None))),
-                    other => match Reads::from_name(other) {
-                        Some(reads) => (reads, None),
-                        None => {
-                            return Err(PyValueError::new_err(format!("unknown reading {other:?}")))
-                        }
-                    },
-                };
+                let (reads, moves) = Reads::from_name(reading)
+                    .ok_or_else(|| PyValueError::new_err(format!("unknown reading {reading:?}")))?;
                 let start = match moves {
                     Some(_) => source.call_method0(intern!(py, "tell"))?.extract::<u64>()?,
                     None => 0,

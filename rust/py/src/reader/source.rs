@@ -40,14 +40,18 @@ pub(super) enum Reads {
 }
 
 impl Reads {
-    /// The reading for a mode name given by `pymrrc.reader`.
-    pub(super) fn from_name(name: &str) -> Option<Self> {
+    /// How a file object is read, for a name given by `pymrrc.reader`, and
+    /// how its position is kept if it is seekable ("seek", "buffer",
+    /// "records"; "read1", "raw" and "exact" are for streams that cannot
+    /// seek).
+    pub(super) fn from_name(name: &str) -> Option<(Self, Option<Moves>)> {
         Some(match name {
-            "seek" => Self::Ahead,
-            "buffer" => Self::Buffer,
-            "read1" => Self::Available { read1: true },
-            "raw" => Self::Available { read1: false },
-            "exact" => Self::Exact,
+            "seek" => (Self::Ahead, Some(Moves::Seek)),
+            "buffer" => (Self::Buffer, Some(Moves::Window(None))),
+            "records" => (Self::Exact, Some(Moves::None)),
+            "read1" => (Self::Available { read1: true }, None),
+            "raw" => (Self::Available { read1: false }, None),
+            "exact" => (Self::Exact, None),
             _ => return None,
         })
     }
