@@ -363,48 +363,46 @@ def threads_only(args, threads):
 def columnar_only(args):
     """Only the columnar export's cases, on the whole corpus (``--slice FILE``:
     on FILE); results to --out, tables printed, docs/ left alone."""
-    os.makedirs(args.out, exist_ok=True)
     path = args.slice or corpus_paths()["full"]
-    settings = {"records": args.records, "repeat": args.repeat, "quick": args.quick, "only": "columnar",
-                "command": "python benchmarks/suite.py " + " ".join(sys.argv[1:])}
-    run = Run(settings)
-    scratch = tempfile.mkdtemp(prefix="pymrrc-suite-")
-    started = time.perf_counter()
-    try:
-        columnar_bench.cases(run, path, scratch, args.repeat, with_marctable=not args.quick)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    results = {"machine": machine.describe(ROOT, path), "settings": settings,
-               "elapsed_s": round(time.perf_counter() - started, 1), "cases": run.cases}
-    with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as out:
-        json.dump(results, out, indent=2)
-    print(report.machine_lines(results) + "\n\n" + columnar_bench.table(results)
-          + "\n\n" + columnar_bench.targets(results))
+    _partial_run(args, path, "columnar",
+                 lambda run, scratch: columnar_bench.cases(run, path, scratch, args.repeat,
+                                                           with_marctable=not args.quick),
+                 lambda results: columnar_bench.table(results) + "\n\n" + columnar_bench.targets(results))
 
 
 def dask_only(args):
     """Only the scaling cases: pickling on the first ``--records`` records,
     planning and Dask on the whole corpus (``--slice FILE``: on FILE, with
     no download); results to --out, tables printed, docs/ left alone."""
-    os.makedirs(args.out, exist_ok=True)
     path = args.slice or corpus_paths()["full"]
+    os.makedirs(args.out, exist_ok=True)
     records = os.path.join(args.out, f"first-{args.records}.mrc")
     _first_records(path, records, args.records)
-    settings = {"records": args.records, "repeat": args.repeat, "quick": args.quick, "only": "dask",
-                "workers": args.workers, "command": "python benchmarks/suite.py " + " ".join(sys.argv[1:])}
+    _partial_run(args, path, "dask",
+                 lambda run, scratch: scaling_bench.cases(run, records, path, scratch, args.repeat, python_case,
+                                                          args.workers, args.blocksize),
+                 lambda results: scaling_bench.table(results) + "\n\n" + scaling_bench.targets(results),
+                 workers=args.workers)
+
+
+def _partial_run(args, path, only, measure, tables, **settings):
+    """One group of cases (``measure(run, scratch)``) on ``path``: results
+    to --out, ``tables(results)`` printed, docs/ left alone."""
+    os.makedirs(args.out, exist_ok=True)
+    settings = {"records": args.records, "repeat": args.repeat, "quick": args.quick, "only": only,
+                **settings, "command": "python benchmarks/suite.py " + " ".join(sys.argv[1:])}
     run = Run(settings)
     scratch = tempfile.mkdtemp(prefix="pymrrc-suite-")
     started = time.perf_counter()
     try:
-        scaling_bench.cases(run, records, path, scratch, args.repeat, python_case, args.workers, args.blocksize)
+        measure(run, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results = {"machine": machine.describe(ROOT, path), "settings": settings,
                "elapsed_s": round(time.perf_counter() - started, 1), "cases": run.cases}
     with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as out:
         json.dump(results, out, indent=2)
-    print(report.machine_lines(results) + "\n\n" + scaling_bench.table(results)
-          + "\n\n" + scaling_bench.targets(results))
+    print(report.machine_lines(results) + "\n\n" + tables(results))
 
 
 def _first_records(src, dst, count):

@@ -65,7 +65,7 @@ from .reader import MARCReader
 # of records in a ``RecordList``, which ``distributed`` moves whole.
 
 
-class RecordList(list):  # type: ignore[type-arg]
+class RecordList(list[Any]):
     """A bag partition of records. A plain ``list`` is sent between Dask
     processes item by item (``distributed`` serialises each element on its
     own, about 50 microseconds apiece); a subclass is pickled whole, so a

@@ -241,22 +241,12 @@ def test_spark_example_in_the_docs(tmp_path, monkeypatch):
     """docs/scaling.md's Spark example (a ```python-spark block) reads the
     directory to_parquet writes and agrees with pymarc; it runs where
     pyspark and Java are installed (not test dependencies)."""
-    import re
-    import shutil
     from collections import Counter
-    from pathlib import Path
 
-    pytest.importorskip("pyspark")
-    if shutil.which("java") is None:
-        pytest.skip("no Java runtime for Spark")
-    repo = Path(__file__).resolve().parents[1]
-    (code,) = re.findall(r"^```python-spark\n(.*?)^```", (repo / "docs" / "scaling.md").read_text(), re.S | re.M)
-    sample = repo / "examples" / "data" / "sample.mrc"
-    shutil.copyfile(sample, tmp_path / "records.mrc")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
-    namespace = {"__name__": "__doc_example__"}
-    exec(compile(code, "<docs/scaling.md spark>", "exec"), namespace)  # noqa: S102
+    from tests.data_support import REPO, run_spark_block
+
+    namespace = run_spark_block("scaling.md", tmp_path, monkeypatch)
+    sample = REPO / "examples" / "data" / "sample.mrc"
     with open(sample, "rb") as handle:
         counts = Counter(s.value for r in pymarc.MARCReader(handle) for f in r.get_fields("650")
                          for s in f.subfields if s.code == "a")
