@@ -22,7 +22,7 @@ $(DEPS): Makefile | $(PY)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0" "mypy>=1.18" "matplotlib>=3.7"
 	$(PIP) install -q "ziglang>=0.13" "auditwheel>=6" "pyright[nodejs]==1.1.414" "sphinx>=8"
-	$(PIP) install -q "pyarrow>=14" "polars>=1.0" "duckdb>=1.0" "pandas>=2"
+	$(PIP) install -q "pyarrow>=14" "polars>=1.0" "duckdb>=1.0" "pandas>=2" "tqdm>=4.66"
 	touch $(DEPS)
 
 venv: $(DEPS)

@@ -181,7 +181,17 @@ def tables(results):
     if columnar:
         parts.append("## Columnar export (whole corpus, from a path)\n\n" + columnar
                      + "\n\n" + columnar_bench.targets(results))
+    cli = _cli_table(results)
+    if cli:
+        parts.append("## The pymrrc command, yaz-marcdump and pymarc scripts (whole corpus)\n\n" + cli)
     return "\n\n".join(parts) + "\n"
+
+
+def _cli_table(results):
+    sys.path.insert(0, HERE)
+    import cli_jobs
+
+    return cli_jobs.cli_table(results)
 
 
 # -- docs/PERFORMANCE.md -----------------------------------------------------------
@@ -381,6 +391,13 @@ def render(results, root=ROOT):
             "object (and marctable, which reads through pymarc, when it is installed); see "
             "[columnar.md](columnar.md).\n\n" + columnar + "\n\n" + columnar_bench.targets(results) + "\n"
         )
+    cli = _cli_table(results)
+    if cli:
+        parts.append("## Whole-file jobs: the `pymrrc` command (docs/cli.md)\n\n"
+                     "Each job on the whole corpus (and on the MARC-8 file made from it), as "
+                     "the `pymrrc` command, as `yaz-marcdump` and as a pymarc script doing the "
+                     "same job (`benchmarks/cli_jobs.py`); wall time from start to exit, "
+                     "Python's start-up included.\n\n" + cli + "\n")
     parts.append(DOC_TAIL)
     return "\n".join(parts)
 

@@ -4,7 +4,7 @@ docs/PERFORMANCE.md.
     python benchmarks/suite.py [--records N] [--format-records N]
                                [--threads 1 2 4 8] [--repeat 5] [--thread-repeat 7]
                                [--out DIR] [--no-docs] [--quick]
-                               [--only threads --slice FILE] [--only columnar]
+                               [--only threads --slice FILE] [--only columnar] [--only cli]
 
 It measures records/second and peak memory (max RSS) for pymarc and pymrrc
 on the same files in the same run, each case in a fresh process, plus the
@@ -20,6 +20,9 @@ thread-scaling cases, on FILE, with no download and no cargo (for a machine
 with more cores; its results go to --out and are not written to docs/).
 ``--only columnar`` runs only the Arrow/Parquet export's cases
 (benchmarks/columnar_bench.py) on the whole corpus, or on ``--slice FILE``.
+``--only cli`` runs only the whole-file jobs of the ``pymrrc`` command
+against yaz-marcdump and pymarc scripts (``cli_jobs.py``), on the whole
+corpus (results to --out only).
 Thread cases are repeated ``--thread-repeat`` times; writers write new files
 in each repetition (the old ones are deleted before the clock starts).
 Needs a release build (``make develop``).
@@ -41,6 +44,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(1, ROOT)
 
+import cli_jobs  # noqa: E402
 import columnar_bench  # noqa: E402
 import machine  # noqa: E402
 import plots  # noqa: E402
@@ -245,7 +249,9 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join(HERE, "results", "latest"))
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", choices=["threads", "columnar"])
+    parser.add_argument("--only", choices=["threads", "columnar", "cli"])
+    parser.add_argument("--cli-repeat", type=int, default=3,
+                        help="runs of each pymrrc and yaz-marcdump job (pymarc scripts run once)")
     parser.add_argument("--slice", help="with --only threads: the file each thread reads")
     args = parser.parse_args(argv)
     if args.quick:
@@ -259,6 +265,8 @@ def main(argv=None):
         return threads_only(args, threads)
     if args.only == "columnar":
         return columnar_only(args)
+    if args.only == "cli":
+        return cli_only(args)
     build_ceiling()
     paths = corpus_paths(args.format_records, args.records)
     os.makedirs(args.out, exist_ok=True)
@@ -278,6 +286,7 @@ def main(argv=None):
         full = paths[args.records] if args.quick else paths["full"]
         memory_cases(run, paths[args.records], full, with_pymarc_stream=not args.quick)
         columnar_bench.cases(run, full, scratch, args.repeat, with_marctable=not args.quick)
+        cli_jobs.cli_cases(run, full, scratch, 1 if args.quick else args.cli_repeat)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results = {
@@ -295,6 +304,27 @@ def main(argv=None):
     if not args.no_docs:
         report.write_docs(results, images, ROOT)
         print(f"regenerated docs/PERFORMANCE.md and docs/img/ from {args.out}", file=sys.stderr)
+
+
+def cli_only(args):
+    """Only the ``pymrrc`` command's jobs, on the whole corpus (``--quick``:
+    on a slice); results to --out."""
+    os.makedirs(args.out, exist_ok=True)
+    full = corpus_paths()["full"] if not args.quick else corpus_paths(args.records)[args.records]
+    settings = {"records": args.records, "repeat": args.cli_repeat, "quick": args.quick, "only": "cli",
+                "command": "python benchmarks/suite.py " + " ".join(sys.argv[1:])}
+    run = Run(settings)
+    scratch = tempfile.mkdtemp(prefix="pymrrc-suite-")
+    started = time.perf_counter()
+    try:
+        cli_jobs.cli_cases(run, full, scratch, 1 if args.quick else args.cli_repeat)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    results = {"machine": machine.describe(ROOT, full), "settings": settings,
+               "elapsed_s": round(time.perf_counter() - started, 1), "cases": run.cases}
+    with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as out:
+        json.dump(results, out, indent=2)
+    print(report.machine_lines(results) + "\n\n" + (cli_jobs.cli_table(results) or ""))
 
 
 def threads_only(args, threads):

@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, RawField, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "ArrowStream", "ArrowBatch", "ArrowRecords", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "plan_partitions", "frame_partition", "resolve_partitions", "MAX_WORKERS", "__version__", "_panic_for_tests"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "plan_partitions", "frame_partition", "resolve_partitions", "MAX_WORKERS", "__version__", "_panic_for_tests"]
 
 __version__: str
 #: The most threads ``MARCReader(path, workers=...)`` may ask for.
@@ -268,6 +268,68 @@ class ArrowRecords:
     def __iter__(self) -> Self: ...
     def __next__(self) -> Record: ...
 
+@final
+class JobBatch:
+    """One batch of a ``FileJob``: output parts, counts, ``grep`` values."""
+
+    @property
+    def parts(self) -> list[tuple[Any, ...]]:
+        """``(bytes, count)`` runs of converted records and
+        ``(number, offset, chunk, exception)`` records for Python."""
+    @property
+    def sizes(self) -> bytes | None: ...
+    @property
+    def records(self) -> int: ...
+    @property
+    def rejected(self) -> int: ...
+    @property
+    def references(self) -> int: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def values(self) -> list[str] | None: ...
+    @property
+    def owners(self) -> list[int] | None: ...
+    @property
+    def count(self) -> int: ...
+
+@final
+class FileJob:
+    """A ``pymrrc`` command's job over one input (a path or a binary
+    stream), batch by batch with the GIL released."""
+
+    def __new__(
+        cls,
+        source: str | Any,
+        *,
+        format: str,
+        force_utf8: bool = False,
+        utf8_handling: str = "strict",
+        file_encoding: str = "iso8859-1",
+        hide_utf8_warnings: bool = False,
+        workers: int | None = None,
+        separator: bytes | None = None,
+        sizes: bool = False,
+        start: int = 0,
+        stop: int | None = None,
+        report_invalid: bool = True,
+        stats: bool = False,
+        grep_tag: str | None = None,
+        grep_code: str | None = None,
+    ) -> Self: ...
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> JobBatch: ...
+    def select(self, selected: list[int]) -> JobBatch: ...
+    def stats(
+        self,
+    ) -> tuple[int, list[tuple[str, tuple[int, int]]], list[tuple[str, tuple[int, int]]],
+               list[tuple[str, int]], list[tuple[str, int]]] | None: ...
+    def unframed(self) -> bytes: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def seen(self) -> int: ...
+    def close(self) -> None: ...
 # -- partitions (pymrrc.partition) -------------------------------------------
 def plan_partitions(
     path: str | os.PathLike[str], target: int

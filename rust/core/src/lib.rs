@@ -18,22 +18,31 @@
 //! * [`marcxml`] reads MARCXML into plain records, as pymarc's handler would.
 //! * [`pipeline`] reads a file on a producer thread and validates batches
 //!   on a rayon pool, delivering them in order through bounded channels.
+//! * [`convert`] turns batches of validated records into an output format
+//!   (ISO 2709, MARC-8, MARCXML, MARC-in-JSON, MARCMaker text) and
+//!   [`stats`] counts their tags and codes, for whole-file jobs;
+//!   [`text_write`] is the MARCMaker text serialiser (`str(record)`), and
+//!   [`grep`] picks the field values a pattern is matched against.
 //! * [`partition`] cuts a file into record-aligned byte ranges and works
 //!   out where sequential reading enters each.
 #![forbid(unsafe_code)]
 
 pub mod batch;
 pub mod consts;
+pub mod convert;
 pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod framing;
+pub mod grep;
 pub mod json_write;
 pub mod marc8;
 pub mod marcxml;
 pub mod partition;
 pub mod pipeline;
+pub mod stats;
 pub mod text;
+pub mod text_write;
 pub mod visit;
 pub mod xml_write;
 

@@ -73,11 +73,19 @@ pub fn visit_fields<S: RecordSink>(
     handling: Utf8Handling,
     sink: &mut S,
 ) -> Result<usize, VisitError> {
+    // Most records are valid UTF-8 as a whole: their fields are then
+    // sliced from one checked `str` instead of being checked piece by piece
+    // (the text is the same under every handler).
+    let whole = std::str::from_utf8(bytes).ok();
     for span in &layout.fields {
         let data = bytes
             .get(span.start..span.end)
             .ok_or(VisitError::SpanOutOfRange)?;
         let tag = latin1(&span.tag);
+        if let Some(text) = whole.and_then(|w| w.get(span.start..span.end)) {
+            visit_text_field(text, &tag, span.is_control(), handling, sink)?;
+            continue;
+        }
         if span.is_control() {
             // Control fields are decoded strictly, whatever the handler.
             let text = decode_utf8(data, Utf8Handling::Strict).ok_or(VisitError::InvalidUtf8)?;
@@ -104,6 +112,50 @@ pub fn visit_fields<S: RecordSink>(
         sink.end_data_field();
     }
     Ok(layout.fields.len())
+}
+
+/// Walks a field whose text is known to be valid: what the loop in
+/// [`visit_fields`] does, without checking the text again (but for a
+/// subfield whose code is not ASCII, read byte by byte as that loop reads
+/// it).
+fn visit_text_field<S: RecordSink>(
+    text: &str,
+    tag: &str,
+    control: bool,
+    handling: Utf8Handling,
+    sink: &mut S,
+) -> Result<(), VisitError> {
+    if control {
+        sink.control_field(tag, text);
+        return Ok(());
+    }
+    let bytes = text.as_bytes();
+    let mut parts = SubfieldParts::new(bytes);
+    let (ind_start, ind_end) = parts.next().unwrap_or((0, 0));
+    let indicators = bytes.get(ind_start..ind_end).unwrap_or_default();
+    let mut one = [0u8; 4];
+    let mut two = [0u8; 4];
+    let ind1 = indicator_text(indicators.first().copied(), &mut one);
+    let ind2 = indicator_text(indicators.get(1).copied(), &mut two);
+    sink.begin_data_field(tag, ind1, ind2);
+    for (start, end) in parts {
+        let Some(&first) = bytes.get(start).filter(|_| start < end) else {
+            continue;
+        };
+        // Delimiters and ASCII codes are character boundaries.
+        match (text.get(start..=start), text.get(start + 1..end)) {
+            (Some(code), Some(value)) if first.is_ascii() => sink.subfield(code, value),
+            _ => {
+                let mut buf = [0u8; 4];
+                let code = char::from(first).encode_utf8(&mut buf);
+                let value = bytes.get(start + 1..end).unwrap_or_default();
+                let value = decode_utf8(value, handling).ok_or(VisitError::InvalidUtf8)?;
+                sink.subfield(code, &value);
+            }
+        }
+    }
+    sink.end_data_field();
+    Ok(())
 }
 
 /// An indicator byte as text (a blank when missing).

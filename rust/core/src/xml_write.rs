@@ -87,6 +87,21 @@ pub fn push_escaped(out: &mut Vec<u8>, text: &str, attribute: bool, charset: Xml
         (true, XmlCharset::Ascii) => &ATTR_ASCII,
     };
     let bytes = text.as_bytes();
+    if !attribute && charset == XmlCharset::Utf8 {
+        // Element text in UTF-8 escapes three bytes only: find them fast.
+        let mut copied = 0;
+        for at in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
+            out.extend_from_slice(bytes.get(copied..at).unwrap_or_default());
+            out.extend_from_slice(match bytes.get(at) {
+                Some(b'&') => b"&amp;",
+                Some(b'<') => b"&lt;",
+                _ => b"&gt;",
+            });
+            copied = at + 1;
+        }
+        out.extend_from_slice(bytes.get(copied..).unwrap_or_default());
+        return;
+    }
     let mut copied = 0;
     let mut at = 0;
     while let Some(&b) = bytes.get(at) {

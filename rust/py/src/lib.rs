@@ -24,6 +24,7 @@ mod columnar;
 mod encode;
 mod errors;
 mod field;
+mod jobs;
 mod marc8;
 mod marc8_write;
 mod marcxml;
@@ -53,6 +54,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(marc8_write::marc8_record_from_parts, m)?)?;
     m.add_class::<marcxml::XmlParser>()?;
     columnar::register(m)?;
+    jobs::register(m)?;
     partition::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("MAX_WORKERS", pymrrc_core::pipeline::MAX_WORKERS)?;

@@ -1,0 +1,67 @@
+"""``pymrrc``: the command line. One subcommand per module of this
+package; this module builds the parser and turns failures into one line on
+standard error and an exit status (see :mod:`pymrrc.cli.errors`)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import typing
+import warnings
+
+from pymrrc.cli import convert, count, dump, grep, slice_, split, stats, validate
+from pymrrc.cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, CliError
+
+COMMANDS = (count, convert, split, slice_, grep, validate, stats, dump)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line and exit status 2."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        name = self.prog
+        print(f"{name}: error: {message} (see {name} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from pymrrc import __version__
+
+    parser = _Parser(
+        prog="pymrrc",
+        description="Whole-file jobs on MARC 21 records (ISO 2709, MARCXML, MARC-in-JSON), "
+        "with pymarc's rules and a Rust core.",
+    )
+    parser.add_argument("--version", action="version", version=f"pymrrc {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        sub = commands.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: typing.Sequence[str] | None = None) -> int:
+    """Runs the command line ``argv`` (default: ``sys.argv[1:]``); returns
+    the exit status."""
+    parser = build_parser()
+    # pymarc's decoder diagnostics (missing indicators, odd subfield codes)
+    # are a library's notes, not the command's output.
+    logging.getLogger("pymarc").setLevel(logging.CRITICAL)
+    warnings.simplefilter("ignore")
+    try:
+        args = parser.parse_args(argv)
+        return int(args.run(args))
+    except CliError as exc:
+        print(f"pymrrc: error: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("pymrrc: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of standard output went away (`| head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

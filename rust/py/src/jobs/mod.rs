@@ -1,0 +1,25 @@
+//! Whole-file jobs for the `pymrrc` command (`pymrrc.cli`): reading,
+//! validating and converting records batch by batch with the GIL
+//! released, without a Python object per record.
+//!
+//! * [`source`] reads a path (the core's parallel pipeline) or a Python
+//!   binary stream;
+//! * [`job`] is `FileJob`, which converts each batch with the core's
+//!   `convert` (and counts with `stats`, picks `grep` values) and hands
+//!   Python what it must handle itself;
+//! * [`ahead`] converts the next batch on the pool while Python handles
+//!   the current one, and [`parts`] lays a batch out for Python.
+
+mod ahead;
+mod job;
+mod parts;
+mod source;
+
+use pyo3::prelude::*;
+
+/// Adds the jobs' classes to the extension module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<job::FileJob>()?;
+    m.add_class::<parts::JobBatch>()?;
+    Ok(())
+}
