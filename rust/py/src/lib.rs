@@ -29,6 +29,7 @@ mod marc8;
 mod marc8_write;
 mod marcxml;
 mod materialize;
+mod native_options;
 mod partition;
 mod pytypes;
 mod reader;

@@ -8,7 +8,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
 use crate::field::FieldBase;
+use crate::native_options::text_handling;
 use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
+use pymrrc_core::batch::{Outcome, Validation};
 use pymrrc_core::decode::SubfieldParts;
 use pymrrc_core::text::Utf8Handling;
 use pymrrc_core::Layout;
@@ -20,6 +22,32 @@ pub(crate) struct LazyRecord {
     pub bytes: Arc<[u8]>,
     pub layout: Layout,
     pub handling: Utf8Handling,
+}
+
+impl LazyRecord {
+    /// The lazy record a validated item stands for: a UTF-8 `chunk` with
+    /// its layout, decoded with `validation`'s error handler, or the UTF-8
+    /// text a MARC-8 chunk was transcoded to. Any other outcome is handed
+    /// back.
+    pub(crate) fn from_outcome(
+        chunk: &Arc<[u8]>,
+        outcome: Outcome,
+        validation: &Validation,
+    ) -> Result<Self, Outcome> {
+        match outcome {
+            Outcome::Record(layout) => Ok(Self {
+                bytes: Arc::clone(chunk),
+                layout,
+                handling: text_handling(validation),
+            }),
+            Outcome::Transcoded { text, layout } => Ok(Self {
+                bytes: text,
+                layout,
+                handling: Utf8Handling::Strict,
+            }),
+            other => Err(other),
+        }
+    }
 }
 
 /// Text from validated bytes, decoded by CPython's own UTF-8 decoder with

@@ -77,7 +77,6 @@ impl ArrowStream {
         let shape = shape(layout, columns)?;
         let mode = ErrorMode::parse(errors)?;
         let options = ReaderOptions::new(
-            py,
             to_unicode,
             force_utf8,
             hide_utf8_warnings,
