@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3::PyTraverseError;
 
+use crate::encode::FieldParts;
 use crate::pytypes::types;
 use crate::text::{exact_pair, plain_text, truthy};
 use pymrrc_core::text::py_strip;
@@ -38,6 +39,16 @@ pub struct FieldBase {
 }
 
 impl FieldBase {
+    /// The values encoding reads.
+    pub(crate) fn parts(&self, py: Python<'_>) -> FieldParts {
+        FieldParts {
+            data: self.data.clone_ref(py),
+            indicators: self.indicators.clone_ref(py),
+            subfields: self.subfields.clone_ref(py),
+            control_field: self.control_field.clone_ref(py),
+        }
+    }
+
     /// Storage for a field with the given attribute values.
     pub(crate) fn with_values(
         tag: Py<PyAny>,
@@ -335,7 +346,8 @@ impl FieldBase {
     fn as_marc(slf: &Bound<'_, Self>, encoding: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         let mut out = Vec::new();
-        if crate::encode::encode_plain_field(slf, encoding, &mut out)? {
+        let parts = slf.borrow().parts(py);
+        if crate::encode::encode_plain_field(py, &parts, encoding, &mut out)? {
             return Ok(PyBytes::new(py, &out).into_any().unbind());
         }
         Ok(slf.call_method1("_py_as_marc", (encoding,))?.unbind())

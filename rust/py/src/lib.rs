@@ -34,12 +34,16 @@ mod partition;
 mod pytypes;
 mod reader;
 mod record;
+mod record_class;
 mod record_decode;
+mod record_encode;
 mod record_pickle;
 mod sink;
+mod storage;
 mod testing;
 mod text;
 mod walk;
+mod xml_fields;
 
 use pyo3::prelude::*;
 

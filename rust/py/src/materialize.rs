@@ -167,3 +167,30 @@ pub(crate) fn first_subfield<'py>(
 pub(crate) fn find_field(lazy: &LazyRecord, tag: &[u8]) -> Option<usize> {
     lazy.layout.fields.iter().position(|f| f.tag[..] == *tag)
 }
+
+/// pymarc's `title` (`tag` 245) or `issn_title` (222) read from the bytes:
+/// subfield a of the first field `tag`, followed by a space and subfield b
+/// when both are non-empty; `None` when the field or its subfield a is
+/// missing.
+pub(crate) fn key_title<'py>(
+    py: Python<'py>,
+    lazy: &LazyRecord,
+    tag: &[u8],
+) -> PyResult<Option<Bound<'py, PyString>>> {
+    let Some(i) = find_field(lazy, tag) else {
+        return Ok(None);
+    };
+    let Some(a) = first_subfield(py, lazy, i, b'a') else {
+        return Ok(None);
+    };
+    if a.to_cow()?.is_empty() {
+        return Ok(Some(a));
+    }
+    match first_subfield(py, lazy, i, b'b') {
+        Some(b) if !b.to_cow()?.is_empty() => Ok(Some(PyString::new(
+            py,
+            &format!("{} {}", a.to_cow()?, b.to_cow()?),
+        ))),
+        _ => Ok(Some(a)),
+    }
+}

@@ -88,7 +88,11 @@ impl ReaderBase {
     ) -> PyResult<Option<PyResult<Bound<'py, PyAny>>>> {
         let hooks = reader_hooks(py)?;
         let record = types(py)?.record.bind(py);
-        match hooks.reader_globals.bind(py).get_item(intern!(py, "Record"))? {
+        match hooks
+            .reader_globals
+            .bind(py)
+            .get_item(intern!(py, "Record"))?
+        {
             Some(class) if class.is(record) => {}
             Some(class) => return Ok(Some(Ok(class))),
             None => {
