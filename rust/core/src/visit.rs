@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use crate::consts::LEADER_LEN;
-use crate::decode::{Layout, SubfieldParts};
+use crate::decode::{DataFieldParts, Layout};
 use crate::text::{decode_utf8, Utf8Handling};
 
 /// Receives a record's parts in document order.
@@ -92,13 +92,11 @@ pub fn visit_fields<S: RecordSink>(
             sink.control_field(&tag, &text);
             continue;
         }
-        let mut parts = SubfieldParts::new(data);
-        let (start, end) = parts.next().unwrap_or((0, 0));
-        let indicators = data.get(start..end).unwrap_or_default();
+        let parts = DataFieldParts::new(data);
         let mut one = [0u8; 4];
         let mut two = [0u8; 4];
-        let ind1 = indicator_text(indicators.first().copied(), &mut one);
-        let ind2 = indicator_text(indicators.get(1).copied(), &mut two);
+        let ind1 = indicator_text(parts.indicators[0], &mut one);
+        let ind2 = indicator_text(parts.indicators[1], &mut two);
         sink.begin_data_field(&tag, ind1, ind2);
         for (start, end) in parts {
             let Some((&code, value)) = data.get(start..end).and_then(<[u8]>::split_first) else {
@@ -130,16 +128,14 @@ fn visit_text_field<S: RecordSink>(
         return Ok(());
     }
     let bytes = text.as_bytes();
-    let mut parts = SubfieldParts::new(bytes);
-    let (ind_start, ind_end) = parts.next().unwrap_or((0, 0));
-    let indicators = bytes.get(ind_start..ind_end).unwrap_or_default();
+    let parts = DataFieldParts::new(bytes);
     let mut one = [0u8; 4];
     let mut two = [0u8; 4];
-    let ind1 = indicator_text(indicators.first().copied(), &mut one);
-    let ind2 = indicator_text(indicators.get(1).copied(), &mut two);
+    let ind1 = indicator_text(parts.indicators[0], &mut one);
+    let ind2 = indicator_text(parts.indicators[1], &mut two);
     sink.begin_data_field(tag, ind1, ind2);
     for (start, end) in parts {
-        let Some(&first) = bytes.get(start).filter(|_| start < end) else {
+        let Some(&first) = bytes.get(start) else {
             continue;
         };
         // Delimiters and ASCII codes are character boundaries.
@@ -158,9 +154,9 @@ fn visit_text_field<S: RecordSink>(
     Ok(())
 }
 
-/// An indicator byte as text (a blank when missing).
-fn indicator_text(byte: Option<u8>, buf: &mut [u8; 4]) -> &str {
-    char::from(byte.unwrap_or(b' ')).encode_utf8(buf)
+/// An indicator byte as text.
+fn indicator_text(byte: u8, buf: &mut [u8; 4]) -> &str {
+    char::from(byte).encode_utf8(buf)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use crate::materialize::{decoded_text, LazyRecord};
 use crate::pytypes::{ascii_char, tag_str, types};
 use crate::storage::{Fields, Storage};
 use crate::walk::leader_string;
-use pymrrc_core::decode::SubfieldParts;
+use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::Utf8Handling;
 
 /// The dictionary for a record's `storage` and how many fields it holds,
@@ -84,11 +84,9 @@ fn lazy_fields<'py>(py: Python<'py>, lazy: &LazyRecord) -> PyResult<Bound<'py, P
             out.push(pair_dict(&tag, &text)?);
             continue;
         }
-        let mut parts = SubfieldParts::new(data);
-        let (start, end) = parts.next().unwrap_or((0, 0));
-        let indicators = data.get(start..end).unwrap_or_default();
-        let ind1 = ascii_char(py, indicators.first().copied().unwrap_or(b' ')).into_any();
-        let ind2 = ascii_char(py, indicators.get(1).copied().unwrap_or(b' ')).into_any();
+        let parts = DataFieldParts::new(data);
+        let ind1 = ascii_char(py, parts.indicators[0]).into_any();
+        let ind2 = ascii_char(py, parts.indicators[1]).into_any();
         let subfields = PyList::empty(py);
         for (start, end) in parts {
             let Some((&code, value)) = data.get(start..end).and_then(<[u8]>::split_first) else {

@@ -3,10 +3,10 @@
 //! The record around the fields is `record_encode`'s.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::PyString;
 
-use crate::pytypes::types;
-use crate::text::{exact_pair, truthy};
+use crate::plain_field::{plain_indicators, plain_subfields};
+use crate::text::truthy;
 use pymrrc_core::consts::{END_OF_FIELD, SUBFIELD_INDICATOR};
 
 /// The two encodings pymarc's `Record.as_marc` chooses between.
@@ -113,7 +113,7 @@ pub(crate) fn encode_field_with(
             Err(_) => false,
         }
     } else {
-        encode_data_field(py, enc, indicators.bind(py), subfields.bind(py), out)?
+        encode_data_field(enc, indicators.bind(py), subfields.bind(py), out)?
     };
     if !ok {
         out.truncate(mark);
@@ -122,27 +122,21 @@ pub(crate) fn encode_field_with(
 }
 
 fn encode_data_field(
-    py: Python<'_>,
     enc: Encoding,
     indicators: &Bound<'_, PyAny>,
     subfields: &Bound<'_, PyAny>,
     out: &mut Vec<u8>,
 ) -> PyResult<bool> {
-    let t = types(py)?;
-    let Some((i1, i2)) = exact_pair(indicators, t.indicators.bind(py)) else {
+    let Some((i1, i2)) = plain_indicators(indicators)? else {
         return Ok(false);
     };
     if !(push_str(out, enc, &i1)? && push_str(out, enc, &i2)?) {
         return Ok(false);
     }
-    let Ok(list) = subfields.cast_exact::<PyList>() else {
+    let Some(pairs) = plain_subfields(subfields)? else {
         return Ok(false);
     };
-    let cls = t.subfield.bind(py);
-    for item in list.iter() {
-        let Some((code, value)) = exact_pair(&item, cls) else {
-            return Ok(false);
-        };
+    for (code, value) in pairs {
         out.push(SUBFIELD_INDICATOR);
         if !(push_str(out, enc, &code)? && push_str(out, enc, &value)?) {
             return Ok(false);

@@ -31,6 +31,7 @@ mod marcxml;
 mod materialize;
 mod native_options;
 mod partition;
+mod plain_field;
 mod pytypes;
 mod reader;
 mod record;

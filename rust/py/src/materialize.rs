@@ -11,7 +11,7 @@ use crate::field::FieldBase;
 use crate::native_options::text_handling;
 use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
 use pymrrc_core::batch::{Outcome, Validation};
-use pymrrc_core::decode::SubfieldParts;
+use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::Utf8Handling;
 use pymrrc_core::Layout;
 
@@ -113,16 +113,10 @@ pub(crate) fn build_fields<'py>(
                 true_.clone_ref(py),
             )
         } else {
-            let mut parts = SubfieldParts::new(data_bytes);
-            let (s, e) = parts.next().unwrap_or((0, 0));
-            let ind = &data_bytes[s..e];
-            let first = ind.first().copied().unwrap_or(b' ');
-            let second = ind.get(1).copied().unwrap_or(b' ');
+            let parts = DataFieldParts::new(data_bytes);
+            let [first, second] = parts.indicators;
             let subfields = PyList::empty(py);
             for (start, end) in parts {
-                if start == end {
-                    continue;
-                }
                 let code = ascii_char(py, data_bytes[start]).into_any();
                 let value = decoded_text(py, &data_bytes[start + 1..end], lazy.handling).into_any();
                 subfields.append(new_pair(py, subfield_cls, code, value)?)?;
@@ -153,10 +147,8 @@ pub(crate) fn first_subfield<'py>(
 ) -> Option<Bound<'py, PyString>> {
     let span = lazy.layout.fields.get(field)?;
     let data = &lazy.bytes[span.start..span.end];
-    let mut parts = SubfieldParts::new(data);
-    parts.next();
-    for (start, end) in parts {
-        if start < end && data[start] == code {
+    for (start, end) in DataFieldParts::new(data) {
+        if data[start] == code {
             return Some(decoded_text(py, &data[start + 1..end], lazy.handling));
         }
     }

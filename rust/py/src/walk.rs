@@ -16,9 +16,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyString};
 
 use crate::field::FieldBase;
+use crate::plain_field::{is_plain_field, plain_indicators, plain_subfields};
 use crate::pytypes::types;
 use crate::storage::{Fields, Leader, Storage};
-use crate::text::{exact_pair, plain_text};
+use crate::text::plain_text;
 use pymrrc_core::visit::{leader_text, visit_fields, RecordSink};
 
 /// `str(record.leader)` when the leader is its raw bytes, an exact `Leader`
@@ -76,13 +77,9 @@ fn walk_fields<S: RecordSink>(fields: &Bound<'_, PyAny>, sink: &mut S) -> PyResu
     let Ok(list) = fields.cast_exact::<PyList>() else {
         return Ok(None);
     };
-    let t = types(py)?;
-    let field_cls = t.field.bind(py);
-    let indicators_cls = t.indicators.bind(py);
-    let subfield_cls = t.subfield.bind(py);
     // No Python code runs below, so the list cannot change under the loop.
     for item in list.iter() {
-        if !item.get_type().is(field_cls) {
+        if !is_plain_field(&item)? {
             return Ok(None);
         }
         let field = item.cast::<FieldBase>()?.borrow();
@@ -101,17 +98,14 @@ fn walk_fields<S: RecordSink>(fields: &Bound<'_, PyAny>, sink: &mut S) -> PyResu
             sink.control_field(tag, data);
             continue;
         }
-        let Some((ind1, ind2)) = exact_pair(field.indicators.bind(py), indicators_cls) else {
+        let Some((ind1, ind2)) = plain_indicators(field.indicators.bind(py))? else {
             return Ok(None);
         };
-        let Ok(subfields) = field.subfields.bind(py).cast_exact::<PyList>() else {
+        let Some(pairs) = plain_subfields(field.subfields.bind(py))? else {
             return Ok(None);
         };
         sink.begin_data_field(tag, ind1.to_str()?, ind2.to_str()?);
-        for sub in subfields.iter() {
-            let Some((code, value)) = exact_pair(&sub, subfield_cls) else {
-                return Ok(None);
-            };
+        for (code, value) in pairs {
             sink.subfield(code.to_str()?, value.to_str()?);
         }
         sink.end_data_field();
