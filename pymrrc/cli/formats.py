@@ -23,6 +23,7 @@ import typing
 from dataclasses import dataclass
 
 from pymrrc import marcxml as _marcxml
+from pymrrc.cli.errors import DataError, describe
 from pymrrc.marc8 import record_to_marc8
 from pymrrc.record import Record
 
@@ -97,6 +98,15 @@ def output_format(name: str, charset: str | None) -> OutputFormat:
     return FORMATS[name]
 
 
+def record_bytes(fmt: OutputFormat, record: Record) -> tuple[bytes, int]:
+    """``fmt.record_bytes(record)``; what pymarc's writer raises on the
+    record (values it cannot write) becomes a one-line error."""
+    try:
+        return fmt.record_bytes(record)
+    except Exception as exc:  # noqa: BLE001 - pymarc's writers raise many kinds
+        raise DataError(f"a record cannot be written as {fmt.name}: {describe(exc)}") from exc
+
+
 class FormatWriter:
     """Writes one output document: the header, records with separators
     between them, the footer."""
@@ -123,7 +133,7 @@ class FormatWriter:
         self.records += count
 
     def record(self, record: Record) -> None:
-        data, references = self.fmt.record_bytes(record)
+        data, references = record_bytes(self.fmt, record)
         self.references += references
         self.blob(data, 1)
 

@@ -25,7 +25,7 @@ from pymrrc.cli.common import (
 )
 from pymrrc.cli.engine import run as run_job, warn
 from pymrrc.cli.errors import UsageError
-from pymrrc.cli.formats import FormatWriter, OutputFormat
+from pymrrc.cli.formats import FormatWriter, OutputFormat, record_bytes
 from pymrrc.cli.outputs import Output
 from pymrrc.record import Record
 
@@ -119,7 +119,7 @@ class _Parts(RecordsSink):
             at += length
 
     def record(self, record: Record, number: int, offset: int | None) -> None:
-        data, references = self.fmt.record_bytes(record)
+        data, references = record_bytes(self.fmt, record)
         self._one(data, references)
 
     def trailing(self, data: bytes) -> None:
