@@ -87,6 +87,10 @@ FORMATS: dict[str, OutputFormat] = {
     )
 }
 
+#: The records' own bytes (ISO 2709 copied as read; a record read in
+#: Python is written as ``as_marc()`` gives it).
+RAW = OutputFormat("raw", "raw", b"", b"", b"", ".mrc", _marc)
+
 #: ``--to`` choices.
 OUTPUT_NAMES = ("marc", "xml", "json", "jsonl", "text", "mrk", "parquet")
 

@@ -16,6 +16,27 @@ use serde::Deserialize;
 
 use pymrrc_core::marcxml::{FieldOrigin, XmlField, XmlRecord};
 
+/// The visitor methods for numbers, booleans and `null`: each value `$v`.
+macro_rules! scalars {
+    ($t:ty, $v:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<$t, E> {
+            Ok($v)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<$t, E> {
+            Ok($v)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<$t, E> {
+            Ok($v)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<$t, E> {
+            Ok($v)
+        }
+        fn visit_unit<E>(self) -> Result<$t, E> {
+            Ok($v)
+        }
+    };
+}
+
 /// A document: its records (`None`: not plain).
 pub(crate) struct Document(pub(crate) Vec<Option<XmlRecord>>);
 
@@ -36,21 +57,7 @@ impl<'de> Deserialize<'de> for Text {
             fn visit_string<E>(self, v: String) -> Result<Text, E> {
                 Ok(Text(Some(v)))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Text, E> {
-                Ok(Text(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Text, E> {
-                Ok(Text(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Text, E> {
-                Ok(Text(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Text, E> {
-                Ok(Text(None))
-            }
-            fn visit_unit<E>(self) -> Result<Text, E> {
-                Ok(Text(None))
-            }
+            scalars!(Text, Text(None));
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(Text(None))
@@ -143,21 +150,7 @@ impl<'de> Deserialize<'de> for Subfields {
             fn visit_str<E>(self, _: &str) -> Result<Subfields, E> {
                 Ok(Subfields(None))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Subfields, E> {
-                Ok(Subfields(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Subfields, E> {
-                Ok(Subfields(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Subfields, E> {
-                Ok(Subfields(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Subfields, E> {
-                Ok(Subfields(None))
-            }
-            fn visit_unit<E>(self) -> Result<Subfields, E> {
-                Ok(Subfields(None))
-            }
+            scalars!(Subfields, Subfields(None));
         }
         d.deserialize_any(V)
     }
@@ -185,21 +178,7 @@ impl<'de> Deserialize<'de> for MaybePair {
             fn visit_str<E>(self, _: &str) -> Result<MaybePair, E> {
                 Ok(MaybePair(None))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<MaybePair, E> {
-                Ok(MaybePair(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<MaybePair, E> {
-                Ok(MaybePair(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<MaybePair, E> {
-                Ok(MaybePair(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<MaybePair, E> {
-                Ok(MaybePair(None))
-            }
-            fn visit_unit<E>(self) -> Result<MaybePair, E> {
-                Ok(MaybePair(None))
-            }
+            scalars!(MaybePair, MaybePair(None));
         }
         d.deserialize_any(V)
     }
@@ -234,21 +213,7 @@ impl<'de> Deserialize<'de> for Body {
             fn visit_str<E>(self, v: &str) -> Result<Body, E> {
                 Ok(Body(Some(Ok(v.to_owned()))))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Body, E> {
-                Ok(Body(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Body, E> {
-                Ok(Body(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Body, E> {
-                Ok(Body(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Body, E> {
-                Ok(Body(None))
-            }
-            fn visit_unit<E>(self) -> Result<Body, E> {
-                Ok(Body(None))
-            }
+            scalars!(Body, Body(None));
         }
         d.deserialize_any(V)
     }

@@ -10,7 +10,6 @@
 //! is the rest of the document from the first record `JSONReader` builds
 //! in its own way.
 
-use std::sync::Arc;
 use std::thread;
 
 use crossbeam_channel::{bounded, RecvTimeoutError};
@@ -18,12 +17,10 @@ use pyo3::prelude::*;
 
 use super::json_read::Document;
 use super::source::WAIT;
-use pymrrc_core::batch::{Item, Outcome};
+use super::xml_source::{laid_out_items, OWN_WAY};
+use pymrrc_core::batch::Item;
 use pymrrc_core::marcxml::{lay_out, XmlRecord};
 use pymrrc_core::pipeline::BATCH_RECORDS;
-
-/// Why a job leaves a record (and the rest) to pymarc's path.
-const OWN_WAY: &str = "a record pymarc builds in its own way";
 
 /// The records of a parsed MARC-in-JSON document.
 pub(crate) struct JsonRecords {
@@ -76,19 +73,9 @@ impl JsonRecords {
                 .map(|r| r.as_ref().and_then(lay_out))
                 .collect::<Vec<_>>()
         });
-        let mut items = Vec::with_capacity(laid.len());
-        for record in laid {
-            let Some((bytes, layout)) = record else {
-                self.stopped = Some(OWN_WAY);
-                break;
-            };
-            items.push(Item {
-                chunk: Arc::from(bytes),
-                offset: 0,
-                outcome: Outcome::Record(layout),
-                notes: Vec::new(),
-                validation: None,
-            });
+        let (items, complete) = laid_out_items(laid);
+        if !complete {
+            self.stopped = Some(OWN_WAY);
         }
         Ok(Some(items))
     }

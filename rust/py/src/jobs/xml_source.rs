@@ -19,6 +19,29 @@ use rayon::prelude::*;
 use pymrrc_core::batch::{Item, Outcome};
 use pymrrc_core::marcxml::{lay_out, MarcXmlParser};
 use pymrrc_core::pipeline::READ_SIZE;
+use pymrrc_core::Layout;
+
+/// Why a job leaves a record (and the rest) to pymarc's path.
+pub(crate) const OWN_WAY: &str = "a record pymarc builds in its own way";
+
+/// Items for records laid out like decoded ones, up to the first one that
+/// could not be; `false` when there was one.
+pub(crate) fn laid_out_items(laid: Vec<Option<(Vec<u8>, Layout)>>) -> (Vec<Item>, bool) {
+    let mut items = Vec::with_capacity(laid.len());
+    for record in laid {
+        let Some((bytes, layout)) = record else {
+            return (items, false);
+        };
+        items.push(Item {
+            chunk: Arc::from(bytes),
+            offset: 0,
+            outcome: Outcome::Record(layout),
+            notes: Vec::new(),
+            validation: None,
+        });
+    }
+    (items, true)
+}
 
 /// A MARCXML document being read.
 pub(crate) struct XmlStream {
@@ -72,20 +95,10 @@ impl XmlStream {
                 continue;
             }
             let laid = py.detach(|| records.par_iter().map(lay_out).collect::<Vec<_>>());
-            let mut items = Vec::with_capacity(laid.len());
-            for record in laid {
-                let Some((bytes, layout)) = record else {
-                    self.stopped = Some("a record pymarc builds in its own way");
-                    self.done = true;
-                    break;
-                };
-                items.push(Item {
-                    chunk: Arc::from(bytes),
-                    offset: 0,
-                    outcome: Outcome::Record(layout),
-                    notes: Vec::new(),
-                    validation: None,
-                });
+            let (items, complete) = laid_out_items(laid);
+            if !complete {
+                self.stopped = Some(OWN_WAY);
+                self.done = true;
             }
             return Ok(Some(items));
         }
