@@ -1,13 +1,15 @@
 //! Growable columns that become Arrow arrays: UTF-8 strings, integers and
 //! list offsets, each kept as plain vectors so that a partly written record
-//! can be taken back (see [`Mark`]) and a batch is finished without copying.
+//! can be taken back and a batch is finished without copying. Each batch is
+//! built in vectors from a [`BufferPool`], sized like the last batch's.
 
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Int32Array, Int64Array, StringArray};
-use arrow_buffer::{BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBufferBuilder, NullBuffer, OffsetBuffer, ScalarBuffer};
 
 use crate::error::ColumnarError;
+use crate::recycle::{lend, BufferPool, Pooled};
 
 /// Validity bits (packed, as Arrow keeps them), materialised only once a
 /// null is pushed.
@@ -47,36 +49,37 @@ impl Validity {
     }
 }
 
-/// A column of nullable UTF-8 strings.
-#[derive(Debug)]
+/// Room for the next batch: the last batch's size and an eighth more.
+fn hint(last: usize) -> usize {
+    last + last / 8 + 1
+}
+
+/// A column of nullable UTF-8 strings (pushed as bytes: the caller has
+/// either checked them or they were validated with the record; Arrow checks
+/// the whole column again when the batch is finished).
+#[derive(Debug, Default)]
 pub(crate) struct StrColumn {
+    /// Empty until [`Self::prepare`]; then starts with 0.
     offsets: Vec<i32>,
     data: Vec<u8>,
     validity: Validity,
     overflow: bool,
-}
-
-/// A vector for the next batch, sized like the last one (plus an eighth):
-/// growing from empty costs copies and fresh pages the kernel must zero,
-/// a fifth of the whole conversion's time when measured.
-fn like<T>(last: usize) -> Vec<T> {
-    Vec::with_capacity(last + last / 8)
-}
-
-impl Default for StrColumn {
-    fn default() -> Self {
-        Self {
-            offsets: vec![0],
-            data: Vec::new(),
-            validity: Validity::default(),
-            overflow: false,
-        }
-    }
+    /// Rows and bytes of the last batch.
+    last: (usize, usize),
 }
 
 impl StrColumn {
+    /// Takes vectors for a new batch from `pool` (once per batch).
+    pub(crate) fn prepare(&mut self, pool: &BufferPool) {
+        if self.offsets.is_empty() {
+            self.offsets = pool.take(hint(self.last.0));
+            self.offsets.push(0);
+            self.data = pool.take(hint(self.last.1));
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
-        self.offsets.len() - 1
+        self.offsets.len().saturating_sub(1)
     }
 
     /// Bytes of string data held.
@@ -84,9 +87,9 @@ impl StrColumn {
         self.data.len()
     }
 
-    pub(crate) fn push(&mut self, value: &str) {
+    pub(crate) fn push(&mut self, value: &[u8]) {
         self.validity.push(self.len(), true);
-        self.data.extend_from_slice(value.as_bytes());
+        self.data.extend_from_slice(value);
         self.push_end();
     }
 
@@ -95,7 +98,7 @@ impl StrColumn {
         self.push_end();
     }
 
-    pub(crate) fn push_opt(&mut self, value: Option<&str>) {
+    pub(crate) fn push_opt(&mut self, value: Option<&[u8]>) {
         match value {
             Some(v) => self.push(v),
             None => self.push_null(),
@@ -121,23 +124,21 @@ impl StrColumn {
         }
     }
 
-    pub(crate) fn finish(&mut self) -> Result<ArrayRef, ColumnarError> {
+    /// The column's array; the column is empty again, its vectors lent to
+    /// the array (they come back to `pool` when it is dropped).
+    pub(crate) fn finish(&mut self, pool: &Arc<BufferPool>) -> Result<ArrayRef, ColumnarError> {
+        self.prepare(pool);
+        self.last = (self.len(), self.data.len());
+        let offsets = std::mem::take(&mut self.offsets);
+        let data = std::mem::take(&mut self.data);
+        let nulls = self.validity.finish();
         if std::mem::take(&mut self.overflow) {
-            *self = Self::default();
             return Err(ColumnarError::BatchTooLarge);
         }
-        let mut next_offsets = like(self.offsets.len());
-        next_offsets.push(0);
-        let offsets = std::mem::replace(&mut self.offsets, next_offsets);
-        let next_data = like(self.data.len());
-        let data = std::mem::replace(&mut self.data, next_data);
-        let nulls = self.validity.finish();
-        let array = StringArray::try_new(
-            OffsetBuffer::new(ScalarBuffer::from(offsets)),
-            Buffer::from_vec(data),
-            nulls,
-        )
-        .map_err(|e| ColumnarError::Arrow(e.to_string()))?;
+        let rows = offsets.len();
+        let offsets = ScalarBuffer::new(lend(offsets, Some(pool)), 0, rows);
+        let array = StringArray::try_new(OffsetBuffer::new(offsets), lend(data, Some(pool)), nulls)
+            .map_err(|e| ColumnarError::Arrow(e.to_string()))?;
         Ok(Arc::new(array))
     }
 }
@@ -147,9 +148,19 @@ impl StrColumn {
 pub(crate) struct IntColumn<T> {
     values: Vec<T>,
     validity: Validity,
+    last: usize,
+    prepared: bool,
 }
 
-impl<T: Copy + Default> IntColumn<T> {
+impl<T: Pooled> IntColumn<T> {
+    /// Takes a vector for a new batch from `pool` (once per batch).
+    pub(crate) fn prepare(&mut self, pool: &BufferPool) {
+        if !self.prepared {
+            self.values = pool.take(hint(self.last));
+            self.prepared = true;
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.values.len()
     }
@@ -168,50 +179,60 @@ impl<T: Copy + Default> IntColumn<T> {
         self.values.truncate(len);
         self.validity.truncate(len);
     }
+
+    /// The column's values and validity; the column is empty again.
+    fn take(&mut self, pool: &Arc<BufferPool>) -> (ScalarBuffer<T>, Option<NullBuffer>) {
+        self.prepare(pool);
+        self.prepared = false;
+        self.last = self.values.len();
+        let values = std::mem::take(&mut self.values);
+        let len = values.len();
+        (
+            ScalarBuffer::new(lend(values, Some(pool)), 0, len),
+            self.validity.finish(),
+        )
+    }
 }
 
 impl IntColumn<i64> {
-    pub(crate) fn finish(&mut self) -> ArrayRef {
-        let next = like(self.values.len());
-        let values = std::mem::replace(&mut self.values, next);
-        Arc::new(Int64Array::new(
-            ScalarBuffer::from(values),
-            self.validity.finish(),
-        ))
+    pub(crate) fn finish(&mut self, pool: &Arc<BufferPool>) -> ArrayRef {
+        let (values, nulls) = self.take(pool);
+        Arc::new(Int64Array::new(values, nulls))
     }
 }
 
 impl IntColumn<i32> {
-    pub(crate) fn finish(&mut self) -> ArrayRef {
-        let next = like(self.values.len());
-        let values = std::mem::replace(&mut self.values, next);
-        Arc::new(Int32Array::new(
-            ScalarBuffer::from(values),
-            self.validity.finish(),
-        ))
+    pub(crate) fn finish(&mut self, pool: &Arc<BufferPool>) -> ArrayRef {
+        let (values, nulls) = self.take(pool);
+        Arc::new(Int32Array::new(values, nulls))
     }
 }
 
 /// The offsets of a list column: one list per row, holding the child rows
 /// pushed since it was opened; a row may be null.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct ListOffsets {
+    /// Empty until [`Self::prepare`]; then starts with 0.
     offsets: Vec<i32>,
     validity: Validity,
-}
-
-impl Default for ListOffsets {
-    fn default() -> Self {
-        Self {
-            offsets: vec![0],
-            validity: Validity::default(),
-        }
-    }
+    last: usize,
 }
 
 impl ListOffsets {
+    /// Takes a vector for a new batch from `pool` (once per batch).
+    pub(crate) fn prepare(&mut self, pool: &BufferPool) {
+        if self.offsets.is_empty() {
+            self.offsets = pool.take(hint(self.last));
+            self.offsets.push(0);
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
-        self.offsets.len() - 1
+        self.offsets.len().saturating_sub(1)
+    }
+
+    fn end(&self) -> i32 {
+        self.offsets.last().copied().unwrap_or(0)
     }
 
     /// Closes a list that ends at child row `child_len`.
@@ -223,21 +244,22 @@ impl ListOffsets {
 
     /// A null list (no child rows).
     pub(crate) fn push_null(&mut self) {
-        let end = self.offsets[self.len()];
+        let end = self.end();
         self.validity.push(self.len(), false);
         self.offsets.push(end);
     }
 
     /// `n` null lists.
     pub(crate) fn push_nulls(&mut self, n: usize) {
-        let end = self.offsets[self.len()];
+        let end = self.end();
         self.validity.push_many(self.len(), false, n);
         self.offsets.resize(self.offsets.len() + n, end);
     }
 
     /// The child row count after `len` lists.
     pub(crate) fn child_len_at(&self, len: usize) -> usize {
-        usize::try_from(self.offsets[len.min(self.len())]).unwrap_or(0)
+        let at = self.offsets.get(len.min(self.len())).copied().unwrap_or(0);
+        usize::try_from(at).unwrap_or(0)
     }
 
     pub(crate) fn truncate(&mut self, len: usize) {
@@ -247,12 +269,17 @@ impl ListOffsets {
         }
     }
 
-    pub(crate) fn finish(&mut self) -> (OffsetBuffer<i32>, Option<NullBuffer>) {
-        let mut next = like(self.offsets.len());
-        next.push(0);
-        let offsets = std::mem::replace(&mut self.offsets, next);
+    /// The offsets and validity; the column is empty again.
+    pub(crate) fn finish(
+        &mut self,
+        pool: &Arc<BufferPool>,
+    ) -> (OffsetBuffer<i32>, Option<NullBuffer>) {
+        self.prepare(pool);
+        self.last = self.len();
+        let offsets = std::mem::take(&mut self.offsets);
+        let len = offsets.len();
         (
-            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            OffsetBuffer::new(ScalarBuffer::new(lend(offsets, Some(pool)), 0, len)),
             self.validity.finish(),
         )
     }
@@ -265,13 +292,15 @@ mod tests {
 
     #[test]
     fn strings_with_nulls_and_truncation() {
+        let pool = Arc::new(BufferPool::default());
         let mut c = StrColumn::default();
-        c.push("ab");
+        c.prepare(&pool);
+        c.push(b"ab");
         c.push_null();
-        c.push("cde");
+        c.push(b"cde");
         c.truncate(2);
-        c.push("f");
-        let a = c.finish().unwrap();
+        c.push(b"f");
+        let a = c.finish(&pool).unwrap();
         let s = a.as_any().downcast_ref::<StringArray>().unwrap();
         assert_eq!(s.len(), 3);
         assert_eq!(s.value(0), "ab");
@@ -282,13 +311,15 @@ mod tests {
 
     #[test]
     fn list_offsets() {
+        let pool = Arc::new(BufferPool::default());
         let mut l = ListOffsets::default();
+        l.prepare(&pool);
         l.push(2);
         l.push_null();
         l.push(5);
         assert_eq!(l.child_len_at(2), 2);
         l.truncate(1);
-        let (offsets, nulls) = l.finish();
+        let (offsets, nulls) = l.finish(&pool);
         assert_eq!(&offsets[..], &[0, 2]);
         assert_eq!(nulls.map_or(0, |n| n.null_count()), 0);
     }

@@ -4,67 +4,44 @@
 //! Python path (as `MARCReader` decodes them) and walked in; rejected
 //! records are counted, collected or raised, never dropped silently.
 
-use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+mod python;
+mod summary;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use pyo3::exceptions::{PyException, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
+use pyo3::types::PyDict;
 
 use super::options::{ErrorMode, ReaderOptions};
-use super::parallel::{provenance, schedule, Built, Group, Work, IN_FLIGHT};
+use super::parallel::{provenance, schedule, Built, Group, Work, IN_FLIGHT, MAX_BATCH_TEXT};
 use super::source::Source;
-use crate::errors::{emit_notes, exception_for, framing_exception};
-use crate::pytypes::types;
 use crate::record::RecordBase;
 use crate::walk::walk_record;
-use pymrrc_columnar::{BatchBuilder, ColumnScan, Provenance, TableShape, WideColumns};
+use pymrrc_columnar::{BatchBuilder, BufferPool, ColumnScan, TableShape, WideColumns};
 use pymrrc_core::batch::{Item, Outcome, Validation};
 use pymrrc_core::text::Utf8Handling;
-use pymrrc_core::visit::{visit_fields, RecordSink};
+use pymrrc_core::visit::visit_fields;
 
-/// A batch is finished before its text passes this many bytes (Arrow's
-/// 32-bit offsets allow 2 GiB).
-const MAX_BATCH_TEXT: usize = 1 << 30;
 /// Python-object records between two checks for Ctrl-C.
 const SIGNAL_EVERY: usize = 512;
 
-/// A record the reader rejected (kept with `errors="collect"`).
-pub(crate) struct Rejected {
-    pub record_id: i64,
-    pub offset: Option<u64>,
-    pub chunk: Option<Py<PyAny>>,
-    pub exception: Py<PyAny>,
-}
-
-/// What a conversion did: shared by the stream and its consumer.
-#[derive(Default)]
-pub(crate) struct Summary {
-    pub written: u64,
-    pub rejected: u64,
-    pub reasons: BTreeMap<String, u64>,
-    pub collected: Vec<Rejected>,
-    /// The exception that ended the stream (`errors="raise"`, Ctrl-C, an
-    /// I/O error), for callers that read the stream through Arrow's C
-    /// interface and so only see its message.
-    pub error: Option<PyErr>,
-}
-
-pub(crate) type SharedSummary = Arc<Mutex<Summary>>;
-
-pub(crate) fn lock(summary: &SharedSummary) -> MutexGuard<'_, Summary> {
-    summary
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+use python::walk_record_parts;
+pub(crate) use summary::{lock, SharedSummary};
 
 /// Builds batches from one source.
 pub(crate) struct Producer {
     source: Source,
     shape: TableShape,
     source_name: Option<String>,
+    /// The builder of groups built here (with Python).
     builder: BatchBuilder,
+    /// Builders back from the pool, for the next groups.
+    spare_builders: Vec<BatchBuilder>,
+    /// Where every builder's batches give their memory back.
+    buffers: Arc<BufferPool>,
     /// Batches being built on the pool, in order.
     work: VecDeque<Work>,
     /// The id of the next record grouped for the pool.
@@ -114,6 +91,8 @@ impl Producer {
             shape: TableShape::Long,
             source_name: None,
             builder: BatchBuilder::new(TableShape::Long, None),
+            spare_builders: Vec::new(),
+            buffers: Arc::new(BufferPool::default()),
             work: VecDeque::new(),
             grouped: first_id,
             pending: VecDeque::new(),
@@ -133,7 +112,8 @@ impl Producer {
             Some(shape) => shape,
             None => TableShape::Wide(producer.discover_columns(py)?),
         };
-        producer.builder = BatchBuilder::new(shape.clone(), source_name.clone());
+        producer.builder = BatchBuilder::new(shape.clone(), source_name.clone())
+            .with_pool(Arc::clone(&producer.buffers));
         producer.shape = shape;
         producer.source_name = source_name;
         Ok(producer)
@@ -233,12 +213,24 @@ impl Producer {
                 None => return Ok(None),
                 Some(Work::Sequential(group)) => group,
                 Some(Work::Job(rx)) => match py.detach(move || rx.recv()) {
-                    Ok(Built::Batch(batch, records)) => {
+                    Ok(Built::Batch {
+                        batch,
+                        records,
+                        rest,
+                        builder,
+                    }) => {
+                        self.spare_builders.push(builder);
+                        if let Some(rest) = rest {
+                            self.work.push_front(Work::Sequential(rest));
+                        }
                         let batch = batch.map_err(|e| PyValueError::new_err(e.to_string()))?;
                         lock(&self.summary).written += records as u64;
                         return Ok(Some(batch));
                     }
-                    Ok(Built::Sequential(group)) => group,
+                    Ok(Built::Sequential(group, builder)) => {
+                        self.spare_builders.push(builder);
+                        group
+                    }
                     Ok(Built::Panicked) | Err(_) => {
                         self.ended = true;
                         return Err(PyRuntimeError::new_err(
@@ -270,19 +262,21 @@ impl Producer {
                 start_id: self.grouped,
             };
             self.grouped += n as i64;
-            let work = schedule(
-                &self.shape,
-                self.source_name.as_deref(),
-                group,
-                self.handling,
-            );
+            let builder = self.spare_builders.pop().unwrap_or_else(|| {
+                BatchBuilder::new(self.shape.clone(), self.source_name.clone())
+                    .with_pool(Arc::clone(&self.buffers))
+            });
+            let (work, unused) = schedule(builder, group, self.handling);
+            self.spare_builders.extend(unused);
             self.work.push_back(work);
         }
         Ok(())
     }
 
     /// Builds a group here, with Python for the records that need it;
-    /// `None` when none of its records made it into the batch.
+    /// `None` when none of its records made it into the batch. Records
+    /// that do not fit in the batch (see [`MAX_BATCH_TEXT`]) are built
+    /// next.
     fn build_group(&mut self, py: Python<'_>, group: Group) -> PyResult<Option<RecordBatch>> {
         let mut items: VecDeque<Item> = group.items.into();
         self.next_id = group.start_id;
@@ -290,7 +284,17 @@ impl Producer {
             let step = py.detach(|| self.append_items(&mut items));
             match step {
                 Step::Python(item) => self.append_with_python(py, item)?,
-                Step::Full | Step::Empty => break,
+                Step::Full => {
+                    if !items.is_empty() {
+                        let rest = Group {
+                            items: items.drain(..).collect(),
+                            start_id: self.next_id,
+                        };
+                        self.work.push_front(Work::Sequential(rest));
+                    }
+                    break;
+                }
+                Step::Empty => break,
             }
         }
         if self.in_batch == 0 {
@@ -337,220 +341,4 @@ impl Producer {
             self.in_batch += 1;
         }
     }
-
-    /// A rejected record, one for the exact Python decoder, or one on
-    /// which pymarc logs (as `MARCReader` does, before the record).
-    fn append_with_python(&mut self, py: Python<'_>, item: Item) -> PyResult<()> {
-        let id = self.next_id;
-        self.next_id += 1;
-        let chunk = PyBytes::new(py, &item.chunk).into_any();
-        let offset = Some(item.offset);
-        emit_notes(py, &item.notes, &chunk)?;
-        let prov = provenance(&item);
-        let appended = match &item.outcome {
-            Outcome::Record(layout) => self
-                .builder
-                .append_layout(id, prov, &item.chunk, layout, self.handling)
-                .is_ok(),
-            Outcome::Transcoded { text, layout } => self
-                .builder
-                .append_layout(id, prov, text, layout, Utf8Handling::Strict)
-                .is_ok(),
-            _ => false,
-        };
-        if appended {
-            self.in_batch += 1;
-            return Ok(());
-        }
-        match &item.outcome {
-            Outcome::Invalid(err) => {
-                let exc = exception_for(py, err, &chunk)?;
-                return self.reject(id, offset, Some(chunk), exc);
-            }
-            Outcome::Fatal(kind) => {
-                self.finished = true;
-                self.pending.clear();
-                let exc = framing_exception(py, *kind)?;
-                return self.reject(id, offset, Some(chunk), exc);
-            }
-            _ => {}
-        }
-        let kwargs = self.fallback_kwargs.bind(py).clone();
-        match types(py)?.record.bind(py).call((&chunk,), Some(&kwargs)) {
-            Ok(record) => {
-                self.append_python_record(py, id, provenance(&item), &record)?;
-                self.in_batch += 1;
-                Ok(())
-            }
-            // As MARCReader: `Exception`s reject the record; anything else
-            // (KeyboardInterrupt, SystemExit) propagates.
-            Err(err) if err.is_instance_of::<PyException>(py) => {
-                let exc = err.into_value(py).into_bound(py).into_any();
-                self.reject(id, offset, Some(chunk), exc)
-            }
-            Err(err) => Err(err),
-        }
-    }
-
-    /// Walks a Python `Record` into the batch.
-    fn append_python_record(
-        &mut self,
-        py: Python<'_>,
-        id: i64,
-        prov: Provenance,
-        record: &Bound<'_, PyAny>,
-    ) -> PyResult<()> {
-        let record = record.cast::<RecordBase>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "to_arrow needs Record objects, not {}",
-                record
-                    .get_type()
-                    .name()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default()
-            ))
-        })?;
-        self.builder.begin_record(id, prov);
-        let walked = walk_record(record, &mut self.builder).and_then(|plain| {
-            if !plain {
-                // Not plain Field objects: start again through Python.
-                self.builder.rollback();
-                self.builder.begin_record(id, prov);
-                walk_record_parts(py, record, &mut self.builder)?;
-            }
-            Ok(())
-        });
-        match walked {
-            Ok(()) => {
-                self.builder.end_record();
-                Ok(())
-            }
-            Err(err) => {
-                self.builder.rollback();
-                Err(err)
-            }
-        }
-    }
-
-    /// Fills the batch from an iterable of Python records.
-    fn fill_from_records(&mut self, py: Python<'_>) -> PyResult<()> {
-        let Source::Records { origin, iter } = &self.source else {
-            return Ok(());
-        };
-        let (origin, iter) = (origin.clone_ref(py), iter.clone_ref(py));
-        let iter = iter.bind(py);
-        let mut seen = 0usize;
-        while !self.batch_full() {
-            let obj = match self.replay.pop_front() {
-                Some(obj) => obj.into_bound(py),
-                None if self.finished => break,
-                None => match iter.try_iter()?.next() {
-                    Some(obj) => obj?,
-                    None => {
-                        self.finished = true;
-                        break;
-                    }
-                },
-            };
-            let id = self.next_id;
-            self.next_id += 1;
-            if obj.is_none() {
-                self.reject_none(py, id, origin.bind(py))?;
-            } else {
-                self.append_python_record(py, id, Provenance::default(), &obj)?;
-                self.in_batch += 1;
-            }
-            seen += 1;
-            if seen % SIGNAL_EVERY == 0 {
-                py.check_signals()?;
-            }
-        }
-        Ok(())
-    }
-
-    /// A `None` from the iterable: a record a `MARCReader` rejected.
-    fn reject_none(&mut self, py: Python<'_>, id: i64, origin: &Bound<'_, PyAny>) -> PyResult<()> {
-        let attr = |name: &str| origin.getattr(name).ok().filter(|v| !v.is_none());
-        let exc = match attr("current_exception") {
-            Some(exc) => exc,
-            None => PyTypeError::new_err("to_arrow needs Record objects, not None")
-                .into_value(py)
-                .into_bound(py)
-                .into_any(),
-        };
-        let offset = attr("current_offset").and_then(|o| o.extract::<u64>().ok());
-        let chunk = attr("current_chunk");
-        self.reject(id, offset, chunk, exc)
-    }
-
-    /// Counts a rejected record; raises or keeps it as the mode says.
-    fn reject(
-        &mut self,
-        id: i64,
-        offset: Option<u64>,
-        chunk: Option<Bound<'_, PyAny>>,
-        exc: Bound<'_, PyAny>,
-    ) -> PyResult<()> {
-        let reason = exc.get_type().name()?.to_string();
-        // Extra context in new attributes only; str(exc) stays pymarc's.
-        let _ = exc.setattr("record_id", id);
-        let _ = exc.setattr("offset", offset);
-        let mut summary = lock(&self.summary);
-        summary.rejected += 1;
-        *summary.reasons.entry(reason).or_default() += 1;
-        match self.mode {
-            ErrorMode::Skip => Ok(()),
-            ErrorMode::Collect => {
-                summary.collected.push(Rejected {
-                    record_id: id,
-                    offset,
-                    chunk: chunk.map(Bound::unbind),
-                    exception: exc.unbind(),
-                });
-                Ok(())
-            }
-            ErrorMode::Raise => {
-                drop(summary);
-                let at = offset.map_or_else(String::new, |o| format!(" at byte offset {o}"));
-                let note = format!("pymrrc: record {id}{at}");
-                if exc.hasattr("add_note")? {
-                    exc.call_method1("add_note", (note,))?;
-                }
-                self.ended = true;
-                Err(PyErr::from_value(exc))
-            }
-        }
-    }
-}
-
-/// Walks a record into `sink` through `Record`'s own Python API (for
-/// records whose fields are not plain `Field` objects).
-fn walk_record_parts<S: RecordSink>(
-    py: Python<'_>,
-    record: &Bound<'_, RecordBase>,
-    sink: &mut S,
-) -> PyResult<()> {
-    let parts = py
-        .import("pymrrc.columnar")?
-        .call_method1("_record_parts", (record,))?;
-    let (leader, fields): (String, Bound<'_, PyList>) = parts.extract()?;
-    sink.leader(&leader);
-    for field in fields.iter() {
-        let field = field.cast_into::<PyTuple>()?;
-        let tag: String = field.get_item(0)?.extract()?;
-        let data: Option<String> = field.get_item(3)?.extract()?;
-        if let Some(data) = data {
-            sink.control_field(&tag, &data);
-            continue;
-        }
-        let ind1: String = field.get_item(1)?.extract()?;
-        let ind2: String = field.get_item(2)?.extract()?;
-        sink.begin_data_field(&tag, &ind1, &ind2);
-        let subfields: Vec<(String, String)> = field.get_item(4)?.extract()?;
-        for (code, value) in &subfields {
-            sink.subfield(code, value);
-        }
-        sink.end_data_field();
-    }
-    Ok(())
 }
