@@ -6,34 +6,99 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Int32Array, Int64Array, StringArray};
-use arrow_buffer::{BooleanBufferBuilder, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBuffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 
 use crate::error::ColumnarError;
 use crate::recycle::{lend, BufferPool, Pooled};
 
 /// Validity bits (packed, as Arrow keeps them), materialised only once a
-/// null is pushed.
+/// null is pushed: until then every row is valid.
 #[derive(Debug, Default)]
 struct Validity {
-    bits: Option<BooleanBufferBuilder>,
+    bits: Option<Bits>,
+    /// Bytes of bits in the last batch that had any.
+    last: usize,
+}
+
+/// Packed bits, least significant first.
+#[derive(Debug)]
+struct Bits {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Bits {
+    #[inline]
+    fn push(&mut self, bit: bool) {
+        let at = self.len % 8;
+        if at == 0 {
+            self.bytes.push(0);
+        }
+        if bit {
+            if let Some(last) = self.bytes.last_mut() {
+                *last |= 1 << at;
+            }
+        }
+        self.len += 1;
+    }
+
+    fn push_n(&mut self, n: usize, bit: bool) {
+        let mut n = n;
+        while n > 0 && self.len % 8 != 0 {
+            self.push(bit);
+            n -= 1;
+        }
+        let whole = n / 8;
+        self.bytes
+            .resize(self.bytes.len() + whole, if bit { 0xff } else { 0 });
+        self.len += whole * 8;
+        for _ in 0..n % 8 {
+            self.push(bit);
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        if len < self.len {
+            self.bytes.truncate(len.div_ceil(8));
+            if let Some(last) = self.bytes.last_mut() {
+                if len % 8 != 0 {
+                    *last &= (1u8 << (len % 8)) - 1;
+                }
+            }
+            self.len = len;
+        }
+    }
 }
 
 impl Validity {
+    #[inline]
     fn push(&mut self, len_before: usize, valid: bool) {
-        self.push_many(len_before, valid, 1);
+        match &mut self.bits {
+            Some(bits) => bits.push(valid),
+            None if valid => {}
+            None => self.start(len_before, 1),
+        }
     }
 
     fn push_many(&mut self, len_before: usize, valid: bool, n: usize) {
         match &mut self.bits {
-            Some(bits) => bits.append_n(n, valid),
+            Some(bits) => bits.push_n(n, valid),
             None if valid => {}
-            None => {
-                let mut bits = BooleanBufferBuilder::new((len_before + n).max(1024));
-                bits.append_n(len_before, true);
-                bits.append_n(n, false);
-                self.bits = Some(bits);
-            }
+            None => self.start(len_before, n),
         }
+    }
+
+    /// The first nulls (`n` of them) after `len_before` valid rows.
+    #[cold]
+    fn start(&mut self, len_before: usize, n: usize) {
+        let want = (len_before + n).div_ceil(8).max(self.last);
+        let mut bits = Bits {
+            bytes: Vec::with_capacity(want + want / 8),
+            len: 0,
+        };
+        bits.push_n(len_before, true);
+        bits.push_n(n, false);
+        self.bits = Some(bits);
     }
 
     fn truncate(&mut self, len: usize) {
@@ -42,10 +107,11 @@ impl Validity {
         }
     }
 
-    fn finish(&mut self) -> Option<NullBuffer> {
-        self.bits
-            .take()
-            .map(|mut bits| NullBuffer::new(bits.finish()))
+    fn finish(&mut self, pool: &Arc<BufferPool>) -> Option<NullBuffer> {
+        let bits = self.bits.take()?;
+        self.last = bits.bytes.len();
+        let buffer = lend(bits.bytes, Some(pool));
+        Some(NullBuffer::new(BooleanBuffer::new(buffer, 0, bits.len)))
     }
 }
 
@@ -87,17 +153,24 @@ impl StrColumn {
         self.data.len()
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, value: &[u8]) {
         self.validity.push(self.len(), true);
-        self.data.extend_from_slice(value);
+        match value {
+            // Indicators and codes: no call to copy one byte.
+            [byte] => self.data.push(*byte),
+            _ => self.data.extend_from_slice(value),
+        }
         self.push_end();
     }
 
+    #[inline]
     pub(crate) fn push_null(&mut self) {
         self.validity.push(self.len(), false);
         self.push_end();
     }
 
+    #[inline]
     pub(crate) fn push_opt(&mut self, value: Option<&[u8]>) {
         match value {
             Some(v) => self.push(v),
@@ -105,6 +178,7 @@ impl StrColumn {
         }
     }
 
+    #[inline]
     fn push_end(&mut self) {
         match i32::try_from(self.data.len()) {
             Ok(end) => self.offsets.push(end),
@@ -131,7 +205,7 @@ impl StrColumn {
         self.last = (self.len(), self.data.len());
         let offsets = std::mem::take(&mut self.offsets);
         let data = std::mem::take(&mut self.data);
-        let nulls = self.validity.finish();
+        let nulls = self.validity.finish(pool);
         if std::mem::take(&mut self.overflow) {
             return Err(ColumnarError::BatchTooLarge);
         }
@@ -165,11 +239,13 @@ impl<T: Pooled> IntColumn<T> {
         self.values.len()
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, value: T) {
         self.validity.push(self.values.len(), true);
         self.values.push(value);
     }
 
+    #[inline]
     pub(crate) fn push_opt(&mut self, value: Option<T>) {
         self.validity.push(self.values.len(), value.is_some());
         self.values.push(value.unwrap_or_default());
@@ -189,7 +265,7 @@ impl<T: Pooled> IntColumn<T> {
         let len = values.len();
         (
             ScalarBuffer::new(lend(values, Some(pool)), 0, len),
-            self.validity.finish(),
+            self.validity.finish(pool),
         )
     }
 }
@@ -236,6 +312,7 @@ impl ListOffsets {
     }
 
     /// Closes a list that ends at child row `child_len`.
+    #[inline]
     pub(crate) fn push(&mut self, child_len: usize) {
         self.validity.push(self.len(), true);
         self.offsets
@@ -280,7 +357,7 @@ impl ListOffsets {
         let len = offsets.len();
         (
             OffsetBuffer::new(ScalarBuffer::new(lend(offsets, Some(pool)), 0, len)),
-            self.validity.finish(),
+            self.validity.finish(pool),
         )
     }
 }
@@ -307,6 +384,52 @@ mod tests {
         assert!(s.is_null(1));
         assert_eq!(s.value(2), "f");
         assert_eq!(c.len(), 0);
+    }
+
+    #[test]
+    fn validity_bits_after_truncation() {
+        let pool = Arc::new(BufferPool::default());
+        let mut c = StrColumn::default();
+        c.prepare(&pool);
+        for i in 0..21 {
+            c.push_opt((i % 3 != 0).then_some(b"x".as_slice()));
+        }
+        c.truncate(10);
+        c.push(b"y");
+        c.push_null();
+        let a = c.finish(&pool).unwrap();
+        let s = a.as_any().downcast_ref::<StringArray>().unwrap();
+        let valid: Vec<bool> = (0..s.len()).map(|i| s.is_valid(i)).collect();
+        let mut want: Vec<bool> = (0..10).map(|i| i % 3 != 0).collect();
+        want.extend([true, false]);
+        assert_eq!(valid, want);
+        assert_eq!(s.null_count(), 5);
+        // The first null after 13 valid rows.
+        c.prepare(&pool);
+        for _ in 0..13 {
+            c.push(b"v");
+        }
+        c.push_null();
+        let a = c.finish(&pool).unwrap();
+        assert_eq!(a.null_count(), 1);
+        assert!(a.is_null(13) && a.is_valid(12));
+    }
+
+    #[test]
+    fn runs_of_nulls() {
+        let pool = Arc::new(BufferPool::default());
+        let mut l = ListOffsets::default();
+        l.prepare(&pool);
+        l.push(1);
+        l.push_nulls(19);
+        l.push(2);
+        l.push_nulls(3);
+        let (offsets, nulls) = l.finish(&pool);
+        assert_eq!(offsets.len(), 25);
+        let nulls = nulls.unwrap();
+        let valid: Vec<usize> = (0..24).filter(|&i| nulls.is_valid(i)).collect();
+        assert_eq!(valid, [0, 20]);
+        assert_eq!(nulls.null_count(), 22);
     }
 
     #[test]
