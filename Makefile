@@ -23,6 +23,7 @@ $(DEPS): Makefile | $(PY)
 	$(PIP) install -q "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "pymarc==5.4.0" "mypy>=1.18" "matplotlib>=3.7"
 	$(PIP) install -q "ziglang>=0.13" "auditwheel>=6" "pyright[nodejs]==1.1.414" "sphinx>=8"
 	$(PIP) install -q "pyarrow>=14" "polars>=1.0" "duckdb>=1.0" "pandas>=2" "tqdm>=4.66"
+	$(PIP) install -q "dask[dataframe,distributed]>=2024.8"
 	touch $(DEPS)
 
 venv: $(DEPS)
@@ -55,6 +56,7 @@ examples: develop
 	$(PY) examples/read_sample.py examples/data/sample.mrc > /dev/null
 	$(PY) examples/concurrent_reading.py examples/data/sample.mrc > /dev/null
 	$(PY) examples/concurrent_writing.py examples/data/sample.mrc > /dev/null
+	$(PY) examples/dask_subjects.py --blocksize 50000 examples/data/sample.mrc examples/data/sample.mrc > /dev/null
 
 test: test-rust develop stubtest examples
 	$(PY) -m pytest -q tests compat-tests

@@ -12,6 +12,7 @@ import shutil
 import sys
 
 import columnar_bench
+import scaling_bench
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -181,6 +182,10 @@ def tables(results):
     if columnar:
         parts.append("## Columnar export (whole corpus, from a path)\n\n" + columnar
                      + "\n\n" + columnar_bench.targets(results))
+    scaling = scaling_bench.table(results)
+    if scaling:
+        parts.append("## Scaling: pickling, partitions, Dask\n\n" + scaling
+                     + "\n\n" + scaling_bench.targets(results))
     cli = _cli_table(results)
     if cli:
         parts.append("## The pymrrc command, yaz-marcdump and pymarc scripts (whole corpus)\n\n" + cli)
@@ -390,6 +395,14 @@ def render(results, root=ROOT):
             "corpus from a path, against pymarc's plain read of the same file through a file "
             "object (and marctable, which reads through pymarc, when it is installed); see "
             "[columnar.md](columnar.md).\n\n" + columnar + "\n\n" + columnar_bench.targets(results) + "\n"
+        )
+    scaling = scaling_bench.table(results)
+    if scaling:
+        parts.append(
+            "## Scaling: pickling, partitions, Dask\n\nRecords pickled and unpickled "
+            "(how they move between processes), planning partitions of the whole corpus, and "
+            "`pymrrc.dask` on a `LocalCluster` of worker processes; see [scaling.md](scaling.md).\n\n"
+            + scaling + "\n\n" + scaling_bench.targets(results) + "\n"
         )
     cli = _cli_table(results)
     if cli:

@@ -5,6 +5,7 @@ docs/PERFORMANCE.md.
                                [--threads 1 2 4 8] [--repeat 5] [--thread-repeat 7]
                                [--out DIR] [--no-docs] [--quick]
                                [--only threads --slice FILE] [--only columnar] [--only cli]
+                               [--only dask [--workers 1 2 4 8 16] [--slice FILE] [--blocksize N]]
 
 It measures records/second and peak memory (max RSS) for pymarc and pymrrc
 on the same files in the same run, each case in a fresh process, plus the
@@ -20,6 +21,10 @@ thread-scaling cases, on FILE, with no download and no cargo (for a machine
 with more cores; its results go to --out and are not written to docs/).
 ``--only columnar`` runs only the Arrow/Parquet export's cases
 (benchmarks/columnar_bench.py) on the whole corpus, or on ``--slice FILE``.
+``--only dask`` runs only the scaling cases (benchmarks/scaling_bench.py:
+pickling, planning, pymrrc.dask on a LocalCluster of each of ``--workers``
+worker processes) on the whole corpus, or on ``--slice FILE`` with no
+download (for a machine with more cores).
 ``--only cli`` runs only the whole-file jobs of the ``pymrrc`` command
 against yaz-marcdump and pymarc scripts (``cli_jobs.py``), on the whole
 corpus (results to --out only).
@@ -46,6 +51,7 @@ sys.path.insert(1, ROOT)
 
 import cli_jobs  # noqa: E402
 import columnar_bench  # noqa: E402
+import scaling_bench  # noqa: E402
 import machine  # noqa: E402
 import plots  # noqa: E402
 import report  # noqa: E402
@@ -249,10 +255,13 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join(HERE, "results", "latest"))
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", choices=["threads", "columnar", "cli"])
+    parser.add_argument("--only", choices=["threads", "columnar", "cli", "dask"])
     parser.add_argument("--cli-repeat", type=int, default=3,
                         help="runs of each pymrrc and yaz-marcdump job (pymarc scripts run once)")
     parser.add_argument("--slice", help="with --only threads: the file each thread reads")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="Dask worker processes of the scaling cases")
+    parser.add_argument("--blocksize", type=int, help="partition size of the Dask cases (bytes)")
     args = parser.parse_args(argv)
     if args.quick:
         args.records, args.format_records, args.repeat, args.no_docs = 300, 100, 1, True
@@ -265,6 +274,8 @@ def main(argv=None):
         return threads_only(args, threads)
     if args.only == "columnar":
         return columnar_only(args)
+    if args.only == "dask":
+        return dask_only(args)
     if args.only == "cli":
         return cli_only(args)
     build_ceiling()
@@ -286,6 +297,8 @@ def main(argv=None):
         full = paths[args.records] if args.quick else paths["full"]
         memory_cases(run, paths[args.records], full, with_pymarc_stream=not args.quick)
         columnar_bench.cases(run, full, scratch, args.repeat, with_marctable=not args.quick)
+        scaling_bench.cases(run, paths[args.records], full, scratch, args.repeat, python_case, args.workers,
+                            args.blocksize)
         cli_jobs.cli_cases(run, full, scratch, 1 if args.quick else args.cli_repeat)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -350,23 +363,56 @@ def threads_only(args, threads):
 def columnar_only(args):
     """Only the columnar export's cases, on the whole corpus (``--slice FILE``:
     on FILE); results to --out, tables printed, docs/ left alone."""
-    os.makedirs(args.out, exist_ok=True)
     path = args.slice or corpus_paths()["full"]
-    settings = {"records": args.records, "repeat": args.repeat, "quick": args.quick, "only": "columnar",
-                "command": "python benchmarks/suite.py " + " ".join(sys.argv[1:])}
+    _partial_run(args, path, "columnar",
+                 lambda run, scratch: columnar_bench.cases(run, path, scratch, args.repeat,
+                                                           with_marctable=not args.quick),
+                 lambda results: columnar_bench.table(results) + "\n\n" + columnar_bench.targets(results))
+
+
+def dask_only(args):
+    """Only the scaling cases: pickling on the first ``--records`` records,
+    planning and Dask on the whole corpus (``--slice FILE``: on FILE, with
+    no download); results to --out, tables printed, docs/ left alone."""
+    path = args.slice or corpus_paths()["full"]
+    os.makedirs(args.out, exist_ok=True)
+    records = os.path.join(args.out, f"first-{args.records}.mrc")
+    _first_records(path, records, args.records)
+    _partial_run(args, path, "dask",
+                 lambda run, scratch: scaling_bench.cases(run, records, path, scratch, args.repeat, python_case,
+                                                          args.workers, args.blocksize),
+                 lambda results: scaling_bench.table(results) + "\n\n" + scaling_bench.targets(results),
+                 workers=args.workers)
+
+
+def _partial_run(args, path, only, measure, tables, **settings):
+    """One group of cases (``measure(run, scratch)``) on ``path``: results
+    to --out, ``tables(results)`` printed, docs/ left alone."""
+    os.makedirs(args.out, exist_ok=True)
+    settings = {"records": args.records, "repeat": args.repeat, "quick": args.quick, "only": only,
+                **settings, "command": "python benchmarks/suite.py " + " ".join(sys.argv[1:])}
     run = Run(settings)
     scratch = tempfile.mkdtemp(prefix="pymrrc-suite-")
     started = time.perf_counter()
     try:
-        columnar_bench.cases(run, path, scratch, args.repeat, with_marctable=not args.quick)
+        measure(run, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results = {"machine": machine.describe(ROOT, path), "settings": settings,
                "elapsed_s": round(time.perf_counter() - started, 1), "cases": run.cases}
     with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as out:
         json.dump(results, out, indent=2)
-    print(report.machine_lines(results) + "\n\n" + columnar_bench.table(results)
-          + "\n\n" + columnar_bench.targets(results))
+    print(report.machine_lines(results) + "\n\n" + tables(results))
+
+
+def _first_records(src, dst, count):
+    """The first ``count`` records of ``src`` (as framed by their lengths) in ``dst``."""
+    with open(src, "rb") as f, open(dst, "wb") as out:
+        for _ in range(count):
+            head = f.read(5)
+            if len(head) < 5 or not head.isdigit():
+                break
+            out.write(head + f.read(int(head) - 5))
 
 
 if __name__ == "__main__":

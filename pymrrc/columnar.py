@@ -44,12 +44,14 @@ class RecordsRejectedWarning(UserWarning):
 
 @dataclass(frozen=True)
 class RejectedRecord:
-    """A record the reader rejected (kept with ``errors="collect"``)."""
+    """A record the reader rejected (kept with ``errors="collect"``);
+    ``source`` is the file it was read from, where known."""
 
     record_id: int
     offset: int | None
     chunk: bytes | None
     exception: BaseException
+    source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -209,27 +209,36 @@ def resolve_file(parts: Sequence[Partition], spans: Sequence[Span | None]) -> li
     return [replace(p, entry=entry, records_before=before) for p, (entry, before) in zip(parts, entries)]
 
 
+def by_file(parts: Iterable[Partition]) -> dict[str, list[Partition]]:
+    """The distinct partitions of each file, sorted by offset (a partition
+    given twice, e.g. a file listed twice, is resolved once). Partitions of
+    one file must not overlap."""
+    files: dict[str, list[Partition]] = {}
+    for part in dict.fromkeys(p for p in parts if not p.resolved):
+        files.setdefault(part.path, []).append(part)
+    for path, group in files.items():
+        group.sort(key=lambda p: (p.start, p.end))
+        for a, b in zip(group, group[1:]):
+            if b.start < a.end:
+                raise ValueError(f"partitions of {path} overlap: {a.start}-{a.end} and {b.start}-{b.end}")
+    return files
+
+
 def resolve(parts: Iterable[Partition], *, workers: int | None = None) -> list[Partition]:
     """``parts`` with ``entry`` and ``records_before`` set, in the same
-    order: each partition is framed (in ``workers`` threads; lengths only,
-    nothing decoded) and the results are chained file by file. Partitions
-    already resolved are kept as they are."""
+    order: each partition is framed (in ``workers`` threads, default one
+    per core; lengths only, nothing decoded) and the results are chained
+    file by file. Partitions already resolved are kept as they are."""
     items = list(parts)
-    by_file: dict[str, list[int]] = {}
-    for index, part in enumerate(items):
-        if not part.resolved:
-            by_file.setdefault(part.path, []).append(index)
-    jobs = {path: sorted(indexes, key=lambda i: items[i].start) for path, indexes in by_file.items()}
+    files = by_file(items)
     # The last partition of a file needs no span: nothing follows it.
-    to_frame = [i for indexes in jobs.values() for i in indexes[:-1] if items[i].splittable]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        spans = dict(zip(to_frame, pool.map(lambda i: frame(items[i]), to_frame)))
-    result = list(items)
-    for indexes in jobs.values():
-        resolved = resolve_file([items[i] for i in indexes], [spans.get(i) for i in indexes])
-        for i, part in zip(indexes, resolved):
-            result[i] = part
-    return result
+    to_frame = [p for group in files.values() for p in group[:-1] if p.splittable]
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+        spans = dict(zip(to_frame, pool.map(frame, to_frame)))
+    done: dict[Partition, Partition] = {}
+    for group in files.values():
+        done.update(zip(group, resolve_file(group, [spans.get(p) for p in group])))
+    return [done.get(p, p) for p in items]
 
 
 def resolved(partition: Partition) -> Partition:
@@ -240,4 +249,4 @@ def resolved(partition: Partition) -> Partition:
     return resolve_file([partition], [None])[0]
 
 
-__all__ = ["Partition", "partitions", "resolve", "expand_paths", "DEFAULT_TARGET_BYTES"]
+__all__ = ["Partition", "partitions", "resolve", "resolved", "expand_paths", "DEFAULT_TARGET_BYTES"]

@@ -95,7 +95,7 @@ class MARCReader(Reader, _ReaderBase):
 
     def __init__(
         self,
-        marc_target: "IO[bytes] | bytes | bytearray | memoryview | str | os.PathLike[str]",
+        marc_target: "IO[bytes] | bytes | bytearray | memoryview | str | os.PathLike[str] | _partition.Partition",
         to_unicode: bool = True,
         force_utf8: bool = False,
         hide_utf8_warnings: bool = False,

@@ -94,3 +94,27 @@ def corpus_slice(count: int) -> Path | str:
     if proc.returncode != 0 or not lines or not Path(lines[-1]).is_file():
         return f"{script} failed ({proc.returncode}): {proc.stderr[-500:]}"
     return Path(lines[-1])
+
+
+def run_spark_block(document: str, tmp_path: Path, monkeypatch) -> dict:
+    """Runs the ```python-spark block of ``docs/<document>`` (which the
+    generic docs test leaves alone) in ``tmp_path``, beside a copy of the
+    bundled sample as ``records.mrc``, and returns its namespace; skips
+    where pyspark or a Java runtime is missing (neither is a test
+    dependency: a JVM and a 300 MB package)."""
+    import re
+    import shutil
+
+    import pytest
+
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("no Java runtime for Spark")
+    text = (REPO / "docs" / document).read_text(encoding="utf-8")
+    (code,) = re.findall(r"^```python-spark\n(.*?)^```", text, re.S | re.M)
+    shutil.copyfile(REPO / "examples" / "data" / "sample.mrc", tmp_path / "records.mrc")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
+    namespace = {"__name__": "__doc_example__"}
+    exec(compile(code, f"<docs/{document} spark>", "exec"), namespace)  # noqa: S102
+    return namespace

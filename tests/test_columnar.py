@@ -432,22 +432,10 @@ def test_spark_example_in_the_docs(tmp_path, monkeypatch):
     generic docs test leaves alone) runs and agrees with pymarc. Spark is
     not a test dependency (a JVM and a 300 MB package): this runs where
     pyspark and Java are installed and is skipped elsewhere."""
-    import re
-    import shutil
-    from pathlib import Path
+    from tests.data_support import REPO, run_spark_block
 
-    pytest.importorskip("pyspark")
-    if shutil.which("java") is None:
-        pytest.skip("no Java runtime for Spark")
-    repo = Path(__file__).resolve().parents[1]
-    text = (repo / "docs" / "columnar.md").read_text(encoding="utf-8")
-    (code,) = re.findall(r"^```python-spark\n(.*?)^```", text, re.S | re.M)
-    sample = repo / "examples" / "data" / "sample.mrc"
-    shutil.copyfile(sample, tmp_path / "records.mrc")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
-    namespace = {"__name__": "__doc_example__"}
-    exec(compile(code, "<docs/columnar.md spark>", "exec"), namespace)  # noqa: S102
+    namespace = run_spark_block("columnar.md", tmp_path, monkeypatch)
+    sample = REPO / "examples" / "data" / "sample.mrc"
     with open(sample, "rb") as handle:
         top, _ = _pymarc_subjects_and_types(pymarc.MARCReader(handle))
     assert [(row["value"], row["count"]) for row in namespace["subjects"]] == top

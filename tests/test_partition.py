@@ -179,6 +179,18 @@ def test_partitions_pickle_and_carry_what_they_know():
     assert resolved(parts[3]) == again[3]
 
 
+def test_resolving_duplicates_and_refusing_overlaps():
+    path = _slice_path()
+    parts = partitions([path, path], 2**20)
+    assert len(parts) % 2 == 0
+    done = resolve(parts)
+    half = len(parts) // 2
+    assert done[:half] == done[half:] and all(p.resolved for p in done)
+    overlapping = [Partition(path, 0, 5000), Partition(path, 4000, 9000)]
+    with pytest.raises(ValueError, match="overlap"):
+        resolve(overlapping)
+
+
 def test_reader_options_apply(tmp_path):
     folder = pymarc_test_dir()
     if isinstance(folder, str):

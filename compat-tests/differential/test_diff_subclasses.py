@@ -472,3 +472,66 @@ def test_json_reader_with_record_replaced(reference, target):
             undo()
         results.append((log, [str(r) for r in records]))
     assert results[1] == results[0]
+
+
+# -- MARCReader building records through a replaced Record --------------------------
+
+
+def _read_all(lib, source, options):
+    """What a program sees iterating a ``MARCReader`` over ``source``."""
+    reader = lib.MARCReader(source, **options)
+    seen = []
+    for record in reader:
+        exc = reader.current_exception
+        seen.append(
+            (
+                None if record is None else (type(record).__name__, diff.observe_record(record)),
+                None if exc is None else (type(exc).__name__, str(exc)),
+            )
+        )
+    return seen
+
+
+def _sources(lib, data, path):
+    yield "bytes", data
+    yield "BytesIO", io.BytesIO(data)
+    yield "file", open(path, "rb")  # noqa: SIM115 - closed by the reader's caller below
+    if lib.__name__ != "pymarc":  # pymarc takes no path; the records are the same
+        yield "path", str(path)
+
+
+@pytest.mark.parametrize("replacement", ("subclass add_field", "subclass decode_marc", "Record.add_field", "Field", "missing"))
+@pytest.mark.parametrize("options", OPTIONS[:3], ids=lambda o: ",".join(o) or "defaults")
+def test_marc_reader_builds_through_the_reader_modules_record(reference, target, chunks, tmp_path, replacement, options):
+    """pymarc's reader calls the ``Record`` its module names, at each record:
+    a program that replaces ``pymarc.reader.Record`` (or a decoding hook)
+    gets its records from there, and a missing name is the record's error."""
+    data = b"".join(chunks)
+    path = tmp_path / "records.mrc"
+    path.write_bytes(data)
+    results = {}
+    for lib in (reference, target):
+        reader_module = importlib.import_module(lib.__name__ + ".reader")
+        for name, source in _sources(lib, data, path):
+            log = []
+            original = reader_module.Record
+            undo = None
+            if replacement.startswith("subclass"):
+                reader_module.Record = _record_subclass(lib, replacement.split()[1], log)
+            elif replacement == "missing":
+                del reader_module.Record
+            else:
+                undo = _replace(lib, replacement, log)
+            try:
+                with diff.capture_side_effects() as effects:
+                    seen = _read_all(lib, source, options)
+            finally:
+                reader_module.Record = original
+                if undo is not None:
+                    undo()
+                if hasattr(source, "close"):
+                    source.close()
+            results.setdefault(name, []).append((seen, log, effects))
+    results["path"].insert(0, results["file"][0])  # pymarc reads the path as an open file
+    for name, (expected, got) in results.items():
+        assert got == expected, diff.first_difference(expected, got, name)

@@ -12,28 +12,19 @@
 use std::io::Cursor;
 
 use libfuzzer_sys::fuzz_target;
-use pymrrc_core::framing::{next_frame, Frame};
+use pymrrc_core::batch::frame_batch;
 use pymrrc_core::partition::{frame_span, plan, resolve, Span};
 
 /// Chunk offsets of sequential framing from `from`, of chunks starting
 /// before `stop`.
 fn offsets(data: &[u8], from: usize, stop: usize) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut at = from;
-    while at < stop {
-        match next_frame(&data[at..], true) {
-            Frame::Record { len } => {
-                out.push(at);
-                at += len;
-            }
-            Frame::Fatal { .. } => {
-                out.push(at);
-                break;
-            }
-            Frame::End | Frame::NeedMore => break,
-        }
-    }
-    out
+    let batch = frame_batch(&data[from..], from as u64, true, usize::MAX);
+    batch
+        .chunks
+        .iter()
+        .map(|c| from + c.start)
+        .take_while(|&o| o < stop)
+        .collect()
 }
 
 fuzz_target!(|input: &[u8]| {
@@ -54,8 +45,10 @@ fuzz_target!(|input: &[u8]| {
             (i % 2 == 0).then(|| frame_span(&mut Cursor::new(data), len, s, e).expect("in memory"))
         })
         .collect();
-    let entries = resolve(&ranges, &spans, |a, b| frame_span(&mut Cursor::new(data), len, a, b))
-        .expect("in memory");
+    let entries = resolve(&ranges, &spans, |a, b| {
+        frame_span(&mut Cursor::new(data), len, a, b)
+    })
+    .expect("in memory");
     let mut joined = Vec::new();
     for (entry, &(start, end)) in entries.iter().zip(&ranges) {
         assert!(start <= entry.offset && entry.offset <= end);

@@ -400,28 +400,25 @@ pub fn resolve<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::frame_batch;
     use crate::encode::tests::sample_record;
-    use crate::framing::{next_frame, Frame};
     use std::io::Cursor;
 
-    /// Record start offsets (and whether reading stops after each) of one
-    /// sequential read, by `framing::next_frame`.
+    /// Where the records (and the failure that ends reading) of one
+    /// sequential read start, from `from` on, before `stop`.
+    fn starts(data: &[u8], from: u64, stop: u64) -> Vec<u64> {
+        let rest = &data[usize::try_from(from).unwrap()..];
+        let batch = frame_batch(rest, from, true, usize::MAX);
+        batch
+            .chunks
+            .iter()
+            .map(|c| from + c.start as u64)
+            .take_while(|&o| o < stop)
+            .collect()
+    }
+
     fn sequential(data: &[u8]) -> Vec<u64> {
-        let mut out = Vec::new();
-        let mut pos = 0usize;
-        loop {
-            match next_frame(&data[pos..], true) {
-                Frame::Record { len } => {
-                    out.push(pos as u64);
-                    pos += len;
-                }
-                Frame::Fatal { .. } => {
-                    out.push(pos as u64);
-                    return out;
-                }
-                Frame::End | Frame::NeedMore => return out,
-            }
-        }
+        starts(data, 0, u64::MAX)
     }
 
     fn plan_of(data: &[u8], target: u64) -> Plan {
@@ -451,23 +448,9 @@ mod tests {
             .iter()
             .zip(bounds.windows(2))
         {
-            let mut pos = entry.offset;
-            let mut count = 0;
-            while pos < w[1] {
-                match next_frame(&data[pos as usize..], true) {
-                    Frame::Record { len } => {
-                        out.push(pos);
-                        count += 1;
-                        pos += len as u64;
-                    }
-                    Frame::Fatal { .. } => {
-                        out.push(pos);
-                        count += 1;
-                        break;
-                    }
-                    _ => break,
-                }
-            }
+            let mine = starts(data, entry.offset, w[1]);
+            let count = mine.len();
+            out.extend(mine);
             // records_before counts what the partitions before yielded.
             assert_eq!(entry.records_before as usize, out.len() - count);
             assert!(all.len() >= out.len());

@@ -6,8 +6,8 @@
 
 use std::io::Cursor;
 
+use pymrrc_core::batch::frame_batch;
 use pymrrc_core::encode::RecordBuilder;
-use pymrrc_core::framing::{next_frame, Frame};
 use pymrrc_core::partition::{frame_span, plan, resolve, Span};
 
 mod common;
@@ -80,24 +80,16 @@ fn damaged_file(rng: &mut Rng) -> Vec<u8> {
 }
 
 /// Offsets of the records of one sequential read (the failure that ends
-/// it included), as pymarc frames them.
+/// it included) that start at `from` or later and before `stop`, as pymarc
+/// frames them.
 fn sequential(data: &[u8], from: usize, stop: u64) -> Vec<u64> {
-    let mut out = Vec::new();
-    let mut pos = from;
-    while (pos as u64) < stop {
-        match next_frame(&data[pos..], true) {
-            Frame::Record { len } => {
-                out.push(pos as u64);
-                pos += len;
-            }
-            Frame::Fatal { .. } => {
-                out.push(pos as u64);
-                break;
-            }
-            Frame::End | Frame::NeedMore => break,
-        }
-    }
-    out
+    let batch = frame_batch(&data[from..], from as u64, true, usize::MAX);
+    batch
+        .chunks
+        .iter()
+        .map(|c| (from + c.start) as u64)
+        .take_while(|&o| o < stop)
+        .collect()
 }
 
 fn check(data: &[u8], target: u64, use_spans: bool) {

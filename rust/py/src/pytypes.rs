@@ -4,7 +4,7 @@
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyString, PyTuple, PyType};
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
 /// Classes defined in the pure-Python part of the package.
 pub(crate) struct PyTypes {
@@ -155,4 +155,30 @@ pub(crate) fn new_instance<'py>(
             None => cls.call0(),
         }
     }
+}
+
+/// What `MARCReader` looks up to build records as pymarc's reader does:
+/// the `Record` that `pymrrc.reader` names at each record, and whether a
+/// record class may be decoded natively. Separate from [`PyTypes`] because
+/// `pymrrc.reader` is imported after the modules that class list needs.
+pub(crate) struct ReaderHooks {
+    /// `pymrrc.reader`'s globals.
+    pub reader_globals: Py<PyDict>,
+    /// `pymrrc.record._decodes_natively`.
+    pub decodes_natively: Py<PyAny>,
+}
+
+static READER_HOOKS: PyOnceLock<ReaderHooks> = PyOnceLock::new();
+
+/// The cached [`ReaderHooks`]; imports `pymrrc.reader` on first call.
+pub(crate) fn reader_hooks(py: Python<'_>) -> PyResult<&ReaderHooks> {
+    READER_HOOKS.get_or_try_init(py, || {
+        Ok(ReaderHooks {
+            reader_globals: py.import("pymrrc.reader")?.dict().unbind(),
+            decodes_natively: py
+                .import("pymrrc.record")?
+                .getattr("_decodes_natively")?
+                .unbind(),
+        })
+    })
 }

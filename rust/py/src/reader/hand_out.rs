@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyNameError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -13,16 +13,41 @@ use super::source::Source;
 use super::{Chunk, ReaderBase};
 use crate::errors::{emit_notes, exception_for, framing_exception};
 use crate::materialize::LazyRecord;
-use crate::pytypes::{new_instance, types};
+use crate::pytypes::{new_instance, reader_hooks, types};
 use crate::record::RecordBase;
 use pymrrc_core::batch::{Item, Outcome};
 use pymrrc_core::text::Utf8Handling;
 use pymrrc_core::{Layout, Note};
 
+/// How often (in records) the reader asks again whether records may be
+/// built natively: a decoding hook replaced on `Record` or in
+/// `pymrrc.record` while a reader is part way through is seen within this
+/// many records (compat-tests/DIVERGENCES.md, D12). Asking costs about a
+/// microsecond; a record costs about one.
+const NATIVE_CHECK_EVERY: u32 = 256;
+
+/// Whether records may be built natively, as last asked.
+pub(super) struct NativeCheck {
+    /// Records left before asking again (0: ask at the next record).
+    left: u32,
+    ok: bool,
+}
+
+impl NativeCheck {
+    pub(super) fn new() -> Self {
+        Self { left: 0, ok: true }
+    }
+}
+
 impl ReaderBase {
     /// Turns one item into what `__next__` returns. An item validated
     /// under options that have changed since is validated again first.
     pub(super) fn hand_out(&mut self, py: Python<'_>, item: Item) -> PyResult<Py<PyAny>> {
+        if !matches!(item.outcome, Outcome::Fatal(_)) {
+            if let Some(class) = self.replaced_record_class(py)? {
+                return self.decode_in_python(py, class, &item.chunk);
+            }
+        }
         let validation = self.options.validation();
         let Item {
             chunk,
@@ -53,24 +78,60 @@ impl ReaderBase {
                 Ok(py.None())
             }
             Outcome::Fallback => {
-                let chunk_obj = PyBytes::new(py, &chunk).into_any();
-                self.chunk = Chunk::Object(chunk_obj.clone().unbind());
-                let kwargs = self.options.kwargs(py);
-                match types(py)?
-                    .record
-                    .bind(py)
-                    .call((&chunk_obj,), kwargs.as_ref())
-                {
-                    Ok(record) => Ok(record.unbind()),
-                    // pymarc catches `Exception` and yields `None`; anything
-                    // else (KeyboardInterrupt, SystemExit) propagates.
-                    Err(err) if err.is_instance_of::<PyException>(py) => {
-                        self.exception = Some(err.into_value(py).into_any());
-                        Ok(py.None())
-                    }
-                    Err(err) => Err(err),
-                }
+                let class = Ok(types(py)?.record.bind(py).clone().into_any());
+                self.decode_in_python(py, class, &chunk)
             }
+        }
+    }
+
+    /// `None` while records may be built natively; otherwise what pymarc's
+    /// reader would call to build this one: the `Record` that
+    /// `pymrrc.reader` names now (a program may have replaced it), or the
+    /// `NameError` of a name that is gone. pymarc looks that name up at
+    /// every record, and so does this (one dictionary lookup).
+    fn replaced_record_class<'py>(
+        &mut self,
+        py: Python<'py>,
+    ) -> PyResult<Option<PyResult<Bound<'py, PyAny>>>> {
+        let hooks = reader_hooks(py)?;
+        let record = types(py)?.record.bind(py);
+        match hooks.reader_globals.bind(py).get_item(intern!(py, "Record"))? {
+            Some(class) if class.is(record) => {}
+            Some(class) => return Ok(Some(Ok(class))),
+            None => {
+                let missing = PyNameError::new_err("name 'Record' is not defined");
+                return Ok(Some(Err(missing)));
+            }
+        }
+        if self.native_check.left == 0 {
+            let ok = hooks.decodes_natively.bind(py).call1((record,))?;
+            self.native_check.ok = ok.is_truthy()?;
+            self.native_check.left = NATIVE_CHECK_EVERY;
+        }
+        self.native_check.left -= 1;
+        Ok((!self.native_check.ok).then(|| Ok(record.clone().into_any())))
+    }
+
+    /// pymarc's `Record(chunk, **options)`, through `class` (or the error
+    /// of looking it up): a record, or `None` with `current_exception`.
+    fn decode_in_python(
+        &mut self,
+        py: Python<'_>,
+        class: PyResult<Bound<'_, PyAny>>,
+        chunk: &[u8],
+    ) -> PyResult<Py<PyAny>> {
+        let chunk_obj = PyBytes::new(py, chunk).into_any();
+        self.chunk = Chunk::Object(chunk_obj.clone().unbind());
+        let kwargs = self.options.kwargs(py);
+        match class.and_then(|c| c.call((&chunk_obj,), kwargs.as_ref())) {
+            Ok(record) => Ok(record.unbind()),
+            // pymarc catches `Exception` and yields `None`; anything
+            // else (KeyboardInterrupt, SystemExit) propagates.
+            Err(err) if err.is_instance_of::<PyException>(py) => {
+                self.exception = Some(err.into_value(py).into_any());
+                Ok(py.None())
+            }
+            Err(err) => Err(err),
         }
     }
 

@@ -26,7 +26,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use fill::workers_from;
-use hand_out::claims_short_length;
+use hand_out::{claims_short_length, NativeCheck};
 use options::{Opt, ReaderOptions};
 use position::{Moves, Tracked};
 use pymrrc_core::batch::Item;
@@ -54,6 +54,7 @@ pub struct ReaderBase {
     offset: Option<u64>,
     fatal: bool,
     tracked: Option<Tracked>,
+    native_check: NativeCheck,
 }
 
 impl ReaderBase {
@@ -160,6 +161,7 @@ impl ReaderBase {
             offset: None,
             fatal: false,
             tracked: None,
+            native_check: NativeCheck::new(),
         }
     }
 

@@ -11,6 +11,10 @@ use super::position::{Moves, Tracked};
 use pymrrc_core::framing::bytes_wanted;
 use pymrrc_core::pipeline::{PathPipeline, READ_SIZE};
 
+/// Reads at least this large are copied into the buffer with the GIL
+/// released (other threads run while 256 KiB or 1 MiB is copied).
+const COPY_WITHOUT_GIL: usize = 64 * 1024;
+
 pub(super) enum Source {
     Closed,
     Path(PathPipeline),
@@ -111,7 +115,14 @@ impl FileSource {
         let got = handle.call_method1(method, (want,))?;
         let before = self.buf.len();
         if let Ok(b) = got.cast::<PyBytes>() {
-            self.buf.extend_from_slice(b.as_bytes());
+            let bytes = b.as_bytes();
+            if bytes.len() >= COPY_WITHOUT_GIL {
+                // A `bytes` object cannot change, and `got` keeps it alive.
+                let buf = &mut self.buf;
+                py.detach(|| buf.extend_from_slice(bytes));
+            } else {
+                self.buf.extend_from_slice(bytes);
+            }
         } else if let Ok(b) = got.cast::<PyByteArray>() {
             self.buf.extend_from_slice(&b.to_vec());
         } else if got.is_none() {
