@@ -73,15 +73,19 @@ impl LongBuilder {
         self.record_id.prepare(pool);
         self.field_seq.prepare(pool);
         self.subfield_seq.prepare(pool);
-        for c in [
+        for c in self.text_columns() {
+            c.prepare(pool);
+        }
+    }
+
+    fn text_columns(&mut self) -> [&mut StrColumn; 5] {
+        [
             &mut self.tag,
             &mut self.ind1,
             &mut self.ind2,
             &mut self.code,
             &mut self.value,
-        ] {
-            c.prepare(pool);
-        }
+        ]
     }
 
     pub(crate) fn begin_record(&mut self, record_id: i64) {
@@ -100,13 +104,7 @@ impl LongBuilder {
         self.record_id.truncate(rows);
         self.field_seq.truncate(rows);
         self.subfield_seq.truncate(rows);
-        for c in [
-            &mut self.tag,
-            &mut self.ind1,
-            &mut self.ind2,
-            &mut self.code,
-            &mut self.value,
-        ] {
+        for c in self.text_columns() {
             c.truncate(rows);
         }
         self.open_subfields = None;

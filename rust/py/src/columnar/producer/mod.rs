@@ -195,13 +195,19 @@ impl Producer {
             }
             return Ok(None);
         }
+        self.finish_batch(py).map(Some)
+    }
+
+    /// The builder's rows as a batch (built with the GIL released); they
+    /// count as written.
+    fn finish_batch(&mut self, py: Python<'_>) -> PyResult<RecordBatch> {
         let builder = &mut self.builder;
         let batch = py
             .detach(|| builder.finish())
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         lock(&self.summary).written += self.in_batch as u64;
         self.in_batch = 0;
-        Ok(Some(batch))
+        Ok(batch)
     }
 
     /// The next batch of a byte source, built on the pool (or here, for a
@@ -300,13 +306,7 @@ impl Producer {
         if self.in_batch == 0 {
             return Ok(None);
         }
-        let builder = &mut self.builder;
-        let batch = py
-            .detach(|| builder.finish())
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        lock(&self.summary).written += self.in_batch as u64;
-        self.in_batch = 0;
-        Ok(Some(batch))
+        self.finish_batch(py).map(Some)
     }
 
     /// Appends items that need no Python.
