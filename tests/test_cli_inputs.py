@@ -173,3 +173,25 @@ def test_parquet_reads_back_as_pymarcs_records(tmp_path):
     assert proc.returncode == 1 and not failed.exists()
     cli.run("convert", bad, failed, "--to", "parquet", "--permissive")
     assert read_back(failed) == [r.as_marc() for r in cli.pymarc_records(bad.read_bytes())]
+
+
+def test_every_subcommand_reads_several_inputs_in_order(tmp_path):
+    data = cli.SAMPLE.read_bytes()
+    gz = tmp_path / "sample.mrc.gz"
+    gz.write_bytes(gzip.compress(data))
+    inputs = [cli.SAMPLE, gz]
+    records = cli.pymarc_records(data)
+    n = len(records)
+    assert json.loads(cli.run("count", *inputs, "--json").stdout)["records"] == 2 * n
+    assert cli.run("validate", *inputs).stdout.decode().strip() == f"{2 * n} records read, 0 rejected"
+    assert json.loads(cli.run("stats", *inputs, "--json").stdout)["records"] == 2 * n
+    assert cli.run("dump", *inputs).stdout.decode().count("# record ") == 2 * n
+    # A slice across the boundary between the inputs.
+    across = cli.run("slice", *inputs, "--offset", n - 5, "--limit", 10).stdout
+    assert across == b"".join(r.as_marc() for r in records[n - 5:] + records[:5])
+    matched = cli.run("grep", *inputs, "--field", "001", "--regex", "0$").stdout
+    once = [r.as_marc() for r in records if r["001"] is not None and r["001"].data.endswith("0")]
+    assert matched == b"".join(once + once)
+    cli.run("split", *inputs, "--records", 100, "--prefix", tmp_path / "p-")
+    parts = sorted(tmp_path.glob("p-*.mrc"))
+    assert len(parts) == 5 and b"".join(p.read_bytes() for p in parts) == data + data
