@@ -52,14 +52,8 @@ impl RecordBase {
                 .into_pyobject(py)
                 .map(|v| v.into_any().unbind())
                 .unwrap_or_else(|_| py.None()),
-            force_utf8: pyo3::types::PyBool::new(py, false)
-                .to_owned()
-                .into_any()
-                .unbind(),
-            to_unicode: pyo3::types::PyBool::new(py, true)
-                .to_owned()
-                .into_any()
-                .unbind(),
+            force_utf8: crate::pytypes::py_bool(py, false),
+            to_unicode: crate::pytypes::py_bool(py, true),
             iter_pos: 0,
         }
     }
@@ -86,14 +80,7 @@ impl RecordBase {
         raw_leader: Option<[u8; LEADER_LEN]>,
         leader: Option<Py<PyAny>>,
     ) {
-        self.storage = Storage {
-            fields: Fields::Xml(Arc::new(xml)),
-            leader: match (raw_leader, leader) {
-                (Some(raw), _) => Leader::Text(raw),
-                (None, Some(obj)) => Leader::Object(obj),
-                (None, None) => Leader::Unset,
-            },
-        };
+        self.storage = Storage::read_from_xml(xml, raw_leader, leader);
     }
 }
 

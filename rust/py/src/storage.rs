@@ -73,6 +73,23 @@ impl Storage {
         }
     }
 
+    /// A record read from MARCXML, untouched: its leader as ASCII text, or
+    /// as a ready `Leader` object.
+    pub(crate) fn read_from_xml(
+        xml: XmlLazy,
+        raw_leader: Option<[u8; LEADER_LEN]>,
+        leader: Option<Py<PyAny>>,
+    ) -> Self {
+        Self {
+            fields: Fields::Xml(Arc::new(xml)),
+            leader: match (raw_leader, leader) {
+                (Some(raw), _) => Leader::Text(raw),
+                (None, Some(obj)) => Leader::Object(obj),
+                (None, None) => Leader::Unset,
+            },
+        }
+    }
+
     /// A copy for reading with no borrow held (the objects are shared).
     pub(crate) fn snapshot(&self, py: Python<'_>) -> Storage {
         Storage {
