@@ -15,7 +15,7 @@ use pyo3::types::{PyBool, PyBytes};
 
 use crate::errors::emit_notes;
 use crate::materialize::LazyRecord;
-use crate::native_options::native_validation;
+use crate::native_options::OptionValues;
 use pymrrc_core::batch::decode_item;
 
 /// The validated record for `marc` under pymarc's decoding options, with
@@ -43,13 +43,14 @@ pub(crate) fn decode_valid(
     }
     let no = PyBool::new(py, false).to_owned().into_any();
     let latin1 = intern!(py, "iso8859-1").clone().into_any();
-    let validation = native_validation(
+    let validation = OptionValues {
         to_unicode,
         force_utf8,
-        hide_utf8_warnings.unwrap_or(&no),
+        hide_utf8_warnings: hide_utf8_warnings.unwrap_or(&no),
         utf8_handling,
-        encoding.unwrap_or(&latin1),
-    )?;
+        file_encoding: encoding.unwrap_or(&latin1),
+    }
+    .native_validation()?;
     if validation.is_none() {
         return Ok(None);
     }

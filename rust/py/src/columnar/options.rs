@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::native_options::{native_validation, record_kwargs, text_handling};
+use crate::native_options::{text_handling, OptionValues};
 use pymrrc_columnar::{TableShape, WideColumns};
 use pymrrc_core::batch::Validation;
 use pymrrc_core::text::Utf8Handling;
@@ -66,29 +66,11 @@ pub(crate) struct ReaderOptions {
 
 impl ReaderOptions {
     /// The same choice `MARCReader` makes
-    /// ([`crate::native_options::native_validation`]); an error from the
-    /// truth of `to_unicode` or `force_utf8` is raised here.
-    pub(crate) fn new(
-        to_unicode: &Bound<'_, PyAny>,
-        force_utf8: &Bound<'_, PyAny>,
-        hide_utf8_warnings: &Bound<'_, PyAny>,
-        utf8_handling: &Bound<'_, PyAny>,
-        file_encoding: &Bound<'_, PyAny>,
-    ) -> PyResult<Self> {
-        let validation = native_validation(
-            to_unicode,
-            force_utf8,
-            hide_utf8_warnings,
-            utf8_handling,
-            file_encoding,
-        )?;
-        let kwargs = record_kwargs(
-            to_unicode,
-            force_utf8,
-            hide_utf8_warnings,
-            utf8_handling,
-            file_encoding,
-        )?;
+    /// ([`OptionValues::native_validation`]); an error from the truth of
+    /// `to_unicode` or `force_utf8` is raised here.
+    pub(crate) fn new(values: &OptionValues<'_, '_>) -> PyResult<Self> {
+        let validation = values.native_validation()?;
+        let kwargs = values.record_kwargs()?;
         Ok(Self {
             validation,
             handling: text_handling(&validation),

@@ -8,7 +8,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict};
 
-use crate::native_options::{native_validation, record_kwargs};
+use crate::native_options::OptionValues;
 use pymrrc_core::batch::Validation;
 
 /// One of the options, by name.
@@ -89,31 +89,27 @@ impl ReaderOptions {
             return Ok(false);
         }
         self.validation = self.native_reading(py);
-        let kwargs = record_kwargs(
-            self.to_unicode.bind(py),
-            self.force_utf8.bind(py),
-            self.hide_utf8_warnings.bind(py),
-            self.utf8_handling.bind(py),
-            self.file_encoding.bind(py),
-        )?;
+        let kwargs = self.values(py).record_kwargs()?;
         self.kwargs = Some(kwargs.unbind());
         self.changed = false;
         Ok(true)
     }
 
     /// What the native decoder does under these options
-    /// ([`native_validation`]); `None` also when the truth of an option
+    /// ([`OptionValues::native_validation`]); `None` also when the truth of an option
     /// cannot be told (pymarc's own decoder then raises where pymarc does).
     fn native_reading(&self, py: Python<'_>) -> Validation {
-        native_validation(
-            self.to_unicode.bind(py),
-            self.force_utf8.bind(py),
-            self.hide_utf8_warnings.bind(py),
-            self.utf8_handling.bind(py),
-            self.file_encoding.bind(py),
-        )
-        .ok()
-        .flatten()
+        self.values(py).native_validation().ok().flatten()
+    }
+
+    fn values<'a, 'py>(&'a self, py: Python<'py>) -> OptionValues<'a, 'py> {
+        OptionValues {
+            to_unicode: self.to_unicode.bind(py),
+            force_utf8: self.force_utf8.bind(py),
+            hide_utf8_warnings: self.hide_utf8_warnings.bind(py),
+            utf8_handling: self.utf8_handling.bind(py),
+            file_encoding: self.file_encoding.bind(py),
+        }
     }
 
     /// The validation as of the last [`ReaderOptions::refresh`].
