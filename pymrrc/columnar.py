@@ -127,7 +127,8 @@ def to_arrow(
     (``errors="skip"``), raised (``"raise"``: pymarc's exception, with
     ``offset`` and ``record_id`` attributes) or kept (``"collect"``). Reader
     options mean what they mean for ``MARCReader``; ``workers`` is the path
-    reader's thread count.
+    reader's thread count (1 to ``pymrrc.reader.MAX_WORKERS``, as for
+    ``MARCReader``).
 
     The stream is read once, by ``pyarrow.table(s)``, ``polars.DataFrame(s)``,
     ``duckdb`` or anything else that takes ``__arrow_c_stream__``.
