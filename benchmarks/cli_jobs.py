@@ -193,24 +193,16 @@ def pymarc_script(job: str, source: str, out: str) -> None:
             bad = collections.Counter(type(reader.current_exception).__name__
                                       for record in reader if record is None)
             print(sum(bad.values()), dict(bad))
-        elif job == "xml":
-            writer = pymarc.XMLWriter(open(out, "wb"))  # noqa: SIM115
+        elif job in ("xml", "json", "marc"):
+            writer = {
+                "xml": lambda: pymarc.XMLWriter(open(out, "wb")),  # noqa: SIM115
+                "json": lambda: pymarc.JSONWriter(open(out, "w")),  # noqa: SIM115
+                "marc": lambda: pymarc.MARCWriter(open(out, "wb")),  # noqa: SIM115
+            }[job]()
             for record in reader:
                 if record is not None:
                     writer.write(record)
             writer.close()
-        elif job == "json":
-            json_writer = pymarc.JSONWriter(open(out, "w"))  # noqa: SIM115
-            for record in reader:
-                if record is not None:
-                    json_writer.write(record)
-            json_writer.close()
-        elif job == "marc":
-            marc_writer = pymarc.MARCWriter(open(out, "wb"))  # noqa: SIM115
-            for record in reader:
-                if record is not None:
-                    marc_writer.write(record)
-            marc_writer.close()
         elif job == "split":
             part = None
             for number, _ in enumerate(reader):

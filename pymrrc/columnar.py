@@ -127,7 +127,8 @@ def to_arrow(
     (``errors="skip"``), raised (``"raise"``: pymarc's exception, with
     ``offset`` and ``record_id`` attributes) or kept (``"collect"``). Reader
     options mean what they mean for ``MARCReader``; ``workers`` is the path
-    reader's thread count.
+    reader's thread count (1 to ``pymrrc.reader.MAX_WORKERS``, as for
+    ``MARCReader``).
 
     The stream is read once, by ``pyarrow.table(s)``, ``polars.DataFrame(s)``,
     ``duckdb`` or anything else that takes ``__arrow_c_stream__``.
@@ -204,12 +205,16 @@ def to_parquet(
     schema = pa.schema(stream)
     writer = pq.ParquetWriter(dest, schema, compression=compression,
                               compression_level=compression_level,
+                              memory_pool=_writer_pool(pa),
                               **_writer_options(schema.names, layout))
     try:
-        # While pyarrow writes a batch (GIL released), the next one is
-        # being built on the reader's thread pool.
+        # While pyarrow writes a batch (GIL released), the next ones are
+        # being built on the reader's thread pool. A written batch is let
+        # go before the next is asked for: its memory is what the next
+        # batch is built in.
         while (batch := stream._next_batch()) is not None:
             writer.write_batch(pa.record_batch(batch), row_group_size=row_group_size)
+            del batch
     except BaseException:
         writer.close()
         if isinstance(dest, (str, os.PathLike)) and os.path.exists(dest):
@@ -219,10 +224,21 @@ def to_parquet(
     return summary(stream)
 
 
-# Columns whose few distinct values make dictionary encoding and min/max
-# statistics pay off (tags, indicators, codes, provenance, ids); the text
-# columns skip both, which costs a few percent of file size and saves a
-# third of the writer's time (docs/decisions/0011).
+def _writer_pool(pa: Any) -> Any:
+    """pyarrow's jemalloc pool where pyarrow has one: same speed, a lower
+    peak of memory than the default pool (docs/decisions/0028)."""
+    try:
+        return pa.jemalloc_memory_pool()
+    except (AttributeError, NotImplementedError):  # built without jemalloc
+        return pa.default_memory_pool()
+
+
+# Columns whose few distinct values make dictionary encoding pay off (tags,
+# indicators, codes, provenance); min/max statistics only for the ids and
+# offsets, where they let a reader skip row groups. The text columns skip
+# both: statistics on the small columns cost an eighth of the writer's time
+# and dictionaries on text a third, for a few percent of file size
+# (docs/decisions/0011).
 _SMALL_COLUMNS = {
     "nested": ["source", "fields.list.element.tag", "fields.list.element.ind1",
                "fields.list.element.ind2", "fields.list.element.subfields.list.element.code"],
@@ -236,8 +252,8 @@ def _writer_options(names: list[str], layout: str) -> dict[str, Any]:
     def present(columns: list[str]) -> list[str]:
         return [name for name in columns if name.split(".")[0] in names]
 
-    small = present(_SMALL_COLUMNS.get(layout, []))
-    return {"use_dictionary": small, "write_statistics": small + present(_ID_COLUMNS)}
+    return {"use_dictionary": present(_SMALL_COLUMNS.get(layout, [])),
+            "write_statistics": present(_ID_COLUMNS)}
 
 
 def from_arrow(data: Any, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[Record]:

@@ -55,34 +55,23 @@ def pymarc_rejected(data: bytes) -> list[tuple[int, str, str, bytes, int]]:
 
 def pymarc_output(records: list[pymarc.Record], fmt: str) -> bytes:
     """What pymarc's writer (or ``str``/``as_json``) gives for ``fmt``."""
-    if fmt == "marc":
-        out = io.BytesIO()
-        writer = pymarc.MARCWriter(out)
-        for record in records:
-            writer.write(record)
-        return out.getvalue()
-    if fmt == "xml":
-        out = io.BytesIO()
-        xml_writer = pymarc.XMLWriter(out)
-        for record in records:
-            xml_writer.write(record)
-        xml_writer.close(close_fh=False)
-        return out.getvalue()
-    if fmt == "json":
-        text = io.StringIO()
-        json_writer = pymarc.JSONWriter(text)
-        for record in records:
-            json_writer.write(record)
-        json_writer.close(close_fh=False)
-        return text.getvalue().encode("ascii")
     if fmt == "jsonl":
         return b"".join(r.as_json().encode("ascii") + b"\n" for r in records)
-    text = io.StringIO()
-    text_writer = pymarc.TextWriter(text)
+    writer_class, binary = {
+        "marc": (pymarc.MARCWriter, True),
+        "xml": (pymarc.XMLWriter, True),
+        "json": (pymarc.JSONWriter, False),
+        "text": (pymarc.TextWriter, False),
+        "mrk": (pymarc.TextWriter, False),
+    }[fmt]
+    out: io.BytesIO | io.StringIO = io.BytesIO() if binary else io.StringIO()
+    writer = writer_class(out)
     for record in records:
-        text_writer.write(record)
-    text_writer.close(close_fh=False)
-    value = text.getvalue()
+        writer.write(record)
+    writer.close(close_fh=False)
+    value = out.getvalue()
+    if isinstance(value, bytes):
+        return value
     if fmt == "mrk":
         value = value.replace("\n", "\r\n")
     return value.encode("utf-8")

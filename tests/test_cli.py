@@ -123,6 +123,111 @@ def test_other_input_formats(tmp_path, fmt):
         assert out.read_bytes() == cli.pymarc_output(records, out_fmt)
 
 
+def test_marcxml_that_pymarc_reads_its_own_way(tmp_path):
+    """MARCXML is read natively up to a record (or a document) pymarc
+    builds in its own way; from there pymrrc's readers go on. The output is
+    pymarc's either way."""
+    import pymarc
+
+    source = tmp_path / "in.xml"
+    cli.run("convert", cli.SAMPLE, source, "--to", "xml")
+    text = source.read_text()
+    # The odd records come after some plain ones.
+    half = text.index("<record>", len(text) // 2)
+    odd = text[:half] + text[half:].replace('<datafield ind1="1" ind2="0" tag="245">',
+                       '<datafield ind1="12" tag="245"><subfield code="ab">x</subfield></datafield>'
+                       '<datafield ind1="1" ind2="0" tag="245">', 1)
+    odd = odd[:half] + odd[half:].replace(
+        '<controlfield tag="008">',
+        '<datafield tag="008" ind1=" " ind2=" "><subfield code="a">x</subfield></datafield>'
+        '<controlfield tag="008">', 3)
+    doctype = '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE collection>' + text.split("?>", 1)[1]
+    for name, document in (("odd", odd), ("doctype", doctype)):
+        path = tmp_path / f"{name}.xml"
+        path.write_text(document)
+        records = pymarc.parse_xml_to_array(str(path))
+        for fmt in ("marc", "json", "text"):
+            out = tmp_path / f"{name}.{fmt}"
+            cli.run("convert", path, out, "--to", fmt)
+            assert out.read_bytes() == cli.pymarc_output(records, fmt), (name, fmt)
+        assert json.loads(cli.run("count", path, "--json").stdout)["records"] == len(records)
+    # A document that breaks off: pymarc's reader fails, so does the job.
+    broken = tmp_path / "broken.xml"
+    broken.write_text(text[: len(text) // 2])
+    out = tmp_path / "broken.mrc"
+    proc = cli.run("convert", broken, out, "--to", "marc", check=False)
+    assert proc.returncode == 1 and b"cannot read it as xml" in proc.stderr
+    assert not out.exists()
+
+
+def test_marc_in_json_that_pymarc_reads_its_own_way(tmp_path):
+    """MARC-in-JSON records are converted natively up to one pymarc builds
+    in its own way (here a control field under a data field's tag, a
+    number where text belongs), JSONReader goes on from there."""
+    import pymarc
+
+    source = tmp_path / "in.json"
+    cli.run("convert", cli.SAMPLE, source, "--to", "json")
+    data = json.loads(source.read_text())
+    data[100]["fields"].append({"245": "a control field?"})
+    data[150]["fields"][0] = {"001": ["not", "text"]}
+    data[200]["fields"][0] = {"001": 12345}
+    for cut, name in ((150, "odd"), (200, "odder"), (len(data), "oddest")):
+        odd = tmp_path / f"{name}.json"
+        odd.write_text(json.dumps(data[:cut]))
+        for fmt in ("marc", "xml", "text"):
+            out = tmp_path / f"{name}.{fmt}"
+            proc = cli.run("convert", odd, out, "--to", fmt, check=False)
+            try:
+                expected = cli.pymarc_output(list(pymarc.JSONReader(odd.read_text())), fmt)
+            except Exception:  # noqa: BLE001 - pymarc fails reading or writing: so must we
+                assert proc.returncode == 1 and not out.exists(), (name, fmt, proc.stderr)
+                continue
+            assert proc.returncode == 0, proc.stderr
+            assert out.read_bytes() == expected, (name, fmt)
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(data[0]))
+    assert cli.run("convert", one, "-", "--to", "marc").stdout == cli.pymarc_output(
+        list(pymarc.JSONReader(one.read_text())), "marc")
+
+
+LEADER = "00000nam a2200000   4500"
+ODD_JSON = [
+    # A repeated key keeps its first place and its last value, as in a dict.
+    '{"leader": "%s", "fields": [{"245": {"ind1": "1", "ind2": "0", "ind1": "2",'
+    ' "subfields": [{"a": "x", "b": "y", "a": "z"}]}}, {"001": "a", "001": "b"}]}' % LEADER,
+    # Keys pymarc does not read, a field object with two keys (the first counts).
+    '[{"leader": "%s", "other": 1, "fields": [{"500": {"ind1": " ", "ind2": " ", "x": 2,'
+    ' "subfields": []}, "600": "y"}]}]' % LEADER,
+    # What Python's json reads and serde_json does not: a control character
+    # in a string (strict=False), NaN.
+    '[{"leader": "%s", "fields": [{"001": "a\tb	c"}]}]' % LEADER,
+    '[{"leader": "%s", "fields": [{"001": NaN}]}]' % LEADER,
+    # What JSONReader fails on: a missing indicator, fields that are not a list.
+    '[{"leader": "%s", "fields": [{"245": {"ind1": " ", "subfields": []}}]}]' % LEADER,
+    '[{"leader": "%s", "fields": "none"}]' % LEADER,
+    '"just a string"',
+    '[]',
+]
+
+
+@pytest.mark.parametrize("document", ODD_JSON)
+def test_odd_marc_in_json_reads_as_pymarc_reads_it(tmp_path, document):
+    import pymarc
+
+    path = tmp_path / "odd.json"
+    path.write_text(document)
+    proc = cli.run("convert", path, "-", "--to", "marc", check=False)
+    try:
+        expected = cli.pymarc_output(list(pymarc.JSONReader(str(path))), "marc")
+    except Exception:  # noqa: BLE001 - pymarc fails: so must we, in one line
+        assert proc.returncode == 1 and proc.stdout == b"", proc.stderr
+        assert len(proc.stderr.decode().strip().splitlines()) == 1
+        return
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == expected
+
+
 def test_validate_finds_what_pymarc_rejects(tmp_path):
     for name in ("bad_records.mrc", "bad_indicator.dat", "testunimarc.dat", "marc8.dat"):
         path = pymarc_file(name)

@@ -102,12 +102,19 @@ def test_a_closed_pipe_stops_quietly(tmp_path):
 
 @pytest.mark.parametrize("command", [["convert", "{big}", "{out}", "--to", "xml"],
                                      ["split", "{big}", "--records", "1000", "--prefix", "{out}-"],
-                                     ["validate", "{big}", "--invalid-out", "{out}"]])
+                                     ["validate", "{big}", "--invalid-out", "{out}"],
+                                     # The stream path: gzip, read in pieces.
+                                     ["convert", "{big}.gz", "{out}", "--to", "json"]])
 def test_ctrl_c_stops_at_once_and_leaves_no_output(tmp_path, command):
     big = tmp_path / "big.mrc"
     with open(big, "wb") as handle:
         for _ in range(400):
             handle.write(cli.SAMPLE.read_bytes())
+    made = ["big.mrc"]
+    if "{big}.gz" in command:
+        with open(big, "rb") as plain, gzip.open(f"{big}.gz", "wb", compresslevel=1) as packed:
+            packed.write(plain.read())
+        made.append("big.mrc.gz")
     out = tmp_path / "out"
     args = [a.format(big=big, out=out) for a in command]
     # Stopping takes a few milliseconds; a busy machine (tests run in
@@ -128,7 +135,7 @@ def test_ctrl_c_stops_at_once_and_leaves_no_output(tmp_path, command):
         delays.append(time.monotonic() - sent)
         assert proc.returncode == 130, stderr
         assert stderr.decode().strip() == "pymrrc: interrupted"
-        assert sorted(os.listdir(tmp_path)) == ["big.mrc"]
+        assert sorted(os.listdir(tmp_path)) == made
         if delays[-1] < 1.0:
             break
     assert min(delays) < 1.0, delays

@@ -8,8 +8,10 @@ import typing
 
 from pymrrc._core import MAX_WORKERS
 from pymrrc.cli.engine import Job, ReaderOptions, Sink, warn
+from pymrrc.cli.engine import run as run_job
+from pymrrc.cli.outputs import Output
 from pymrrc.cli.errors import DataError, UsageError, describe
-from pymrrc.cli.formats import OUTPUT_NAMES, FormatWriter, OutputFormat, output_format
+from pymrrc.cli.formats import OUTPUT_NAMES, RAW, FormatWriter, OutputFormat, output_format
 from pymrrc.cli.inputs import INPUT_FORMATS, Input, open_input
 from pymrrc.cli.progress import Progress
 from pymrrc.record import Record
@@ -143,6 +145,31 @@ class RecordsSink(Sink):
         references = self.writer.references if self.writer else 0
         if references:
             warn(f"{references:,} character(s) have no MARC-8 form and were written as &#xXXXX;")
+
+
+def write_records(
+    args: argparse.Namespace,
+    inputs: list[Input],
+    fmt: OutputFormat | None,
+    make_sink: typing.Callable[[FormatWriter], RecordsSink],
+    job: Job,
+) -> int:
+    """Runs ``job`` over ``inputs``, writing their records to
+    ``args.output`` in ``fmt`` (``None``: their own bytes) through the sink
+    ``make_sink`` makes; says on standard error what was left out."""
+    progress = progress_for(args, inputs)
+    try:
+        with Output(args.output, args.inputs) as out:
+            writer = FormatWriter(fmt or RAW, out.write)
+            sink = make_sink(writer)
+            run_job(inputs, sink, job, progress)
+            writer.close()
+    finally:
+        progress.close()
+        for source in inputs:
+            source.close()
+    sink.report()
+    return 0
 
 
 def native_job(fmt: OutputFormat | None, options: ReaderOptions, **kwargs: typing.Any) -> Job:

@@ -9,19 +9,11 @@ import importlib.util
 import typing
 import warnings
 
-from pymrrc.cli.common import (
-    RecordsSink,
-    add_inputs,
-    add_output_format,
-    add_reader_options,
-    native_job,
-    open_inputs,
-    progress_for,
-    reader_options,
-)
-from pymrrc.cli.engine import ReaderOptions, run as run_job, warn
+from pymrrc.cli.common import RecordsSink, add_inputs, add_output_format, add_reader_options
+from pymrrc.cli.common import native_job, open_inputs, reader_options, write_records
+from pymrrc.cli.engine import ReaderOptions, warn
 from pymrrc.cli.errors import CliError, DataError, UsageError, describe
-from pymrrc.cli.formats import FormatWriter, output_format
+from pymrrc.cli.formats import output_format
 from pymrrc.cli.inputs import Input, text_stream
 from pymrrc.cli.outputs import Output
 
@@ -46,19 +38,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--charset marc8 applies to --to marc only")
     fmt = output_format(args.to, args.charset)
     inputs = open_inputs(args)
-    progress = progress_for(args, inputs)
-    try:
-        with Output(args.output, args.inputs) as out:
-            writer = FormatWriter(fmt, out.write)
-            sink = RecordsSink(writer, args.permissive)
-            run_job(inputs, sink, native_job(fmt, options), progress)
-            writer.close()
-    finally:
-        progress.close()
-        for source in inputs:
-            source.close()
-    sink.report()
-    return 0
+    return write_records(args, inputs, fmt, lambda writer: RecordsSink(writer, args.permissive),
+                         native_job(fmt, options))
 
 
 def _records(inputs: list[Input], options: ReaderOptions, permissive: bool) -> typing.Iterator[typing.Any]:

@@ -4,8 +4,12 @@ ISO 2709 inputs go through ``pymrrc._core.FileJob``: batches of records
 are read, validated and converted in Rust with the GIL released (in
 parallel for a path), and come back as output bytes; the records Rust does
 not handle itself come back one by one and are decoded here by
-``MARCReader``, exactly as pymarc's reader decodes them. MARCXML,
-MARC-in-JSON and MARCMaker inputs are read by pymrrc's readers.
+``MARCReader``, exactly as pymarc's reader decodes them. MARCXML files go
+through ``FileJob`` too (parsed natively, pymarc's handler replayed), and
+from where the native reader stops, if it does, through ``map_xml``;
+MARC-in-JSON is parsed natively (serde_json) and its records converted in
+the same way, with ``JSONReader`` going on where that stops. MARCXML on
+standard input and MARCMaker text are read by pymrrc's readers.
 
 A command gives a :class:`Sink`; the engine calls it with what each input
 holds, in order, and keeps the counts.
@@ -13,13 +17,15 @@ holds, in order, and keeps the counts.
 
 from __future__ import annotations
 
+import io
+import json
 import sys
 import typing
 from dataclasses import dataclass, field
 
 from pymrrc._core import FileJob
 from pymrrc.cli.errors import DataError, describe
-from pymrrc.cli.inputs import Input, text_stream
+from pymrrc.cli.inputs import Input, open_input, text_stream
 from pymrrc.cli.progress import Progress
 from pymrrc.marcxml import map_xml
 from pymrrc.reader import JSONReader, MARCMakerReader, MARCReader
@@ -124,6 +130,10 @@ def run(inputs: typing.Sequence[Input], sink: Sink, job: Job, progress: Progress
         try:
             if source.format == "marc":
                 _run_native(source, sink, job, progress, counts)
+            elif source.format == "xml" and source.name != "-":
+                _run_xml(source, sink, job, progress, counts)
+            elif source.format == "json":
+                _run_json(source, sink, job, progress, counts)
             else:
                 _run_python(source, sink, job, progress, counts)
         finally:
@@ -137,14 +147,53 @@ def _sizes(data: bytes | None) -> list[int] | None:
     return None if data is None else list(memoryview(data).cast("Q"))
 
 
-def _run_native(source: Input, sink: Sink, job: Job, progress: Progress, counts: Counts) -> None:
+def _run_xml(source: Input, sink: Sink, job: Job, progress: Progress, counts: Counts) -> None:
+    """MARCXML read natively; where the native reader stops early (a
+    document or a record it does not read exactly), the input is opened
+    again and read on by pymrrc's readers, past the records already done."""
+    seen_before = job.seen
+    stopped = _run_native(source, sink, job, progress, counts, xml=True)
+    if stopped is None or job.done():
+        return
+    again = open_input(source.name, "xml")
+    try:
+        _run_python(again, sink, job, progress, counts, skip=job.seen - seen_before)
+    finally:
+        again.close()
+
+
+def _run_json(source: Input, sink: Sink, job: Job, progress: Progress, counts: Counts) -> None:
+    """MARC-in-JSON: parsed and converted natively up to a record pymarc's
+    ``JSONReader`` builds in its own way (or not at all, for a document
+    only Python's json module reads), the rest by ``JSONReader``."""
+    document = typing.cast(typing.BinaryIO, source.stream).read()
+    seen_before = job.seen
+    stopped = _run_native(source, sink, job, progress, counts, json_document=document)
+    if stopped is None or job.done():
+        return
+    try:
+        data = json.load(text_stream(io.BytesIO(document)), strict=False)
+    except Exception as exc:  # noqa: BLE001 - the reader's own error, reported in one line
+        raise DataError(f"{source.label}: cannot read it as json: {describe(exc)}") from exc
+    _run_python(source, sink, job, progress, counts, skip=job.seen - seen_before, loaded=data)
+
+
+def _run_native(source: Input, sink: Sink, job: Job, progress: Progress, counts: Counts,
+                xml: bool = False, json_document: bytes | None = None) -> str | None:
+    """Reads an ISO 2709 input natively (or with ``xml`` a MARCXML one, or
+    the records of a loaded MARC-in-JSON document); returns why a MARCXML
+    or JSON reader stopped early, if it did."""
     start = max(job.start - job.seen, 0)
     stop = None if job.stop is None else job.stop - job.seen
     grep_tag, grep_code = job.grep if job.grep else (None, None)
+    has_offsets = not xml and json_document is None
+    native_format = "dump" if not has_offsets and job.native == "dump-offsets" else job.native
     try:
         native = FileJob(
             source.path if source.path is not None else source.stream,
-            format=job.native,
+            format=native_format,
+            xml=xml,
+            json=json_document,
             workers=job.options.workers,
             separator=job.separator,
             sizes=job.sizes,
@@ -183,13 +232,15 @@ def _run_native(source: Input, sink: Sink, job: Job, progress: Progress, counts:
                     counts.rejected += 1
                 sink.rejected(number, offset, chunk, error)
             progress.update(source.position(batch.position), batch.records)
-        if job.native == "raw" and not job.stop:
+        if job.native == "raw" and not job.stop and has_offsets:
             _trailing(source, native, sink)
         if job.stats:
             sink.native_stats(native.stats())
+        stopped: str | None = native.stopped
     finally:
         job.seen = seen_before + native.seen
         native.close()
+    return stopped
 
 
 def _blob(sink: Sink, data: bytes, count: int, sizes: list[int] | None, at: int) -> int:
@@ -235,25 +286,40 @@ class _SinkFailed(Exception):
         self.inner = inner
 
 
-def _each_record(source: Input, handle: typing.Callable[[Record], None]) -> None:
+def _each_record(source: Input, handle: typing.Callable[[Record], None], loaded: typing.Any) -> None:
     """Calls ``handle`` with each record of a MARCXML, MARC-in-JSON or
-    MARCMaker input, in order (MARCXML is read as a stream)."""
+    MARCMaker input, in order (MARCXML is read as a stream; ``loaded``: a
+    MARC-in-JSON document loaded already)."""
     stream = typing.cast(typing.BinaryIO, source.stream)
     if source.format == "xml":
         map_xml(handle, stream)
         return
-    reader_class = JSONReader if source.format == "json" else MARCMakerReader
-    for record in reader_class(text_stream(stream)):
+    if source.format == "json" and loaded is not _NOT_LOADED:
+        reader = JSONReader.__new__(JSONReader)
+        reader.records = loaded
+        records: typing.Iterable[Record] = reader
+    else:
+        reader_class = JSONReader if source.format == "json" else MARCMakerReader
+        records = reader_class(text_stream(stream))
+    for record in records:
         handle(record)
 
 
-def _run_python(source: Input, sink: Sink, job: Job, progress: Progress, counts: Counts) -> None:
-    """Reads an input that is not ISO 2709 record by record in Python."""
+#: ``_each_record``'s ``loaded`` when nothing was loaded beforehand.
+_NOT_LOADED = object()
+
+
+def _run_python(source: Input, sink: Sink, job: Job, progress: Progress, counts: Counts,
+                skip: int = 0, loaded: typing.Any = _NOT_LOADED) -> None:
+    """Reads an input that is not ISO 2709 record by record in Python (the
+    first ``skip`` records were handled already)."""
     number = 0
 
     def handle(record: Record) -> None:
         nonlocal number
         number += 1
+        if number <= skip:
+            return
         job.seen += 1
         if job.seen <= job.start:
             return
@@ -267,14 +333,14 @@ def _run_python(source: Input, sink: Sink, job: Job, progress: Progress, counts:
             raise _Enough
 
     try:
-        _each_record(source, handle)
+        _each_record(source, handle, loaded)
     except _Enough:
         pass
     except _SinkFailed as failed:
         raise failed.inner from None
     except Exception as exc:  # noqa: BLE001 - the reader's own error, reported in one line
         raise DataError(f"{source.label}: cannot read it as {source.format}: {describe(exc)}") from exc
-    if job.stats:
+    if job.stats and not skip:
         sink.native_stats(None)
 
 

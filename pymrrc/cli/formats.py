@@ -23,6 +23,7 @@ import typing
 from dataclasses import dataclass
 
 from pymrrc import marcxml as _marcxml
+from pymrrc.cli.errors import DataError, describe
 from pymrrc.marc8 import record_to_marc8
 from pymrrc.record import Record
 
@@ -86,6 +87,10 @@ FORMATS: dict[str, OutputFormat] = {
     )
 }
 
+#: The records' own bytes (ISO 2709 copied as read; a record read in
+#: Python is written as ``as_marc()`` gives it).
+RAW = OutputFormat("raw", "raw", b"", b"", b"", ".mrc", _marc)
+
 #: ``--to`` choices.
 OUTPUT_NAMES = ("marc", "xml", "json", "jsonl", "text", "mrk", "parquet")
 
@@ -95,6 +100,15 @@ def output_format(name: str, charset: str | None) -> OutputFormat:
     if name == "marc" and charset == "marc8":
         return FORMATS["marc8"]
     return FORMATS[name]
+
+
+def record_bytes(fmt: OutputFormat, record: Record) -> tuple[bytes, int]:
+    """``fmt.record_bytes(record)``; what pymarc's writer raises on the
+    record (values it cannot write) becomes a one-line error."""
+    try:
+        return fmt.record_bytes(record)
+    except Exception as exc:  # noqa: BLE001 - pymarc's writers raise many kinds
+        raise DataError(f"a record cannot be written as {fmt.name}: {describe(exc)}") from exc
 
 
 class FormatWriter:
@@ -123,7 +137,7 @@ class FormatWriter:
         self.records += count
 
     def record(self, record: Record) -> None:
-        data, references = self.fmt.record_bytes(record)
+        data, references = record_bytes(self.fmt, record)
         self.references += references
         self.blob(data, 1)
 

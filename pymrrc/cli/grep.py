@@ -9,21 +9,10 @@ from __future__ import annotations
 import argparse
 import re
 
-from pymrrc.cli.common import (
-    RecordsSink,
-    add_inputs,
-    add_output_format,
-    add_reader_options,
-    native_job,
-    open_inputs,
-    progress_for,
-    reader_options,
-    resolve_format,
-)
-from pymrrc.cli.engine import run as run_job
+from pymrrc.cli.common import RecordsSink, add_inputs, add_output_format, add_reader_options
+from pymrrc.cli.common import native_job, open_inputs, reader_options, resolve_format, write_records
 from pymrrc.cli.errors import UsageError
-from pymrrc.cli.formats import FormatWriter, OutputFormat
-from pymrrc.cli.outputs import Output
+from pymrrc.cli.formats import FormatWriter
 from pymrrc.record import Record
 
 NAME = "grep"
@@ -79,17 +68,5 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--regex {args.regex!r}: {exc}") from exc
     inputs = open_inputs(args)
     fmt = resolve_format(args, inputs)
-    raw = OutputFormat("raw", "raw", b"", b"", b"", ".mrc", lambda r: (r.as_marc(), 0))
-    progress = progress_for(args, inputs)
-    try:
-        with Output(args.output, args.inputs) as out:
-            writer = FormatWriter(fmt or raw, out.write)
-            sink = _Grep(writer, args, pattern)
-            run_job(inputs, sink, native_job(fmt, options, grep=(args.field, args.subfield)), progress)
-            writer.close()
-    finally:
-        progress.close()
-        for source in inputs:
-            source.close()
-    sink.report()
-    return 0
+    job = native_job(fmt, options, grep=(args.field, args.subfield))
+    return write_records(args, inputs, fmt, lambda writer: _Grep(writer, args, pattern), job)

@@ -12,7 +12,7 @@ import typing
 import warnings
 
 from pymrrc.cli import convert, count, dump, grep, slice_, split, stats, validate
-from pymrrc.cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, CliError
+from pymrrc.cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_REJECTED, EXIT_USAGE, CliError, describe
 
 COMMANDS = (count, convert, split, slice_, grep, validate, stats, dump)
 
@@ -65,3 +65,8 @@ def main(argv: typing.Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except Exception as exc:  # noqa: BLE001 - one line, as for every failure
+        if os.environ.get("PYMRRC_TRACEBACK"):
+            raise
+        print(f"pymrrc: error: {describe(exc)} (PYMRRC_TRACEBACK=1 shows where)", file=sys.stderr)
+        return EXIT_REJECTED

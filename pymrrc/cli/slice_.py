@@ -6,20 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-from pymrrc.cli.common import (
-    RecordsSink,
-    add_inputs,
-    add_output_format,
-    add_reader_options,
-    native_job,
-    open_inputs,
-    progress_for,
-    reader_options,
-    resolve_format,
-)
-from pymrrc.cli.engine import run as run_job
-from pymrrc.cli.formats import FormatWriter, OutputFormat
-from pymrrc.cli.outputs import Output
+from pymrrc.cli.common import RecordsSink, add_inputs, add_output_format, add_reader_options
+from pymrrc.cli.common import native_job, open_inputs, reader_options, resolve_format, write_records
 
 NAME = "slice"
 HELP = "the records from --offset K on, at most --limit N of them"
@@ -51,19 +39,5 @@ def run(args: argparse.Namespace) -> int:
     inputs = open_inputs(args)
     fmt = resolve_format(args, inputs)
     stop = None if args.limit is None else args.offset + args.limit
-    raw = OutputFormat("raw", "raw", b"", b"", b"", ".mrc", lambda r: (r.as_marc(), 0))
-    progress = progress_for(args, inputs)
-    try:
-        with Output(args.output, args.inputs) as out:
-            writer = FormatWriter(fmt or raw, out.write)
-            sink = RecordsSink(writer, args.permissive)
-            job = native_job(fmt, options, start=args.offset, stop=stop)
-            if args.limit != 0:
-                run_job(inputs, sink, job, progress)
-            writer.close()
-    finally:
-        progress.close()
-        for source in inputs:
-            source.close()
-    sink.report()
-    return 0
+    job = native_job(fmt, options, start=args.offset, stop=stop)
+    return write_records(args, inputs, fmt, lambda writer: RecordsSink(writer, args.permissive), job)

@@ -25,7 +25,7 @@ from pymrrc.cli.common import (
 )
 from pymrrc.cli.engine import run as run_job, warn
 from pymrrc.cli.errors import UsageError
-from pymrrc.cli.formats import FormatWriter, OutputFormat
+from pymrrc.cli.formats import RAW, FormatWriter, OutputFormat, record_bytes
 from pymrrc.cli.outputs import Output
 from pymrrc.record import Record
 
@@ -71,7 +71,7 @@ class _Parts(RecordsSink):
 
     def __init__(self, fmt: OutputFormat | None, prefix: str, suffix: str, args: argparse.Namespace) -> None:
         super().__init__(None, args.permissive)
-        self.fmt = fmt or OutputFormat("raw", "raw", b"", b"", b"", suffix, lambda r: (r.as_marc(), 0))
+        self.fmt = fmt or RAW
         self.prefix, self.suffix = prefix, suffix
         self.max_records: int | None = args.records
         self.max_bytes: int | None = args.bytes
@@ -119,7 +119,7 @@ class _Parts(RecordsSink):
             at += length
 
     def record(self, record: Record, number: int, offset: int | None) -> None:
-        data, references = self.fmt.record_bytes(record)
+        data, references = record_bytes(self.fmt, record)
         self._one(data, references)
 
     def trailing(self, data: bytes) -> None:

@@ -20,11 +20,16 @@ pub mod error;
 pub mod long;
 pub mod nested;
 pub mod read;
+pub mod recycle;
+pub mod sink;
 pub mod wide;
+mod wide_columns;
 
 pub use builder::{BatchBuilder, Provenance, TableShape};
 pub use error::ColumnarError;
 pub use long::long_schema;
 pub use nested::nested_schema;
 pub use read::{nested_records, FieldParts, LongReader, RecordParts, TableLayout};
+pub use recycle::BufferPool;
+pub use sink::ByteSink;
 pub use wide::{ColumnScan, WideColumns};

@@ -15,15 +15,16 @@
 
 use std::sync::{Arc, OnceLock};
 
-use arrow_array::RecordBatch;
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use pymrrc_core::visit::RecordSink;
-
 use crate::column::{IntColumn, StrColumn};
 use crate::error::ColumnarError;
+use crate::recycle::BufferPool;
+use crate::sink::ByteSink;
+use arrow_array::RecordBatch;
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 /// The tag of the leader's row.
 pub const LEADER_TAG: &str = "LDR";
+const LEADER_TAG_BYTES: &[u8] = LEADER_TAG.as_bytes();
 
 /// The `long` schema.
 #[must_use]
@@ -61,12 +62,32 @@ pub struct LongBuilder {
     next_field: i32,
     /// The open data field: tag and indicators (buffers reused from field
     /// to field), and its subfields so far (`None`: no field open).
-    open: [String; 3],
+    open: [Vec<u8>; 3],
     open_subfields: Option<i32>,
     mark: usize,
 }
 
 impl LongBuilder {
+    /// Takes vectors for a new batch from `pool`.
+    pub(crate) fn prepare(&mut self, pool: &BufferPool) {
+        self.record_id.prepare(pool);
+        self.field_seq.prepare(pool);
+        self.subfield_seq.prepare(pool);
+        for c in self.text_columns() {
+            c.prepare(pool);
+        }
+    }
+
+    fn text_columns(&mut self) -> [&mut StrColumn; 5] {
+        [
+            &mut self.tag,
+            &mut self.ind1,
+            &mut self.ind2,
+            &mut self.code,
+            &mut self.value,
+        ]
+    }
+
     pub(crate) fn begin_record(&mut self, record_id: i64) {
         self.current = record_id;
         self.next_field = 0;
@@ -83,13 +104,7 @@ impl LongBuilder {
         self.record_id.truncate(rows);
         self.field_seq.truncate(rows);
         self.subfield_seq.truncate(rows);
-        for c in [
-            &mut self.tag,
-            &mut self.ind1,
-            &mut self.ind2,
-            &mut self.code,
-            &mut self.value,
-        ] {
+        for c in self.text_columns() {
             c.truncate(rows);
         }
         self.open_subfields = None;
@@ -108,10 +123,10 @@ impl LongBuilder {
         &mut self,
         field_seq: Option<i32>,
         subfield_seq: Option<i32>,
-        tag: &str,
-        ind: Option<(&str, &str)>,
-        code: Option<&str>,
-        value: Option<&str>,
+        tag: &[u8],
+        ind: Option<(&[u8], &[u8])>,
+        code: Option<&[u8]>,
+        value: Option<&[u8]>,
     ) {
         self.record_id.push(self.current);
         self.field_seq.push_opt(field_seq);
@@ -123,16 +138,16 @@ impl LongBuilder {
         self.value.push_opt(value);
     }
 
-    pub(crate) fn finish(&mut self) -> Result<RecordBatch, ColumnarError> {
+    pub(crate) fn finish(&mut self, pool: &Arc<BufferPool>) -> Result<RecordBatch, ColumnarError> {
         let columns = vec![
-            self.record_id.finish(),
-            self.field_seq.finish(),
-            self.subfield_seq.finish(),
-            self.tag.finish()?,
-            self.ind1.finish()?,
-            self.ind2.finish()?,
-            self.code.finish()?,
-            self.value.finish()?,
+            self.record_id.finish(pool),
+            self.field_seq.finish(pool),
+            self.subfield_seq.finish(pool),
+            self.tag.finish(pool)?,
+            self.ind1.finish(pool)?,
+            self.ind2.finish(pool)?,
+            self.code.finish(pool)?,
+            self.value.finish(pool)?,
         ];
         self.mark = 0;
         RecordBatch::try_new(long_schema(), columns)
@@ -140,26 +155,26 @@ impl LongBuilder {
     }
 }
 
-impl RecordSink for LongBuilder {
-    fn leader(&mut self, text: &str) {
-        self.row(None, None, LEADER_TAG, None, None, Some(text));
+impl ByteSink for LongBuilder {
+    fn leader(&mut self, text: &[u8]) {
+        self.row(None, None, LEADER_TAG_BYTES, None, None, Some(text));
     }
 
-    fn control_field(&mut self, tag: &str, data: &str) {
+    fn control_field(&mut self, tag: &[u8], data: &[u8]) {
         let seq = self.next_field;
         self.next_field += 1;
         self.row(Some(seq), None, tag, None, None, Some(data));
     }
 
-    fn begin_data_field(&mut self, tag: &str, ind1: &str, ind2: &str) {
+    fn begin_data_field(&mut self, tag: &[u8], ind1: &[u8], ind2: &[u8]) {
         for (buf, text) in self.open.iter_mut().zip([tag, ind1, ind2]) {
             buf.clear();
-            buf.push_str(text);
+            buf.extend_from_slice(text);
         }
         self.open_subfields = Some(0);
     }
 
-    fn subfield(&mut self, code: &str, value: &str) {
+    fn subfield(&mut self, code: &[u8], value: &[u8]) {
         let seq = self.next_field;
         let Some(n) = self.open_subfields else {
             return;

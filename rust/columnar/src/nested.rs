@@ -12,10 +12,11 @@ use std::sync::{Arc, OnceLock};
 
 use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
-use pymrrc_core::visit::RecordSink;
 
 use crate::column::{IntColumn, ListOffsets, StrColumn};
 use crate::error::ColumnarError;
+use crate::recycle::BufferPool;
+use crate::sink::ByteSink;
 use crate::Provenance;
 
 fn utf8(name: &str, nullable: bool) -> Field {
@@ -94,6 +95,22 @@ pub(crate) struct FieldMark {
 }
 
 impl FieldLists {
+    /// Takes vectors for a new batch from `pool`.
+    pub(crate) fn prepare(&mut self, pool: &BufferPool) {
+        self.lists.prepare(pool);
+        for c in [
+            &mut self.tag,
+            &mut self.ind1,
+            &mut self.ind2,
+            &mut self.data,
+            &mut self.code,
+            &mut self.value,
+        ] {
+            c.prepare(pool);
+        }
+        self.subfields.prepare(pool);
+    }
+
     pub(crate) fn mark(&self) -> FieldMark {
         FieldMark {
             lists: self.lists.len(),
@@ -121,7 +138,7 @@ impl FieldLists {
         self.value.data_len() + self.data.data_len()
     }
 
-    pub(crate) fn control_field(&mut self, tag: &str, data: &str) {
+    pub(crate) fn control_field(&mut self, tag: &[u8], data: &[u8]) {
         self.tag.push(tag);
         self.ind1.push_null();
         self.ind2.push_null();
@@ -129,14 +146,14 @@ impl FieldLists {
         self.subfields.push_null();
     }
 
-    pub(crate) fn begin_data_field(&mut self, tag: &str, ind1: &str, ind2: &str) {
+    pub(crate) fn begin_data_field(&mut self, tag: &[u8], ind1: &[u8], ind2: &[u8]) {
         self.tag.push(tag);
         self.ind1.push(ind1);
         self.ind2.push(ind2);
         self.data.push_null();
     }
 
-    pub(crate) fn subfield(&mut self, code: &str, value: &str) {
+    pub(crate) fn subfield(&mut self, code: &[u8], value: &[u8]) {
         self.code.push(code);
         self.value.push(value);
     }
@@ -160,14 +177,14 @@ impl FieldLists {
         self.lists.child_len_at(self.lists.len()) == self.tag.len()
     }
 
-    pub(crate) fn finish(&mut self) -> Result<ArrayRef, ColumnarError> {
+    pub(crate) fn finish(&mut self, pool: &Arc<BufferPool>) -> Result<ArrayRef, ColumnarError> {
         let subfield_struct = StructArray::try_new(
             subfield_fields(),
-            vec![self.code.finish()?, self.value.finish()?],
+            vec![self.code.finish(pool)?, self.value.finish(pool)?],
             None,
         )
         .map_err(|e| ColumnarError::Arrow(e.to_string()))?;
-        let (sub_offsets, sub_nulls) = self.subfields.finish();
+        let (sub_offsets, sub_nulls) = self.subfields.finish(pool);
         let DataType::List(sub_item) = field_fields()[4].data_type().clone() else {
             unreachable!("subfields is a list")
         };
@@ -177,16 +194,16 @@ impl FieldLists {
         let field_struct = StructArray::try_new(
             field_fields(),
             vec![
-                self.tag.finish()?,
-                self.ind1.finish()?,
-                self.ind2.finish()?,
-                self.data.finish()?,
+                self.tag.finish(pool)?,
+                self.ind1.finish(pool)?,
+                self.ind2.finish(pool)?,
+                self.data.finish(pool)?,
                 Arc::new(subfields),
             ],
             None,
         )
         .map_err(|e| ColumnarError::Arrow(e.to_string()))?;
-        let (offsets, nulls) = self.lists.finish();
+        let (offsets, nulls) = self.lists.finish(pool);
         let DataType::List(item) = fields_type() else {
             unreachable!("fields is a list")
         };
@@ -219,11 +236,25 @@ impl NestedBuilder {
         }
     }
 
+    /// Takes vectors for a new batch from `pool`.
+    pub(crate) fn prepare(&mut self, pool: &BufferPool) {
+        self.record_id.prepare(pool);
+        self.leader.prepare(pool);
+        self.fields.prepare(pool);
+        self.source_col.prepare(pool);
+        self.offset.prepare(pool);
+        self.length.prepare(pool);
+    }
+
     pub(crate) fn begin_record(&mut self, record_id: i64, prov: Provenance) {
         self.mark = Some(self.fields.mark());
         self.record_id.push(record_id);
-        self.source_col
-            .push_opt(self.source.as_deref().filter(|_| prov.offset.is_some()));
+        self.source_col.push_opt(
+            self.source
+                .as_deref()
+                .map(str::as_bytes)
+                .filter(|_| prov.offset.is_some()),
+        );
         self.offset.push_opt(prov.offset);
         self.length.push_opt(prov.length);
     }
@@ -254,31 +285,31 @@ impl NestedBuilder {
         self.fields.text_bytes()
     }
 
-    pub(crate) fn finish(&mut self) -> Result<RecordBatch, ColumnarError> {
+    pub(crate) fn finish(&mut self, pool: &Arc<BufferPool>) -> Result<RecordBatch, ColumnarError> {
         let columns = vec![
-            self.record_id.finish(),
-            self.leader.finish()?,
-            self.fields.finish()?,
-            self.source_col.finish()?,
-            self.offset.finish(),
-            self.length.finish(),
+            self.record_id.finish(pool),
+            self.leader.finish(pool)?,
+            self.fields.finish(pool)?,
+            self.source_col.finish(pool)?,
+            self.offset.finish(pool),
+            self.length.finish(pool),
         ];
         RecordBatch::try_new(nested_schema(), columns)
             .map_err(|e| ColumnarError::Arrow(e.to_string()))
     }
 }
 
-impl RecordSink for NestedBuilder {
-    fn leader(&mut self, text: &str) {
+impl ByteSink for NestedBuilder {
+    fn leader(&mut self, text: &[u8]) {
         self.leader.push(text);
     }
-    fn control_field(&mut self, tag: &str, data: &str) {
+    fn control_field(&mut self, tag: &[u8], data: &[u8]) {
         self.fields.control_field(tag, data);
     }
-    fn begin_data_field(&mut self, tag: &str, ind1: &str, ind2: &str) {
+    fn begin_data_field(&mut self, tag: &[u8], ind1: &[u8], ind2: &[u8]) {
         self.fields.begin_data_field(tag, ind1, ind2);
     }
-    fn subfield(&mut self, code: &str, value: &str) {
+    fn subfield(&mut self, code: &[u8], value: &[u8]) {
         self.fields.subfield(code, value);
     }
     fn end_data_field(&mut self) {

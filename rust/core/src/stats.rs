@@ -8,6 +8,7 @@
 //! a data field.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
@@ -21,7 +22,30 @@ pub struct Count {
     pub records: u64,
     /// Occurrences in all records.
     pub occurrences: u64,
+    /// The number of the last record that had the key (while counting).
+    last: u64,
 }
+
+/// A hasher for the short keys counted here (tags, tag and code): one
+/// multiply per word; the keys come from one's own records, so there is
+/// nothing to defend against.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+}
+
+/// A map with [`KeyHasher`].
+pub type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
 /// Statistics of a set of records.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -29,35 +53,35 @@ pub struct Stats {
     /// Records counted.
     pub records: u64,
     /// By tag.
-    pub tags: HashMap<[u8; 3], Count>,
+    pub tags: KeyMap<[u8; 3], Count>,
     /// By tag and subfield code.
-    pub subfields: HashMap<([u8; 3], u8), Count>,
+    pub subfields: KeyMap<([u8; 3], u8), Count>,
     /// By leader positions 06-07.
-    pub leader_06_07: HashMap<[u8; 2], u64>,
+    pub leader_06_07: KeyMap<[u8; 2], u64>,
     /// By leader position 09.
-    pub leader_09: HashMap<u8, u64>,
+    pub leader_09: KeyMap<u8, u64>,
 }
 
 impl Stats {
     /// Counts one record whose fields `layout` locates in `bytes`.
     pub fn add(&mut self, bytes: &[u8], layout: &Layout) {
         self.records += 1;
+        // Counts remember the last record that had their key: a record is
+        // counted once per key however often the key occurs in it.
+        let record = self.records;
         let leader = &layout.leader;
         *self.leader_06_07.entry([leader[6], leader[7]]).or_default() += 1;
         *self.leader_09.entry(leader[9]).or_default() += 1;
-        // Keys seen in this record, to count each record once per key.
-        let mut seen_tags: Vec<[u8; 3]> = Vec::with_capacity(layout.fields.len());
-        let mut seen_codes: Vec<([u8; 3], u8)> = Vec::new();
         for span in &layout.fields {
             let tag = span.tag;
-            bump(&mut self.tags, tag, &mut seen_tags);
+            bump(self.tags.entry(tag).or_default(), record);
             if span.is_control() {
                 continue;
             }
             let data = bytes.get(span.start..span.end).unwrap_or_default();
             for (start, end) in SubfieldParts::new(data).skip(1) {
                 if let Some(&code) = data.get(start).filter(|_| start < end) {
-                    bump(&mut self.subfields, (tag, code), &mut seen_codes);
+                    bump(self.subfields.entry((tag, code)).or_default(), record);
                 }
             }
         }
@@ -105,13 +129,12 @@ impl Stats {
     }
 }
 
-/// Counts one occurrence of `key`, and the record too the first time the
-/// record has it.
-fn bump<K: Copy + Eq + std::hash::Hash>(map: &mut HashMap<K, Count>, key: K, seen: &mut Vec<K>) {
-    let count = map.entry(key).or_default();
+/// Counts one occurrence in record number `record`, and the record too the
+/// first time it has the key.
+fn bump(count: &mut Count, record: u64) {
     count.occurrences += 1;
-    if !seen.contains(&key) {
-        seen.push(key);
+    if count.last != record {
+        count.last = record;
         count.records += 1;
     }
 }
@@ -148,33 +171,21 @@ mod tests {
             .collect();
         let s = Stats::of_batch(&items);
         assert_eq!(s.records, 2);
+        assert_eq!((s.tags[b"001"].records, s.tags[b"001"].occurrences), (2, 2));
+        assert_eq!((s.tags[b"650"].records, s.tags[b"650"].occurrences), (1, 2));
         assert_eq!(
-            s.tags[b"001"],
-            Count {
-                records: 2,
-                occurrences: 2
-            }
+            (
+                s.subfields[&(*b"650", b'x')].records,
+                s.subfields[&(*b"650", b'x')].occurrences
+            ),
+            (1, 2)
         );
         assert_eq!(
-            s.tags[b"650"],
-            Count {
-                records: 1,
-                occurrences: 2
-            }
-        );
-        assert_eq!(
-            s.subfields[&(*b"650", b'x')],
-            Count {
-                records: 1,
-                occurrences: 2
-            }
-        );
-        assert_eq!(
-            s.subfields[&(*b"650", b'a')],
-            Count {
-                records: 1,
-                occurrences: 2
-            }
+            (
+                s.subfields[&(*b"650", b'a')].records,
+                s.subfields[&(*b"650", b'a')].occurrences
+            ),
+            (1, 2)
         );
         assert_eq!(s.leader_06_07[b"am"], 2);
         assert_eq!(s.leader_09[&b'a'], 2);

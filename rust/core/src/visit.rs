@@ -92,32 +92,18 @@ pub fn visit_fields<S: RecordSink>(
             sink.control_field(&tag, &text);
             continue;
         }
-        let mut parts = SubfieldParts::new(data);
-        let (start, end) = parts.next().unwrap_or((0, 0));
-        let indicators = data.get(start..end).unwrap_or_default();
-        let mut one = [0u8; 4];
-        let mut two = [0u8; 4];
-        let ind1 = indicator_text(indicators.first().copied(), &mut one);
-        let ind2 = indicator_text(indicators.get(1).copied(), &mut two);
-        sink.begin_data_field(&tag, ind1, ind2);
-        for (start, end) in parts {
-            let Some((&code, value)) = data.get(start..end).and_then(<[u8]>::split_first) else {
-                continue;
-            };
-            let mut buf = [0u8; 4];
-            let code = char::from(code).encode_utf8(&mut buf);
-            let value = decode_utf8(value, handling).ok_or(VisitError::InvalidUtf8)?;
-            sink.subfield(code, &value);
-        }
-        sink.end_data_field();
+        walk_data_field(data, &tag, sink, |start, end| {
+            let value = data.get(start..end).unwrap_or_default();
+            decode_utf8(value, handling).ok_or(VisitError::InvalidUtf8)
+        })?;
     }
     Ok(layout.fields.len())
 }
 
 /// Walks a field whose text is known to be valid: what the loop in
 /// [`visit_fields`] does, without checking the text again (but for a
-/// subfield whose code is not ASCII, read byte by byte as that loop reads
-/// it).
+/// subfield whose code is not ASCII, whose value then starts inside a
+/// character, read byte by byte as that loop reads it).
 fn visit_text_field<S: RecordSink>(
     text: &str,
     tag: &str,
@@ -130,29 +116,38 @@ fn visit_text_field<S: RecordSink>(
         return Ok(());
     }
     let bytes = text.as_bytes();
-    let mut parts = SubfieldParts::new(bytes);
-    let (ind_start, ind_end) = parts.next().unwrap_or((0, 0));
-    let indicators = bytes.get(ind_start..ind_end).unwrap_or_default();
+    walk_data_field(bytes, tag, sink, |start, end| match text.get(start..end) {
+        Some(value) => Ok(Cow::Borrowed(value)),
+        None => {
+            let value = bytes.get(start..end).unwrap_or_default();
+            decode_utf8(value, handling).ok_or(VisitError::InvalidUtf8)
+        }
+    })
+}
+
+/// Walks a data field's indicators and subfields (each code read as one
+/// byte); `value(start, end)` gives the text of the value in `data[start..end]`.
+fn walk_data_field<'a, S: RecordSink>(
+    data: &'a [u8],
+    tag: &str,
+    sink: &mut S,
+    value: impl Fn(usize, usize) -> Result<Cow<'a, str>, VisitError>,
+) -> Result<(), VisitError> {
+    let mut parts = SubfieldParts::new(data);
+    let (start, end) = parts.next().unwrap_or((0, 0));
+    let indicators = data.get(start..end).unwrap_or_default();
     let mut one = [0u8; 4];
     let mut two = [0u8; 4];
     let ind1 = indicator_text(indicators.first().copied(), &mut one);
     let ind2 = indicator_text(indicators.get(1).copied(), &mut two);
     sink.begin_data_field(tag, ind1, ind2);
     for (start, end) in parts {
-        let Some(&first) = bytes.get(start).filter(|_| start < end) else {
+        let Some(&code) = data.get(start).filter(|_| start < end) else {
             continue;
         };
-        // Delimiters and ASCII codes are character boundaries.
-        match (text.get(start..=start), text.get(start + 1..end)) {
-            (Some(code), Some(value)) if first.is_ascii() => sink.subfield(code, value),
-            _ => {
-                let mut buf = [0u8; 4];
-                let code = char::from(first).encode_utf8(&mut buf);
-                let value = bytes.get(start + 1..end).unwrap_or_default();
-                let value = decode_utf8(value, handling).ok_or(VisitError::InvalidUtf8)?;
-                sink.subfield(code, &value);
-            }
-        }
+        let mut buf = [0u8; 4];
+        let code = char::from(code).encode_utf8(&mut buf);
+        sink.subfield(code, &value(start + 1, end)?);
     }
     sink.end_data_field();
     Ok(())

@@ -15,12 +15,16 @@
 //! * [`scan`] is the incremental tokenizer and well-formedness checker.
 //! * [`lex`] holds the character-level rules (names, references, text).
 //! * [`handler`] replays pymarc's `XmlHandler` and collects the records.
+//! * [`laid_out`] lays a plain record out like a decoded ISO 2709 record,
+//!   for the code that reads those.
 
 mod handler;
+mod laid_out;
 mod lex;
 mod scan;
 
 pub use handler::{FieldOrigin, XmlField, XmlRecord, MARC_XML_NS};
+pub use laid_out::{lay_out, DEFAULT_LEADER};
 pub use scan::MarcXmlParser;
 
 /// The fast path cannot read this document exactly; read it with expat.

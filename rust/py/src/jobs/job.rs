@@ -15,7 +15,7 @@ use pyo3::types::{PyBytes, PyList};
 
 use super::ahead::Ahead;
 use super::parts::{lay_out, JobBatch, Layout};
-use super::source::Source;
+use super::source::{JsonRecords, Source, XmlStream};
 use crate::text::plain_text;
 use pymrrc_core::batch::{Item, Outcome, Validation};
 use pymrrc_core::convert::{convert_batch, Format};
@@ -90,12 +90,14 @@ fn validation_from(
 
 #[pymethods]
 impl FileJob {
-    /// Starts a job over `source`: a path (`str`) or a binary stream.
+    /// Starts a job over `source`: a path (`str`) or a binary stream of
+    /// ISO 2709 records, or with `xml` a binary stream of MARCXML; with
+    /// `json` (a MARC-in-JSON document's bytes) `source` is not read.
     #[new]
     #[pyo3(signature = (source, *, format, force_utf8 = false, utf8_handling = "strict",
         file_encoding = "iso8859-1", hide_utf8_warnings = false, workers = None,
         separator = None, sizes = false, start = 0, stop = None, report_invalid = true,
-        stats = false, grep_tag = None, grep_code = None))]
+        stats = false, grep_tag = None, grep_code = None, xml = false, json = None))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
@@ -114,6 +116,8 @@ impl FileJob {
         stats: bool,
         grep_tag: Option<String>,
         grep_code: Option<String>,
+        xml: bool,
+        json: Option<Vec<u8>>,
     ) -> PyResult<Self> {
         let format = format_from(format)?;
         let (validation, handling) =
@@ -128,7 +132,11 @@ impl FileJob {
                 )))
             }
         };
-        let source = if let Some(path) = plain_text(source) {
+        let source = if let Some(document) = json {
+            Source::Json(JsonRecords::parse(py, document)?)
+        } else if xml {
+            Source::Xml(Box::new(XmlStream::new(source.clone().unbind())))
+        } else if let Some(path) = plain_text(source) {
             let path = PathBuf::from(path);
             py.detach(|| Source::path(&path, validation, workers))
                 .map_err(|err| crate::errors::os_error(py, &err, Some(source)))?
@@ -269,6 +277,13 @@ impl FileJob {
     #[getter]
     fn seen(&self) -> u64 {
         self.seen
+    }
+
+    /// MARCXML: why the native reader stopped before the end of the
+    /// document (the rest is for pymarc's path), or `None`.
+    #[getter]
+    fn stopped(&self) -> Option<&'static str> {
+        self.source.stopped()
     }
 
     /// Stops reading and releases the input.

@@ -3,7 +3,8 @@
 //! released, without a Python object per record.
 //!
 //! * [`source`] reads a path (the core's parallel pipeline) or a Python
-//!   binary stream;
+//!   binary stream, [`xml_source`] a MARCXML document and [`json_source`]
+//!   a MARC-in-JSON one (parsed by [`json_read`]);
 //! * [`job`] is `FileJob`, which converts each batch with the core's
 //!   `convert` (and counts with `stats`, picks `grep` values) and hands
 //!   Python what it must handle itself;
@@ -12,8 +13,11 @@
 
 mod ahead;
 mod job;
+mod json_read;
+mod json_source;
 mod parts;
 mod source;
+mod xml_source;
 
 use pyo3::prelude::*;
 

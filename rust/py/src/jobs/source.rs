@@ -1,7 +1,9 @@
 //! Where a whole-file job's records come from: a path, read and validated
 //! by the core's parallel pipeline with the GIL released, or a Python
 //! binary stream (standard input, a `gzip` file), read in large pieces
-//! under the GIL and framed and validated on the rayon pool without it.
+//! under the GIL and framed and validated on the rayon pool without it, or
+//! a MARCXML document (`xml_source`), or the records of a loaded
+//! MARC-in-JSON document (`json_source`).
 
 use std::path::Path;
 use std::time::Duration;
@@ -15,6 +17,9 @@ use pymrrc_core::batch::{frame_batch, FramedBatch, Item, Validation};
 use pymrrc_core::framing::bytes_wanted;
 use pymrrc_core::pipeline::{PathPipeline, Polled, Workers, BATCH_RECORDS, READ_SIZE};
 
+pub(crate) use super::json_source::JsonRecords;
+pub(crate) use super::xml_source::XmlStream;
+
 /// How long a wait for a batch lasts before signals are looked at.
 pub(crate) const WAIT: Duration = Duration::from_millis(20);
 
@@ -22,6 +27,8 @@ pub(crate) const WAIT: Duration = Duration::from_millis(20);
 pub(crate) enum Source {
     Path(PathPipeline),
     Stream(Stream),
+    Xml(Box<XmlStream>),
+    Json(JsonRecords),
     Finished,
 }
 
@@ -79,6 +86,8 @@ impl Source {
                 }
             },
             Self::Stream(stream) => stream.next_batch(py)?,
+            Self::Xml(xml) => xml.next_batch(py)?,
+            Self::Json(json) => json.next_batch(py)?,
         };
         if batch.is_none() {
             self.finish(py);
@@ -87,9 +96,22 @@ impl Source {
     }
 
     /// Stops reading (the pipeline's threads are joined without the GIL).
+    /// What a MARCXML source said about stopping early is kept.
     pub(crate) fn finish(&mut self, py: Python<'_>) {
+        if self.stopped().is_some() {
+            return;
+        }
         let old = std::mem::replace(self, Self::Finished);
         py.detach(move || drop(old));
+    }
+
+    /// Why a MARCXML source stopped before the end of its document.
+    pub(crate) fn stopped(&self) -> Option<&'static str> {
+        match self {
+            Self::Xml(xml) => xml.stopped,
+            Self::Json(json) => json.stopped,
+            _ => None,
+        }
     }
 
     /// What was read from a stream but not framed (after a framing error).

@@ -1,0 +1,82 @@
+//! MARC-in-JSON as a source of whole-file jobs. The document is parsed by
+//! serde_json on a thread of its own (the GIL released, Ctrl-C looked at
+//! while it waits) into records as pymarc's `JSONReader` builds them
+//! (`json_read`); each is laid out like a decoded ISO 2709 record and
+//! converted with no Python object at all.
+//!
+//! serde_json is stricter than Python's `json.load(strict=False)` (control
+//! characters in strings, `NaN`, lone surrogates): a document it refuses is
+//! left whole to the caller's Python path (`stopped` with nothing read), as
+//! is the rest of the document from the first record `JSONReader` builds
+//! in its own way.
+
+use std::thread;
+
+use crossbeam_channel::{bounded, RecvTimeoutError};
+use pyo3::prelude::*;
+
+use super::json_read::Document;
+use super::source::WAIT;
+use super::xml_source::{laid_out_items, OWN_WAY};
+use pymrrc_core::batch::Item;
+use pymrrc_core::marcxml::{lay_out, XmlRecord};
+use pymrrc_core::pipeline::BATCH_RECORDS;
+
+/// The records of a parsed MARC-in-JSON document.
+pub(crate) struct JsonRecords {
+    records: std::vec::IntoIter<Option<XmlRecord>>,
+    /// Why reading stopped before the last record, if it did.
+    pub(crate) stopped: Option<&'static str>,
+}
+
+impl JsonRecords {
+    /// Parses `document`; when serde_json refuses it (or it is neither an
+    /// array nor an object), nothing is read natively.
+    pub(crate) fn parse(py: Python<'_>, document: Vec<u8>) -> PyResult<Self> {
+        let (tx, rx) = bounded(1);
+        thread::Builder::new()
+            .name("pymrrc-json".into())
+            .spawn(move || {
+                let _ = tx.send(serde_json::from_slice::<Document>(&document).ok());
+            })
+            .map_err(|err| crate::errors::os_error(py, &err, None))?;
+        let parsed = loop {
+            match py.detach(|| rx.recv_timeout(WAIT)) {
+                Ok(parsed) => break parsed,
+                Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+                Err(RecvTimeoutError::Disconnected) => break None,
+            }
+        };
+        let (records, stopped) = match parsed {
+            Some(Document(records)) => (records, None),
+            None => (
+                Vec::new(),
+                Some("a document serde_json does not read as pymarc reads it"),
+            ),
+        };
+        Ok(Self {
+            records: records.into_iter(),
+            stopped,
+        })
+    }
+
+    /// The next batch of records, `None` once reading is over.
+    pub(crate) fn next_batch(&mut self, py: Python<'_>) -> PyResult<Option<Vec<Item>>> {
+        if self.stopped.is_some() || self.records.len() == 0 {
+            return Ok(None);
+        }
+        let batch: Vec<Option<XmlRecord>> = self.records.by_ref().take(BATCH_RECORDS).collect();
+        let laid = py.detach(|| {
+            use rayon::prelude::*;
+            batch
+                .par_iter()
+                .map(|r| r.as_ref().and_then(lay_out))
+                .collect::<Vec<_>>()
+        });
+        let (items, complete) = laid_out_items(laid);
+        if !complete {
+            self.stopped = Some(OWN_WAY);
+        }
+        Ok(Some(items))
+    }
+}
