@@ -127,7 +127,8 @@ def to_arrow(
     (``errors="skip"``), raised (``"raise"``: pymarc's exception, with
     ``offset`` and ``record_id`` attributes) or kept (``"collect"``). Reader
     options mean what they mean for ``MARCReader``; ``workers`` is the path
-    reader's thread count.
+    reader's thread count (1 to ``pymrrc.reader.MAX_WORKERS``, as for
+    ``MARCReader``).
 
     The stream is read once, by ``pyarrow.table(s)``, ``polars.DataFrame(s)``,
     ``duckdb`` or anything else that takes ``__arrow_c_stream__``.
@@ -224,9 +225,8 @@ def to_parquet(
 
 
 def _writer_pool(pa: Any) -> Any:
-    """pyarrow's jemalloc pool where pyarrow has one: the writer's buffers
-    are reused there, where the default pool hands pages back to the kernel
-    and has them zeroed again (docs/decisions/0011)."""
+    """pyarrow's jemalloc pool where pyarrow has one: same speed, a lower
+    peak of memory than the default pool (docs/decisions/0028)."""
     try:
         return pa.jemalloc_memory_pool()
     except (AttributeError, NotImplementedError):  # built without jemalloc

@@ -376,6 +376,25 @@ def test_none_from_a_marcreader_is_a_rejected_record(bad_data):
         (i, o[0], o[1]) for i, o in enumerate(outcomes) if o is not None]
 
 
+# -- workers= -------------------------------------------------------------------------
+@pytest.mark.parametrize("workers", [0, -1, pymrrc.reader.MAX_WORKERS + 1, 10**30])
+def test_worker_counts_out_of_range_are_refused_as_the_reader_refuses_them(slice_path, workers):
+    with pytest.raises(ValueError, match=rf"workers must be from 1 to {pymrrc.reader.MAX_WORKERS}"):
+        pymrrc.to_arrow(slice_path, workers=workers)
+
+
+@pytest.mark.parametrize("workers", ["2", 2.0, True])
+def test_worker_counts_that_are_not_ints_are_refused(slice_path, workers):
+    with pytest.raises(TypeError, match="workers must be an int or None"):
+        pymrrc.to_arrow(slice_path, workers=workers)
+
+
+def test_one_worker_and_many_give_the_same_table(slice_path):
+    one = pa.table(pymrrc.to_arrow(slice_path, "long", workers=1))
+    many = pa.table(pymrrc.to_arrow(slice_path, "long", workers=4))
+    assert one.num_rows > 0 and one.equals(many)
+
+
 # -- Ctrl-C ----------------------------------------------------------------------------
 INTERRUPTED = """
 import sys, pymrrc, pyarrow as pa

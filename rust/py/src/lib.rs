@@ -42,7 +42,11 @@ mod walk;
 
 use pyo3::prelude::*;
 
-#[pymodule]
+/// `gil_used = true`: the module says it needs the GIL, so a free-threaded
+/// interpreter turns the GIL back on when it imports it. PyO3 0.30 would
+/// otherwise declare it safe without one, which nothing here has been
+/// tested for (docs/decisions/0024-gil-used-until-tested.md).
+#[pymodule(gil_used = true)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<record::RecordBase>()?;
     m.add_class::<field::FieldBase>()?;

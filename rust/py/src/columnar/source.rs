@@ -8,9 +8,10 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
 
+use crate::reader::SIGNAL_INTERVAL;
 use pymrrc_core::batch::{frame_batch, Item, Validation};
 use pymrrc_core::framing::bytes_wanted;
-use pymrrc_core::pipeline::{PathPipeline, BATCH_RECORDS, READ_SIZE};
+use pymrrc_core::pipeline::{PathPipeline, Polled, BATCH_RECORDS, READ_SIZE};
 
 /// A source of records.
 pub(crate) enum Source {
@@ -45,13 +46,19 @@ impl Source {
         out: &mut VecDeque<Item>,
     ) -> PyResult<bool> {
         match self {
-            Self::Path(pipeline) => match py.detach(|| pipeline.next_batch()) {
-                Some(Ok(items)) => {
-                    out.extend(items);
-                    Ok(false)
+            // Waited for a little at a time, so that Ctrl-C is seen.
+            Self::Path(pipeline) => loop {
+                match py.detach(|| pipeline.next_batch_within(SIGNAL_INTERVAL)) {
+                    Ok(Polled::Batch(Ok(items))) => {
+                        out.extend(items);
+                        return Ok(false);
+                    }
+                    Ok(Polled::Batch(Err(err))) | Err(err) => {
+                        return Err(crate::errors::os_error(py, &err, None));
+                    }
+                    Ok(Polled::End) => return Ok(true),
+                    Ok(Polled::Waiting) => py.check_signals()?,
                 }
-                Some(Err(err)) => Err(crate::errors::os_error(py, &err, None)),
-                None => Ok(true),
             },
             Self::Memory { data, pos } => {
                 let all = data.bind(py).as_bytes();

@@ -18,7 +18,7 @@ use pyo3::types::{PyCapsule, PyDict, PyList};
 use super::options::{shape, ErrorMode, ReaderOptions};
 use super::producer::{lock, Producer, SharedSummary};
 use super::source::Source;
-use pymrrc_core::pipeline::{PathPipeline, Workers};
+use pymrrc_core::pipeline::PathPipeline;
 
 /// A stream of record batches of MARC records.
 #[pyclass(module = "pymrrc._core")]
@@ -26,17 +26,6 @@ pub struct ArrowStream {
     producer: Mutex<Option<Producer>>,
     schema: SchemaRef,
     summary: SharedSummary,
-}
-
-fn workers_from(workers: Option<isize>) -> PyResult<Workers> {
-    match workers {
-        None => Ok(Workers::Default),
-        Some(1) => Ok(Workers::One),
-        Some(n) if n > 1 => Ok(Workers::Pool(usize::try_from(n).unwrap_or(1))),
-        Some(n) => Err(PyValueError::new_err(format!(
-            "workers must be at least 1, got {n}"
-        ))),
-    }
 }
 
 fn schema_capsule<'py>(py: Python<'py>, schema: &SchemaRef) -> PyResult<Bound<'py, PyCapsule>> {
@@ -63,7 +52,7 @@ impl ArrowStream {
         columns: Option<Vec<String>>,
         batch_size: usize,
         errors: &str,
-        workers: Option<isize>,
+        workers: Option<Bound<'_, PyAny>>,
         source_name: Option<String>,
         to_unicode: &Bound<'_, PyAny>,
         force_utf8: &Bound<'_, PyAny>,
@@ -84,7 +73,7 @@ impl ArrowStream {
             utf8_handling,
             file_encoding,
         )?;
-        let workers = workers_from(workers)?;
+        let workers = crate::reader::workers_from(workers.as_ref())?;
         let source = match kind {
             "path" => {
                 let path: std::path::PathBuf = source.extract()?;

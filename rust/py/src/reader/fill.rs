@@ -19,11 +19,11 @@ use pymrrc_core::pipeline::{Polled, Workers, BATCH_RECORDS, MAX_WORKERS};
 /// How long a reader waiting for the path pipeline goes without looking
 /// at signals: a loop driven from C (`list(reader)`) runs no Python code
 /// between records, so Ctrl-C is seen only where the reader looks.
-const SIGNAL_INTERVAL: Duration = Duration::from_millis(2);
+pub(crate) const SIGNAL_INTERVAL: Duration = Duration::from_millis(2);
 
 /// The pipeline's `Workers` for a `workers=` argument: `None`, or an `int`
 /// from 1 to [`MAX_WORKERS`].
-pub(super) fn workers_from(workers: Option<&Bound<'_, PyAny>>) -> PyResult<Workers> {
+pub(crate) fn workers_from(workers: Option<&Bound<'_, PyAny>>) -> PyResult<Workers> {
     let Some(workers) = workers.filter(|w| !w.is_none()) else {
         return Ok(Workers::Default);
     };

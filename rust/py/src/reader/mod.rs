@@ -25,7 +25,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
-use fill::workers_from;
+pub(crate) use fill::{workers_from, SIGNAL_INTERVAL};
 use hand_out::{claims_short_length, NativeCheck};
 use options::{Opt, ReaderOptions};
 use position::{Moves, Tracked};

@@ -8,6 +8,7 @@ mod python;
 mod summary;
 
 use std::collections::VecDeque;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
@@ -18,6 +19,7 @@ use pyo3::types::PyDict;
 use super::options::{ErrorMode, ReaderOptions};
 use super::parallel::{provenance, schedule, Built, Group, Work, IN_FLIGHT, MAX_BATCH_TEXT};
 use super::source::Source;
+use crate::reader::SIGNAL_INTERVAL;
 use crate::record::RecordBase;
 use crate::walk::walk_record;
 use pymrrc_columnar::{BatchBuilder, BufferPool, ColumnScan, TableShape, WideColumns};
@@ -29,6 +31,29 @@ use pymrrc_core::visit::visit_fields;
 const SIGNAL_EVERY: usize = 512;
 
 use python::walk_record_parts;
+
+/// What a pool job built (`None`: the job is gone, a bug), waited for a
+/// little at a time so that Ctrl-C is seen; on an interrupt, the error and
+/// the receiver, the job still under way.
+fn wait_for(
+    py: Python<'_>,
+    mut rx: Receiver<Built>,
+) -> Result<Option<Built>, (PyErr, Receiver<Built>)> {
+    loop {
+        let (got, back) = py.detach(move || (rx.recv_timeout(SIGNAL_INTERVAL), rx));
+        rx = back;
+        match got {
+            Ok(built) => return Ok(Some(built)),
+            Err(RecvTimeoutError::Disconnected) => return Ok(None),
+            Err(RecvTimeoutError::Timeout) => {
+                if let Err(err) = py.check_signals() {
+                    return Err((err, rx));
+                }
+            }
+        }
+    }
+}
+
 pub(crate) use summary::{lock, SharedSummary};
 
 /// Builds batches from one source.
@@ -218,13 +243,19 @@ impl Producer {
             let group = match self.work.pop_front() {
                 None => return Ok(None),
                 Some(Work::Sequential(group)) => group,
-                Some(Work::Job(rx)) => match py.detach(move || rx.recv()) {
-                    Ok(Built::Batch {
+                Some(Work::Job(rx)) => match wait_for(py, rx) {
+                    Err((interrupted, rx)) => {
+                        // Not a failure of the stream: the batch is
+                        // still under way for the next call.
+                        self.work.push_front(Work::Job(rx));
+                        return Err(interrupted);
+                    }
+                    Ok(Some(Built::Batch {
                         batch,
                         records,
                         rest,
                         builder,
-                    }) => {
+                    })) => {
                         self.spare_builders.push(builder);
                         if let Some(rest) = rest {
                             self.work.push_front(Work::Sequential(rest));
@@ -233,11 +264,11 @@ impl Producer {
                         lock(&self.summary).written += records as u64;
                         return Ok(Some(batch));
                     }
-                    Ok(Built::Sequential(group, builder)) => {
+                    Ok(Some(Built::Sequential(group, builder))) => {
                         self.spare_builders.push(builder);
                         group
                     }
-                    Ok(Built::Panicked) | Err(_) => {
+                    Ok(Some(Built::Panicked) | None) => {
                         self.ended = true;
                         return Err(PyRuntimeError::new_err(
                             "pymrrc: building a record batch failed (a bug; please report it)",
