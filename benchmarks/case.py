@@ -19,6 +19,7 @@ import time
 import workloads
 
 import columnar_bench
+import fields_bench
 import scaling_bench
 
 
@@ -88,6 +89,8 @@ def run_case(case):
         return _timed(repeat, lambda: workloads.threaded(work, case["inputs"], case["outputs"]), outputs)
     if kind == "columnar":
         return columnar_bench.run_case(case, _timed)
+    if kind == "fields":
+        return fields_bench.run_case(case, _timed)
     if kind == "scaling":
         return scaling_bench.run_case(case, _timed)
     raise ValueError(f"unknown case kind {kind!r}")

@@ -12,6 +12,7 @@ import shutil
 import sys
 
 import columnar_bench
+import fields_bench
 import scaling_bench
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -186,6 +187,9 @@ def tables(results):
     if scaling:
         parts.append("## Scaling: pickling, partitions, Dask\n\n" + scaling
                      + "\n\n" + scaling_bench.targets(results))
+    fields = fields_bench.table(results)
+    if fields:
+        parts.append("## Field access (file object)\n\n" + fields + "\n\n" + fields_bench.targets(results))
     cli = _cli_table(results)
     if cli:
         parts.append("## The pymrrc command, yaz-marcdump and pymarc scripts (whole corpus)\n\n" + cli)
@@ -403,6 +407,15 @@ def render(results, root=ROOT):
             "(how they move between processes), planning partitions of the whole corpus, and "
             "`pymrrc.dask` on a `LocalCluster` of worker processes; see [scaling.md](scaling.md).\n\n"
             + scaling + "\n\n" + scaling_bench.targets(results) + "\n"
+        )
+    fields = fields_bench.table(results)
+    if fields:
+        parts.append(
+            "## Field access\n\nWhat a pymarc script does with each record's fields, through a "
+            "file object: titles and values, `get_fields` and `get_subfields`, one subfield, "
+            "`format_field`, MARCXML parsed and its fields visited, `JSONReader` over a file "
+            "object, and the peak memory of `list(reader)` (`benchmarks/fields_bench.py`).\n\n"
+            + fields + "\n\n" + fields_bench.targets(results) + "\n"
         )
     cli = _cli_table(results)
     if cli:

@@ -6,6 +6,7 @@ docs/PERFORMANCE.md.
                                [--out DIR] [--no-docs] [--quick]
                                [--only threads --slice FILE] [--only columnar] [--only cli]
                                [--only dask [--workers 1 2 4 8 16] [--slice FILE] [--blocksize N]]
+                               [--only fields]
 
 It measures records/second and peak memory (max RSS) for pymarc and pymrrc
 on the same files in the same run, each case in a fresh process, plus the
@@ -25,6 +26,10 @@ with more cores; its results go to --out and are not written to docs/).
 pickling, planning, pymrrc.dask on a LocalCluster of each of ``--workers``
 worker processes) on the whole corpus, or on ``--slice FILE`` with no
 download (for a machine with more cores).
+``--only fields`` runs only the field-access cases of issue 14
+(benchmarks/fields_bench.py: title and values, get_fields, one subfield,
+format_field, parse_xml_to_array + fields, JSONReader, list(reader) peak
+memory) on the ``--records`` and ``--format-records`` slices.
 ``--only cli`` runs only the whole-file jobs of the ``pymrrc`` command
 against yaz-marcdump and pymarc scripts (``cli_jobs.py``), on the whole
 corpus (results to --out only).
@@ -51,6 +56,7 @@ sys.path.insert(1, ROOT)
 
 import cli_jobs  # noqa: E402
 import columnar_bench  # noqa: E402
+import fields_bench  # noqa: E402
 import scaling_bench  # noqa: E402
 import machine  # noqa: E402
 import plots  # noqa: E402
@@ -255,7 +261,7 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join(HERE, "results", "latest"))
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", choices=["threads", "columnar", "cli", "dask"])
+    parser.add_argument("--only", choices=["threads", "columnar", "cli", "dask", "fields"])
     parser.add_argument("--cli-repeat", type=int, default=3,
                         help="runs of each pymrrc and yaz-marcdump job (pymarc scripts run once)")
     parser.add_argument("--slice", help="with --only threads: the file each thread reads")
@@ -278,6 +284,8 @@ def main(argv=None):
         return dask_only(args)
     if args.only == "cli":
         return cli_only(args)
+    if args.only == "fields":
+        return fields_only(args)
     build_ceiling()
     paths = corpus_paths(args.format_records, args.records)
     os.makedirs(args.out, exist_ok=True)
@@ -296,6 +304,8 @@ def main(argv=None):
         thread_cases(run, paths[args.records], scratch, threads, args.thread_repeat)
         full = paths[args.records] if args.quick else paths["full"]
         memory_cases(run, paths[args.records], full, with_pymarc_stream=not args.quick)
+        fields_bench.cases(run, paths[args.records], paths[args.format_records], scratch, args.repeat,
+                           python_case)
         columnar_bench.cases(run, full, scratch, args.repeat, with_marctable=not args.quick)
         scaling_bench.cases(run, paths[args.records], full, scratch, args.repeat, python_case, args.workers,
                             args.blocksize)
@@ -368,6 +378,18 @@ def columnar_only(args):
                  lambda run, scratch: columnar_bench.cases(run, path, scratch, args.repeat,
                                                            with_marctable=not args.quick),
                  lambda results: columnar_bench.table(results) + "\n\n" + columnar_bench.targets(results))
+
+
+def fields_only(args):
+    """Only the field-access cases (issue 14), on the ``--records`` and
+    ``--format-records`` slices; results to --out, tables printed, docs/
+    left alone."""
+    paths = corpus_paths(args.format_records, args.records)
+    _partial_run(args, paths[args.records], "fields",
+                 lambda run, scratch: fields_bench.cases(run, paths[args.records], paths[args.format_records],
+                                                         scratch, args.repeat, python_case),
+                 lambda results: fields_bench.table(results) + "\n\n" + fields_bench.targets(results),
+                 format_records=args.format_records)
 
 
 def dask_only(args):

@@ -8,9 +8,7 @@ Writing builds :mod:`xml.etree.ElementTree` elements
 (:func:`record_to_xml_node`).  When only the serialized bytes are needed
 (:func:`record_to_xml` and ``XMLWriter``), records holding plain text are
 serialized natively, byte for byte as ``ElementTree.tostring`` would; other
-records use a direct string renderer with the same output, checked against
-ElementTree when this module is imported, which steps aside for any value
-that is not a plain ``str``.
+records go through ElementTree itself.
 """
 
 import os as _os
@@ -358,147 +356,19 @@ def record_to_xml_node(record: Record, quiet: bool = False, namespace: bool = Fa
     return _build_node(leader_text, entries, namespace)
 
 
-# Fast serializer ------------------------------------------------------------
-
-_escape_text: _typing.Any = getattr(ET, "_escape_cdata", None)
-_escape_attr: _typing.Any = getattr(ET, "_escape_attrib", None)
-
-_RECORD_OPEN_NS = (
-    '<record xmlns="%s" xmlns:xsi="%s" xsi:schemaLocation="%s">'
-    % (MARC_XML_NS, XSI_NS, MARC_XML_SCHEMA)
-)
-
-
-_ATTR_CACHE: dict[str, str] = {}
-
-
-def _attr_value(value: str, _cache: dict[str, str] = _ATTR_CACHE) -> str:
-    """Escaped form of an attribute value (tags, indicators and codes repeat
-    endlessly, so a bounded cache saves most of the escaping work)."""
-    escaped: str = _escape_attr(value)
-    if len(_cache) < 2048:
-        _cache[value] = escaped
-    return escaped
-
-
-def _render(leader_text: str, entries: list[tuple[_typing.Any, ...]], namespace: bool) -> str | None:
-    """Serialize collected record data the way ``ET.tostring`` would.
-
-    Returns a ``str`` (still to be encoded), or ``None`` when some value is
-    not a plain ``str``; the caller then goes through ElementTree so that
-    unusual values behave (or fail) exactly as they do there.
-    """
-    text = _escape_text
-    cached = _ATTR_CACHE.get
-    attr = _attr_value
-    if type(leader_text) is not str:
-        return None
-    out = [_RECORD_OPEN_NS if namespace else "<record>"]
-    add = out.append
-    if leader_text:
-        add("<leader>" + text(leader_text) + "</leader>")
-    else:
-        add("<leader />")
-    for entry in entries:
-        if len(entry) == 2:
-            tag, data = entry
-            if type(tag) is not str or type(data) is not str:
-                return None
-            tag = cached(tag) or attr(tag)
-            if data:
-                if "&" in data or "<" in data or ">" in data:
-                    data = text(data)
-                add('<controlfield tag="' + tag + '">' + data + "</controlfield>")
-            else:
-                add('<controlfield tag="' + tag + '" />')
-            continue
-        ind1, ind2, tag, pairs = entry
-        if type(ind1) is not str or type(ind2) is not str or type(tag) is not str:
-            return None
-        head = (
-            '<datafield ind1="' + (cached(ind1) or attr(ind1))
-            + '" ind2="' + (cached(ind2) or attr(ind2))
-            + '" tag="' + (cached(tag) or attr(tag)) + '"'
-        )
-        if not pairs:
-            add(head + " />")
-            continue
-        add(head + ">")
-        for code, value in pairs:
-            if type(code) is not str or type(value) is not str:
-                return None
-            code = cached(code) or attr(code)
-            if value:
-                if "&" in value or "<" in value or ">" in value:
-                    value = text(value)
-                add('<subfield code="' + code + '">' + value + "</subfield>")
-            else:
-                add('<subfield code="' + code + '" />')
-        add("</datafield>")
-    add("</record>")
-    return "".join(out)
-
-
-def _self_check() -> bool:
-    """Confirm that :func:`_render` matches this Python's ElementTree output."""
-    if _escape_text is None or _escape_attr is None:
-        return False
-    # _render only calls the text escaper for values containing & < or >.
-    untouched = "".join(chr(c) for c in range(0x100) if chr(c) not in "&<>")
-    untouched += "\u0100\u2028\ud800\ufeff\uffff\U0001f600\U0010ffff"
-    try:
-        if _escape_text(untouched) != untouched:
-            return False
-    except Exception:  # pragma: no cover - only on an unexpected Python
-        return False
-    samples: list[tuple[str, list[tuple[_typing.Any, ...]]]] = [
-        ("", []),
-        (
-            "00000nam a22000002u 4500",
-            [
-                ("001", "a&b<c>d\"e'f\r\n\tg"),
-                ("003", ""),
-                (" ", "\"", "245", [("a", "x & y <z>\r\n\t\"q\""), ("&", ""), ("b", "\x1b\u00e9\ud800")]),
-                ("1", "0", "500", []),
-            ],
-        ),
-    ]
-    try:
-        for leader_text, entries in samples:
-            for namespace in (False, True):
-                node = _build_node(leader_text, entries, namespace)
-                for encoding in ("us-ascii", "utf-8"):
-                    fast = _render(leader_text, entries, namespace)
-                    if fast is None:
-                        return False
-                    if fast.encode(encoding, "xmlcharrefreplace") != ET.tostring(
-                        node, encoding=encoding
-                    ):
-                        return False
-    except Exception:  # pragma: no cover - only on an unexpected Python
-        return False
-    return True
-
-
-_FAST_RENDER = _self_check()
-
-
 def _record_xml_bytes(record: Record, encoding: str, quiet: bool = False, namespace: bool = False) -> bytes:
     """``ET.tostring(record_to_xml_node(...), encoding=encoding)``, faster.
 
     ``encoding`` is ``"us-ascii"`` or ``"utf-8"``. A :class:`Record` holding
     plain text is serialized natively (from its bytes while untouched); any
-    other record goes through the renderer below, or ElementTree itself.
+    other record (a subclass that overrides what is read, fields holding
+    bytes or other objects) goes through ElementTree, as in pymarc.
     """
     if isinstance(record, Record):
         native = record._xml_bytes(namespace, encoding == "utf-8")
         if native is not None:
             return native
     leader_text, entries = _collect(record, quiet)
-    if _FAST_RENDER:
-        rendered = _render(leader_text, entries, namespace)
-        if rendered is not None:
-            return rendered.encode(encoding, "xmlcharrefreplace")
     data: bytes = ET.tostring(_build_node(leader_text, entries, namespace), encoding=encoding)
     return data
 

@@ -34,7 +34,7 @@ def quick_run(tmp_path_factory):
 def test_every_group_ran(quick_run):
     _, results = quick_run
     groups = {row["group"] for row in results["cases"]}
-    assert {"read", "write", "formats", "marc8", "threads", "memory"} <= groups
+    assert {"read", "write", "formats", "marc8", "threads", "memory", "fields"} <= groups
     for row in results["cases"]:
         assert row["records"] > 0, row
         assert row["rate"] > 0, row
@@ -45,7 +45,7 @@ def test_libraries_read_the_same_number_of_records(quick_run):
     _, results = quick_run
     counts = {}
     for row in results["cases"]:
-        if row["group"] in ("read", "formats", "marc8"):
+        if row["group"] in ("read", "formats", "marc8", "fields"):
             operation = row["label"].split(" / ")[0]
             counts.setdefault(operation, set()).add(row["records"])
     for operation, seen in counts.items():
@@ -67,8 +67,24 @@ def test_machine_is_described(quick_run):
 def test_tables_and_plots_are_written(quick_run):
     out, _ = quick_run
     tables = (out / "results.md").read_text(encoding="utf-8")
-    for heading in ("## Reading", "## Writing", "## MARCXML", "## MARC-8", "## Thread scaling", "## Memory"):
+    for heading in ("## Reading", "## Writing", "## MARCXML", "## MARC-8", "## Thread scaling", "## Memory",
+                    "## Field access"):
         assert heading in tables
     for name in ("thread-scaling.png", "throughput.png"):
         data = (out / name).read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000, name
+
+
+def test_field_access_cases_pair_pymarc_with_pymrrc(quick_run):
+    """Issue 14's workloads: each one measured for both libraries, with its
+    goal in the targets table."""
+    out, results = quick_run
+    labels = {row["label"] for row in results["cases"] if row["group"] == "fields"}
+    operations = {label.rsplit(" / ", 1)[0] for label in labels}
+    assert len(operations) == 7, operations
+    for operation in operations:
+        assert {f"{operation} / pymarc", f"{operation} / pymrrc"} <= labels, operation
+    tables = (out / "results.md").read_text(encoding="utf-8")
+    for operation in operations:
+        assert f"| {operation} vs pymarc |" in tables or operation.startswith("list(reader)"), operation
+    assert "list(reader), file object, pymrrc peak" in tables

@@ -113,10 +113,37 @@ class _Parts(RecordsSink):
     def blob(self, data: bytes, count: int, sizes: typing.Sequence[int] | None) -> None:
         assert sizes is not None
         view = memoryview(data)
-        at = 0
-        for length in sizes:
-            self._one(view[at : at + length])
+        if self.fmt.separator:
+            at = 0
+            for length in sizes:
+                self._one(view[at : at + length])
+                at += length
+            return
+        # No separator: the records that go into one part are one write.
+        at, first = 0, 0
+        while first < len(sizes):
+            if self._full(sizes[first]):
+                self._next_part()
+            assert self.writer is not None
+            end = self._fitting(sizes, first)
+            length = sum(sizes[first:end])
+            self.writer.blob(view[at : at + length], end - first)
             at += length
+            first = end
+
+    def _fitting(self, sizes: typing.Sequence[int], first: int) -> int:
+        """Where the run of records from ``first`` that the current part
+        (with room for ``sizes[first]``) still takes ends."""
+        assert self.writer is not None
+        if self.max_records is not None:
+            return min(len(sizes), first + self.max_records - self.writer.records)
+        assert self.max_bytes is not None
+        room = self.max_bytes - self.writer.bytes - len(self.fmt.footer)
+        end = first
+        while end < len(sizes) and (end == first or sizes[end] <= room):
+            room -= sizes[end]
+            end += 1
+        return end
 
     def record(self, record: Record, number: int, offset: int | None) -> None:
         data, references = record_bytes(self.fmt, record)
