@@ -3,13 +3,11 @@ the helpers test_adversarial.py and test_adversarial_big.py share."""
 
 from __future__ import annotations
 
-import contextlib
 import faulthandler
-import io
-import logging
-import warnings
 
 import pytest
+
+from reader_items import describe, quiet  # noqa: F401 - for the test modules
 
 # A test that takes longer than this is taken to hang: the watchdog dumps
 # every thread's stack and ends the process.
@@ -95,50 +93,4 @@ GOOD = build(
 GOOD2 = build([(b"001", b"adv0002"), (b"245", b"00\x1faSecond.")])
 
 
-# -- observing readers ---------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def quiet():
-    """Silences both libraries' indicator log messages and warnings."""
-    logger = logging.getLogger("pymarc")
-    old = logger.disabled
-    logger.disabled = True
-    try:
-        with (
-            warnings.catch_warnings(),
-            contextlib.redirect_stdout(io.StringIO()),
-            contextlib.redirect_stderr(io.StringIO()),
-        ):
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logger.disabled = old
-
-
-def _attempt(fn):
-    try:
-        return ("ok", fn())
-    except Exception as exc:  # noqa: BLE001 - the failure is the observation
-        return ("raised", type(exc).__name__, str(exc))
-
-
-def _exc(exc):
-    return None if exc is None else (type(exc).__name__, str(exc))
-
-
-def _chunk(reader):
-    chunk = reader.current_chunk
-    return None if chunk is None else bytes(chunk)
-
-
-def describe(reader, record):
-    if record is None:
-        return ("None", _exc(reader.current_exception), _chunk(reader))
-    return (
-        "Record",
-        _attempt(record.as_marc),
-        _attempt(lambda: str(record)),
-        _exc(reader.current_exception),
-        _chunk(reader),
-    )
+# -- observing readers: tests/reader_items.py
