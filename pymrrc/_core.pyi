@@ -37,6 +37,9 @@ class FieldBase:
     subfields: list[Subfield]
     control_field: bool
     def __new__(cls, *_args: Any, **_kwargs: Any) -> Self: ...
+    @property
+    def _is_lazy(self) -> bool:
+        """Whether the field still holds only its place in a record's bytes."""
     def value(self) -> str: ...
     @overload
     def get(self, code: str, default: None = None) -> str | None:

@@ -12,7 +12,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
 
-use crate::field::FieldBase;
+use crate::field::{built, FieldBase};
 use crate::materialize::{decoded_text, LazyRecord};
 use crate::pytypes::{ascii_char, tag_str, types};
 use crate::storage::{Fields, Storage};
@@ -119,7 +119,7 @@ fn object_fields<'py>(fields: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, 
             return Ok(None);
         }
         let (tag, data, indicators, subfields, control) = {
-            let f = item.cast::<FieldBase>()?.borrow();
+            let f = built(item.cast::<FieldBase>()?)?;
             (
                 f.tag.bind(py).clone(),
                 f.data.bind(py).clone(),

@@ -14,7 +14,8 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3::PyTraverseError;
 
 use crate::encode::FieldParts;
-use crate::plain_field::{plain_indicators, plain_subfields};
+use crate::field_lazy::{Code, LazyField};
+use crate::plain_field::{is_plain_field, plain_indicators, plain_subfields};
 use crate::pytypes::types;
 use crate::text::{exact_pair, plain_text, truthy};
 use pymrrc_core::text::py_strip;
@@ -28,19 +29,68 @@ pub struct FieldBase {
     /// Control-field data (`None` for data fields).
     #[pyo3(get, set)]
     pub data: Py<PyAny>,
-    /// The `Indicators` tuple (`None` for control fields).
-    #[pyo3(get, set, name = "_indicators")]
+    /// The `Indicators` tuple (`None` for control fields); read through
+    /// [`built`] while `lazy` is set.
     pub indicators: Py<PyAny>,
-    /// The list of `Subfield` tuples.
-    #[pyo3(get, set)]
+    /// The list of `Subfield` tuples; read through [`built`] while `lazy`
+    /// is set.
     pub subfields: Py<PyAny>,
     /// Whether this is a control field.
     #[pyo3(get, set)]
     pub control_field: Py<PyAny>,
+    /// A data field read from a record's bytes whose `indicators` and
+    /// `subfields` are not built yet.
+    lazy: Option<LazyField>,
+}
+
+/// `slf` with its `indicators` and `subfields` objects built (once, from the
+/// bytes, if it was read lazily): what anything that reads them natively
+/// borrows.
+pub(crate) fn built<'py>(slf: &Bound<'py, FieldBase>) -> PyResult<PyRef<'py, FieldBase>> {
+    let py = slf.py();
+    let lazy = match &slf.borrow().lazy {
+        None => return Ok(slf.borrow()),
+        Some(lazy) => lazy.clone(),
+    };
+    // Built with no borrow held, as a record's fields are.
+    let (indicators, subfields) = lazy.build(py)?;
+    {
+        let mut b = slf.borrow_mut();
+        if b.lazy.is_some() {
+            b.indicators = indicators;
+            b.subfields = subfields;
+            b.lazy = None;
+        }
+    }
+    Ok(slf.borrow())
+}
+
+/// The field's bytes while it was read lazily, its class is exactly
+/// `Field` (a subclass's Python overrides must see the objects) and it is
+/// still a data field.
+fn lazy_of(slf: &Bound<'_, FieldBase>) -> PyResult<Option<LazyField>> {
+    let lazy = slf.borrow().lazy.clone();
+    match lazy {
+        Some(lazy) if is_plain_field(slf.as_any())? && !is_control(slf)? => Ok(Some(lazy)),
+        _ => Ok(None),
+    }
 }
 
 impl FieldBase {
-    /// The values encoding reads.
+    /// A data field read from a record's bytes, tagged `tag`.
+    pub(crate) fn lazy_data_field(py: Python<'_>, tag: Py<PyAny>, lazy: LazyField) -> Self {
+        let mut field = Self::with_values(
+            tag,
+            py.None(),
+            py.None(),
+            py.None(),
+            crate::pytypes::py_bool(py, false),
+        );
+        field.lazy = Some(lazy);
+        field
+    }
+
+    /// The values encoding reads (of a field borrowed through [`built`]).
     pub(crate) fn parts(&self, py: Python<'_>) -> FieldParts {
         FieldParts {
             data: self.data.clone_ref(py),
@@ -64,6 +114,7 @@ impl FieldBase {
             indicators,
             subfields,
             control_field,
+            lazy: None,
         }
     }
 }
@@ -125,6 +176,7 @@ impl FieldBase {
     }
 
     fn __clear__(&mut self) {
+        self.lazy = None;
         Python::attach(|py| {
             for obj in [
                 &mut self.tag,
@@ -157,10 +209,45 @@ impl FieldBase {
         )
     }
 
+    /// The list of `Subfield` tuples.
+    #[getter(subfields)]
+    fn get_subfields_list(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        Ok(built(slf)?.subfields.clone_ref(slf.py()))
+    }
+
+    #[setter(subfields)]
+    fn set_subfields_list(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
+        drop(built(slf)?);
+        slf.borrow_mut().subfields = value;
+        Ok(())
+    }
+
+    /// The `Indicators` tuple (`None` for control fields).
+    #[getter(_indicators)]
+    fn get_indicators(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        Ok(built(slf)?.indicators.clone_ref(slf.py()))
+    }
+
+    #[setter(_indicators)]
+    fn set_indicators(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
+        drop(built(slf)?);
+        slf.borrow_mut().indicators = value;
+        Ok(())
+    }
+
+    /// Whether the field still holds only its place in a record's bytes.
+    #[getter]
+    fn _is_lazy(&self) -> bool {
+        self.lazy.is_some()
+    }
+
     /// The field's text: control data, or stripped subfield values joined
     /// by spaces.
     fn value(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        if let Some(text) = lazy_of(slf)?.and_then(|lazy| lazy.value()) {
+            return Ok(PyString::new(py, &text).into_any().unbind());
+        }
         if is_control(slf)? {
             let data = slf.borrow().data.clone_ref(py);
             if truthy(data.bind(py))? {
@@ -168,7 +255,7 @@ impl FieldBase {
             }
             return Ok(PyString::new(py, "").into_any().unbind());
         }
-        let subfields = slf.borrow().subfields.clone_ref(py);
+        let subfields = built(slf)?.subfields.clone_ref(py);
         if let Some(text) = plain_value(py, subfields.bind(py))? {
             return Ok(PyString::new(py, &text).into_any().unbind());
         }
@@ -184,10 +271,16 @@ impl FieldBase {
     ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         let default = default.unwrap_or_else(|| py.None());
+        if let (Some(lazy), Some(code)) = (lazy_of(slf)?, Code::of(code)) {
+            return Ok(match lazy.first(py, code) {
+                Some(v) => v.into_any().unbind(),
+                None => default,
+            });
+        }
         if is_control(slf)? {
             return Ok(default);
         }
-        let subfields = slf.borrow().subfields.clone_ref(py);
+        let subfields = built(slf)?.subfields.clone_ref(py);
         if let Some(pairs) = plain_subfields(subfields.bind(py))? {
             for (c, v) in pairs {
                 if same_code(&c, code)? {
@@ -201,10 +294,16 @@ impl FieldBase {
 
     fn __getitem__(slf: &Bound<'_, Self>, code: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        if let (Some(lazy), Some(code)) = (lazy_of(slf)?, Code::of(code)) {
+            return match lazy.first(py, code) {
+                Some(v) => Ok(v.into_any().unbind()),
+                None => Err(PyKeyError::new_err(())),
+            };
+        }
         if is_control(slf)? {
             return Err(PyKeyError::new_err(()));
         }
-        let subfields = slf.borrow().subfields.clone_ref(py);
+        let subfields = built(slf)?.subfields.clone_ref(py);
         if let Some(pairs) = plain_subfields(subfields.bind(py))? {
             for (c, v) in pairs {
                 if same_code(&c, code)? {
@@ -218,10 +317,13 @@ impl FieldBase {
 
     fn __contains__(slf: &Bound<'_, Self>, code: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = slf.py();
+        if let (Some(lazy), Some(code)) = (lazy_of(slf)?, Code::of(code)) {
+            return Ok(lazy.first(py, code).is_some());
+        }
         if is_control(slf)? {
             return Ok(false);
         }
-        let subfields = slf.borrow().subfields.clone_ref(py);
+        let subfields = built(slf)?.subfields.clone_ref(py);
         if let Some(pairs) = plain_subfields(subfields.bind(py))? {
             for (c, _) in pairs {
                 if same_code(&c, code)? {
@@ -237,10 +339,13 @@ impl FieldBase {
     #[pyo3(signature = (*codes))]
     fn get_subfields(slf: &Bound<'_, Self>, codes: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        if let (Some(lazy), Some(wanted)) = (lazy_of(slf)?, Code::all(codes)) {
+            return Ok(lazy.values_of(py, &wanted)?.into_any().unbind());
+        }
         if is_control(slf)? || codes.is_empty() {
             return Ok(PyList::empty(py).into_any().unbind());
         }
-        let subfields = slf.borrow().subfields.clone_ref(py);
+        let subfields = built(slf)?.subfields.clone_ref(py);
         if let Some(pairs) = plain_subfields(subfields.bind(py))? {
             let out = PyList::empty(py);
             let single = if codes.len() == 1 {
@@ -267,10 +372,7 @@ impl FieldBase {
     fn format_field(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         if !is_control(slf)? {
-            let (subfields, tag) = {
-                let b = slf.borrow();
-                (b.subfields.clone_ref(py), b.tag.clone_ref(py))
-            };
+            let tag = slf.borrow().tag.clone_ref(py);
             let field_cls = types(py)?.field.bind(py);
             let subject = match tag.bind(py).cast_exact::<PyString>() {
                 Ok(t) if slf.get_type().is(field_cls) => {
@@ -278,6 +380,12 @@ impl FieldBase {
                 }
                 _ => None,
             };
+            if let (Some(lazy), Some(subject)) = (lazy_of(slf)?, subject) {
+                if let Some(text) = lazy.format_field(subject) {
+                    return Ok(PyString::new(py, &text).into_any().unbind());
+                }
+            }
+            let subfields = built(slf)?.subfields.clone_ref(py);
             if let (Some(subject), Some(pairs)) = (subject, plain_subfields(subfields.bind(py))?) {
                 let mut out = String::new();
                 for (c, v) in pairs {
@@ -322,7 +430,7 @@ impl FieldBase {
     fn as_marc(slf: &Bound<'_, Self>, encoding: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         let mut out = Vec::new();
-        let parts = slf.borrow().parts(py);
+        let parts = built(slf)?.parts(py);
         if crate::encode::encode_plain_field(py, &parts, encoding, &mut out)? {
             return Ok(PyBytes::new(py, &out).into_any().unbind());
         }
@@ -333,8 +441,17 @@ impl FieldBase {
 /// `str(field)` computed natively, or `None` when a value is not plain.
 fn plain_str(slf: &Bound<'_, FieldBase>) -> PyResult<Option<String>> {
     let py = slf.py();
+    if let Some(lazy) = lazy_of(slf)? {
+        let tag = slf.borrow().tag.clone_ref(py);
+        if let (Some(tag), false) = (plain_text(tag.bind(py)), is_control(slf)?) {
+            let mut out = format!("={tag}  ");
+            if lazy.str_body(&mut out).is_some() {
+                return Ok(Some(out));
+            }
+        }
+    }
     let (tag, data, indicators, subfields, control) = {
-        let b = slf.borrow();
+        let b = built(slf)?;
         (
             b.tag.clone_ref(py),
             b.data.clone_ref(py),

@@ -446,9 +446,10 @@ impl RecordBase {
             slf.borrow_mut().storage = Storage::read_from_marc(lazy);
         } else {
             let existing = fields_of(slf)?;
-            let built = build_fields(py, &lazy)?;
+            let leader = lazy.layout.leader;
+            let built = build_fields(py, &Arc::new(lazy))?;
             existing.call_method1("extend", (built,))?;
-            slf.borrow_mut().storage.leader = Leader::Text(lazy.layout.leader);
+            slf.borrow_mut().storage.leader = Leader::Text(leader);
         }
         Ok(true)
     }

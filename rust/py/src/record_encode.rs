@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PySlice, PyString};
 
 use crate::encode::{encode_field_with, Encoding};
-use crate::field::FieldBase;
+use crate::field::{built, FieldBase};
 use crate::pytypes::types;
 use pymrrc_core::encode::{directory_tag, RecordBuilder};
 
@@ -41,7 +41,7 @@ pub(crate) fn encode_record_objects(
         // The values are taken under a borrow released before encoding
         // (a value's `__bool__` may run Python code that looks at the field).
         let native = field.get_type().is(field_cls) && {
-            let parts = field.cast::<FieldBase>()?.borrow().parts(py);
+            let parts = built(field.cast::<FieldBase>()?)?.parts(py);
             encode_field_with(py, &parts, enc, builder.field_buffer())?
         };
         if !native {

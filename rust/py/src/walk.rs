@@ -15,7 +15,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyString};
 
-use crate::field::FieldBase;
+use crate::field::{built, FieldBase};
 use crate::plain_field::{is_plain_field, plain_indicators, plain_subfields};
 use crate::pytypes::types;
 use crate::storage::{Fields, Leader, Storage};
@@ -82,7 +82,7 @@ fn walk_fields<S: RecordSink>(fields: &Bound<'_, PyAny>, sink: &mut S) -> PyResu
         if !is_plain_field(&item)? {
             return Ok(None);
         }
-        let field = item.cast::<FieldBase>()?.borrow();
+        let field = built(item.cast::<FieldBase>()?)?;
         let Ok(control) = field.control_field.bind(py).cast_exact::<PyBool>() else {
             return Ok(None);
         };
