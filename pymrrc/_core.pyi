@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, RawField, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "plan_partitions", "frame_partition", "resolve_partitions", "MAX_WORKERS", "__version__", "_panic_for_tests"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "JsonDocument", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "plan_partitions", "frame_partition", "resolve_partitions", "MAX_WORKERS", "__version__", "_panic_for_tests"]
 
 __version__: str
 #: The most threads ``MARCReader(path, workers=...)`` may ask for.
@@ -211,6 +211,15 @@ class XmlParser:
     def take_leftover(self) -> tuple[Field | None, str | None]: ...
     @property
     def fallback(self) -> tuple[str, int] | None: ...
+
+@final
+class JsonDocument:
+    """A MARC-in-JSON document parsed natively, behind ``pymrrc.JSONReader``."""
+
+    @staticmethod
+    def parse(data: bytes) -> JsonDocument | None: ...
+    def __len__(self) -> int: ...
+    def take(self, index: int) -> Record | None: ...
 
 @final
 class ArrowStream:

@@ -18,6 +18,7 @@ from io import BytesIO, IOBase, StringIO
 from pymrrc._core import MAX_WORKERS as _MAX_WORKERS
 from pymrrc._core import ReaderBase as _ReaderBase
 from pymrrc import partition as _partition
+from pymrrc import _json_native
 from collections.abc import Callable, Iterator  # noqa: F401 - pymarc's namespace
 from io import BufferedReader  # noqa: F401
 from typing import IO, BinaryIO  # noqa: F401
@@ -318,25 +319,71 @@ def _open_text_target(target: _typing.Any, encoding: str | None = None) -> IO[st
     return StringIO(target)
 
 
+_NOT_DECODED: _typing.Any = object()
+
+
 class JSONReader(Reader):
     """Iterates over records in a MARC-in-JSON document (an array or one
-    object) given as text, a path or a file object."""
+    object) given as text, a path or a file object.
+
+    The document is parsed natively and each record is built when it is
+    handed out (see ``pymrrc._json_native``); ``records`` is the document as
+    ``json.load`` gives it, decoded on first use (iterating afterwards reads
+    it, so that changes made to it are seen, as in pymarc)."""
+
+    _records: _typing.Any = _NOT_DECODED
+    _document: _typing.Any = None
 
     def __init__(self, marc_target: "str | bytes | IO[str]", encoding: str = "utf-8", stream: bool = False) -> None:
         self.encoding = encoding
         self.file_handle: IO[str] = _open_text_target(marc_target)
         if stream:
             sys.stderr.write("Streaming not yet implemented, your data will be loaded into memory\n")
-        self.records: _typing.Any = json.load(self.file_handle, strict=False)
+        text = self.file_handle.read()
+        self._document = _json_native.parse(text)
+        if self._document is None:
+            self.records = json.loads(text, strict=False)
+        else:
+            self._text = text
+
+    @property
+    def records(self) -> _typing.Any:
+        """The decoded document (a list of record objects, or one object)."""
+        self._document = None
+        return self._decoded()
+
+    @records.setter
+    def records(self, value: _typing.Any) -> None:
+        self._document = None
+        self._records = value
+
+    def _decoded(self) -> _typing.Any:
+        if self._records is _NOT_DECODED:
+            self._records = json.loads(self._text, strict=False)
+        return self._records
+
+    def _decoded_items(self) -> list[_typing.Any]:
+        """The record objects of a document read natively (an array, or one object)."""
+        decoded = self._decoded()
+        return [decoded] if isinstance(decoded, dict) else decoded
 
     def __iter__(self) -> Iterator[Record]:
+        if self._document is not None:
+            self.iter: _typing.Any = _json_native.Items(self._document, self, globals())
+            return self
         records = self.records
         is_sequence = hasattr(records, "__iter__") and not isinstance(records, dict)
-        self.iter: Iterator[_typing.Any] = iter(records if is_sequence else [records])
+        self.iter = iter(records if is_sequence else [records])
         return self
 
     def __next__(self) -> Record:
-        item = next(self.iter)
+        iterator = self.iter
+        if type(iterator) is _json_native.Items:
+            return iterator.next_record()
+        return self._record_from_item(next(iterator))
+
+    def _record_from_item(self, item: _typing.Any) -> Record:
+        """A record from one decoded record object, by pymarc's calls."""
         record = Record()
         record.leader = Leader(item["leader"])
         for entry in item["fields"]:

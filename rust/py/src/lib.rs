@@ -25,6 +25,7 @@ mod encode;
 mod errors;
 mod field;
 mod jobs;
+mod json_reader;
 mod marc8;
 mod marc8_write;
 mod marcxml;
@@ -57,6 +58,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(marc8_write::record_as_marc8, m)?)?;
     m.add_function(wrap_pyfunction!(marc8_write::marc8_record_from_parts, m)?)?;
     m.add_class::<marcxml::XmlParser>()?;
+    m.add_class::<json_reader::JsonDocument>()?;
     columnar::register(m)?;
     jobs::register(m)?;
     partition::register(m)?;

@@ -22,6 +22,31 @@ use pymrrc_core::batch::Item;
 use pymrrc_core::marcxml::{lay_out, XmlRecord};
 use pymrrc_core::pipeline::BATCH_RECORDS;
 
+/// The records of a MARC-in-JSON `document` as pymarc's `JSONReader`
+/// builds them (`None`: a record it builds in its own way), parsed by
+/// serde_json on a thread of its own while this one waits with the GIL
+/// released, looking at signals; `None` when serde_json refuses the
+/// document or it is neither an array nor an object.
+pub(crate) fn parse_document(
+    py: Python<'_>,
+    document: Vec<u8>,
+) -> PyResult<Option<Vec<Option<XmlRecord>>>> {
+    let (tx, rx) = bounded(1);
+    thread::Builder::new()
+        .name("pymrrc-json".into())
+        .spawn(move || {
+            let _ = tx.send(serde_json::from_slice::<Document>(&document).ok());
+        })
+        .map_err(|err| crate::errors::os_error(py, &err, None))?;
+    loop {
+        match py.detach(|| rx.recv_timeout(WAIT)) {
+            Ok(parsed) => return Ok(parsed.map(|Document(records)| records)),
+            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Disconnected) => return Ok(None),
+        }
+    }
+}
+
 /// The records of a parsed MARC-in-JSON document.
 pub(crate) struct JsonRecords {
     records: std::vec::IntoIter<Option<XmlRecord>>,
@@ -33,22 +58,8 @@ impl JsonRecords {
     /// Parses `document`; when serde_json refuses it (or it is neither an
     /// array nor an object), nothing is read natively.
     pub(crate) fn parse(py: Python<'_>, document: Vec<u8>) -> PyResult<Self> {
-        let (tx, rx) = bounded(1);
-        thread::Builder::new()
-            .name("pymrrc-json".into())
-            .spawn(move || {
-                let _ = tx.send(serde_json::from_slice::<Document>(&document).ok());
-            })
-            .map_err(|err| crate::errors::os_error(py, &err, None))?;
-        let parsed = loop {
-            match py.detach(|| rx.recv_timeout(WAIT)) {
-                Ok(parsed) => break parsed,
-                Err(RecvTimeoutError::Timeout) => py.check_signals()?,
-                Err(RecvTimeoutError::Disconnected) => break None,
-            }
-        };
-        let (records, stopped) = match parsed {
-            Some(Document(records)) => (records, None),
+        let (records, stopped) = match parse_document(py, document)? {
+            Some(records) => (records, None),
             None => (
                 Vec::new(),
                 Some("a document serde_json does not read as pymarc reads it"),

@@ -21,6 +21,8 @@ mod xml_source;
 
 use pyo3::prelude::*;
 
+pub(crate) use json_source::parse_document as parse_json_document;
+
 /// Adds the jobs' classes to the extension module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<job::FileJob>()?;
