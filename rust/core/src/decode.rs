@@ -353,6 +353,44 @@ impl Iterator for SubfieldParts<'_> {
     }
 }
 
+/// A data field's bytes as pymarc's decoder reads them: the one home of
+/// its two field rules. The indicators are the first two bytes before the
+/// first delimiter, a blank standing in for each one missing (extras are
+/// dropped); the subfields are the pieces after it that are not empty
+/// (pymarc skips the empty pieces of `split(b"\x1f")`).
+pub struct DataFieldParts<'a> {
+    /// The two indicators.
+    pub indicators: [u8; 2],
+    parts: SubfieldParts<'a>,
+}
+
+impl<'a> DataFieldParts<'a> {
+    /// Reads the field `bytes` (without its terminator).
+    #[must_use]
+    pub fn new(bytes: &'a [u8]) -> Self {
+        let mut parts = SubfieldParts::new(bytes);
+        let (start, end) = parts.next().unwrap_or((0, 0));
+        let given = bytes.get(start..end).unwrap_or_default();
+        Self {
+            indicators: [
+                given.first().copied().unwrap_or(b' '),
+                given.get(1).copied().unwrap_or(b' '),
+            ],
+            parts,
+        }
+    }
+}
+
+impl Iterator for DataFieldParts<'_> {
+    /// The `(start, end)` offsets of a subfield: its code at `start`, its
+    /// value at `start + 1..end` (`start < end`).
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        self.parts.by_ref().find(|&(start, end)| start < end)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,5 +488,18 @@ mod tests {
                 let _ = decode_layout(&m[..i], &DecodeOptions::default(), &mut Vec::new());
             }
         }
+    }
+
+    #[test]
+    fn data_field_parts_default_indicators_and_drop_empty_subfields() {
+        let one = DataFieldParts::new(b"1\x1f\x1faA\x1fbB\x1f");
+        assert_eq!(one.indicators, *b"1 ");
+        assert_eq!(one.collect::<Vec<_>>(), vec![(3, 5), (6, 8)]);
+        let none = DataFieldParts::new(b"");
+        assert_eq!(none.indicators, *b"  ");
+        assert_eq!(none.count(), 0);
+        let extra = DataFieldParts::new(b"123\x1fa");
+        assert_eq!(extra.indicators, *b"12");
+        assert_eq!(extra.collect::<Vec<_>>(), vec![(4, 5)]);
     }
 }

@@ -6,7 +6,7 @@
 //! base address with at least five digits around the caller's leader text.
 
 use crate::consts::{END_OF_FIELD, END_OF_RECORD, LEADER_LEN, SUBFIELD_INDICATOR};
-use crate::decode::{FieldSpan, Layout, SubfieldParts};
+use crate::decode::{DataFieldParts, FieldSpan, Layout};
 
 /// Builds a record from already-encoded fields.
 #[derive(Debug, Default)]
@@ -111,16 +111,11 @@ pub fn directory_tag(tag: &str) -> Option<Vec<u8>> {
 /// (blanks for missing ones, extras dropped), every non-empty subfield, and
 /// the field terminator.
 pub fn push_decoded_data_field(out: &mut Vec<u8>, field_bytes: &[u8]) {
-    let mut parts = SubfieldParts::new(field_bytes);
-    let (s, e) = parts.next().unwrap_or((0, 0));
-    let indicators = &field_bytes[s..e];
-    out.push(indicators.first().copied().unwrap_or(b' '));
-    out.push(indicators.get(1).copied().unwrap_or(b' '));
+    let parts = DataFieldParts::new(field_bytes);
+    out.extend_from_slice(&parts.indicators);
     for (start, end) in parts {
-        if start < end {
-            out.push(SUBFIELD_INDICATOR);
-            out.extend_from_slice(&field_bytes[start..end]);
-        }
+        out.push(SUBFIELD_INDICATOR);
+        out.extend_from_slice(&field_bytes[start..end]);
     }
     out.push(END_OF_FIELD);
 }

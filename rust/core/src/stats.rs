@@ -13,7 +13,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use crate::batch::{Item, Outcome};
-use crate::decode::{Layout, SubfieldParts};
+use crate::decode::{DataFieldParts, Layout};
 
 /// Records having a key, and its occurrences.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -79,8 +79,8 @@ impl Stats {
                 continue;
             }
             let data = bytes.get(span.start..span.end).unwrap_or_default();
-            for (start, end) in SubfieldParts::new(data).skip(1) {
-                if let Some(&code) = data.get(start).filter(|_| start < end) {
+            for (start, _) in DataFieldParts::new(data) {
+                if let Some(&code) = data.get(start) {
                     bump(self.subfields.entry((tag, code)).or_default(), record);
                 }
             }

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use crate::consts::LEADER_LEN;
-use crate::decode::{Layout, SubfieldParts};
+use crate::decode::{DataFieldParts, Layout};
 use crate::text::{decode_utf8, Utf8Handling};
 
 /// Receives a record's parts in document order.
@@ -133,16 +133,14 @@ fn walk_data_field<'a, S: RecordSink>(
     sink: &mut S,
     value: impl Fn(usize, usize) -> Result<Cow<'a, str>, VisitError>,
 ) -> Result<(), VisitError> {
-    let mut parts = SubfieldParts::new(data);
-    let (start, end) = parts.next().unwrap_or((0, 0));
-    let indicators = data.get(start..end).unwrap_or_default();
+    let parts = DataFieldParts::new(data);
     let mut one = [0u8; 4];
     let mut two = [0u8; 4];
-    let ind1 = indicator_text(indicators.first().copied(), &mut one);
-    let ind2 = indicator_text(indicators.get(1).copied(), &mut two);
+    let ind1 = indicator_text(parts.indicators[0], &mut one);
+    let ind2 = indicator_text(parts.indicators[1], &mut two);
     sink.begin_data_field(tag, ind1, ind2);
     for (start, end) in parts {
-        let Some(&code) = data.get(start).filter(|_| start < end) else {
+        let Some(&code) = data.get(start) else {
             continue;
         };
         let mut buf = [0u8; 4];
@@ -153,9 +151,9 @@ fn walk_data_field<'a, S: RecordSink>(
     Ok(())
 }
 
-/// An indicator byte as text (a blank when missing).
-fn indicator_text(byte: Option<u8>, buf: &mut [u8; 4]) -> &str {
-    char::from(byte.unwrap_or(b' ')).encode_utf8(buf)
+/// An indicator byte as text.
+fn indicator_text(byte: u8, buf: &mut [u8; 4]) -> &str {
+    char::from(byte).encode_utf8(buf)
 }
 
 #[cfg(test)]

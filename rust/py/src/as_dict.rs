@@ -15,35 +15,34 @@ use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
 use crate::field::FieldBase;
 use crate::materialize::{decoded_text, LazyRecord};
 use crate::pytypes::{ascii_char, tag_str, types};
-use crate::record::RecordBase;
+use crate::storage::{Fields, Storage};
 use crate::walk::leader_string;
-use pymrrc_core::decode::SubfieldParts;
+use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::Utf8Handling;
 
-/// The dictionary for `record`, or `None` when the Python implementation
-/// must build it. The caller has checked the record's class.
-pub(crate) fn record_dict<'py>(
-    record: &Bound<'py, RecordBase>,
-) -> PyResult<Option<Bound<'py, PyDict>>> {
-    let py = record.py();
-    crate::record::build_pending_xml(record)?;
-    let snap = record.borrow().snapshot(py);
-    let Some(leader) = leader_string(py, snap.raw_leader.as_ref(), snap.leader.as_ref())? else {
+/// The dictionary for a record's `storage` and how many fields it holds,
+/// or `None` when the Python implementation must build it. The caller has
+/// checked the record's class and built fields read from MARCXML.
+pub(crate) fn storage_dict<'py>(
+    py: Python<'py>,
+    storage: &Storage,
+) -> PyResult<Option<(Bound<'py, PyDict>, usize)>> {
+    let Some(leader) = leader_string(py, &storage.leader)? else {
         return Ok(None);
     };
-    let fields = match (&snap.lazy, &snap.fields) {
-        (Some(lazy), None) => Some(lazy_fields(py, lazy)?),
-        (_, Some(fields)) => object_fields(fields.bind(py))?,
-        (None, None) => None,
+    let fields = match &storage.fields {
+        Fields::Marc(lazy) => Some(lazy_fields(py, lazy)?),
+        Fields::Objects(fields) => object_fields(fields.bind(py))?,
+        Fields::Unset | Fields::Xml(_) => None,
     };
     let Some(fields) = fields else {
         return Ok(None);
     };
-    record.borrow_mut().end_iteration(fields.len());
+    let count = fields.len();
     let out = PyDict::new(py);
     out.set_item(intern!(py, "leader"), leader)?;
     out.set_item(intern!(py, "fields"), fields)?;
-    Ok(Some(out))
+    Ok(Some((out, count)))
 }
 
 /// `{tag: {"ind1": ind1, "ind2": ind2, "subfields": subfields}}`.
@@ -85,11 +84,9 @@ fn lazy_fields<'py>(py: Python<'py>, lazy: &LazyRecord) -> PyResult<Bound<'py, P
             out.push(pair_dict(&tag, &text)?);
             continue;
         }
-        let mut parts = SubfieldParts::new(data);
-        let (start, end) = parts.next().unwrap_or((0, 0));
-        let indicators = data.get(start..end).unwrap_or_default();
-        let ind1 = ascii_char(py, indicators.first().copied().unwrap_or(b' ')).into_any();
-        let ind2 = ascii_char(py, indicators.get(1).copied().unwrap_or(b' ')).into_any();
+        let parts = DataFieldParts::new(data);
+        let ind1 = ascii_char(py, parts.indicators[0]).into_any();
+        let ind2 = ascii_char(py, parts.indicators[1]).into_any();
         let subfields = PyList::empty(py);
         for (start, end) in parts {
             let Some((&code, value)) = data.get(start..end).and_then(<[u8]>::split_first) else {

@@ -13,6 +13,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3::PyTraverseError;
 
+use crate::encode::FieldParts;
+use crate::plain_field::{plain_indicators, plain_subfields};
 use crate::pytypes::types;
 use crate::text::{exact_pair, plain_text, truthy};
 use pymrrc_core::text::py_strip;
@@ -38,6 +40,16 @@ pub struct FieldBase {
 }
 
 impl FieldBase {
+    /// The values encoding reads.
+    pub(crate) fn parts(&self, py: Python<'_>) -> FieldParts {
+        FieldParts {
+            data: self.data.clone_ref(py),
+            indicators: self.indicators.clone_ref(py),
+            subfields: self.subfields.clone_ref(py),
+            control_field: self.control_field.clone_ref(py),
+        }
+    }
+
     /// Storage for a field with the given attribute values.
     pub(crate) fn with_values(
         tag: Py<PyAny>,
@@ -54,29 +66,6 @@ impl FieldBase {
             control_field,
         }
     }
-}
-
-/// `(code, value)` pairs of plain subfields.
-type PlainPairs<'py> = Vec<(Bound<'py, PyString>, Bound<'py, PyString>)>;
-
-/// The `(code, value)` pairs of a field whose subfields are exactly a list
-/// of `Subfield` tuples of `str`, or `None` when any part is another type.
-fn plain_subfields<'py>(
-    py: Python<'py>,
-    subfields: &Bound<'py, PyAny>,
-) -> PyResult<Option<PlainPairs<'py>>> {
-    let Ok(list) = subfields.cast_exact::<PyList>() else {
-        return Ok(None);
-    };
-    let cls = types(py)?.subfield.bind(py);
-    let mut out = Vec::with_capacity(list.len());
-    for item in list.iter() {
-        match exact_pair(&item, cls) {
-            Some(pair) => out.push(pair),
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(out))
 }
 
 /// `value()` of a data field whose subfields are plain, built in one pass
@@ -199,7 +188,7 @@ impl FieldBase {
             return Ok(default);
         }
         let subfields = slf.borrow().subfields.clone_ref(py);
-        if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
+        if let Some(pairs) = plain_subfields(subfields.bind(py))? {
             for (c, v) in pairs {
                 if same_code(&c, code)? {
                     return Ok(v.into_any().unbind());
@@ -216,7 +205,7 @@ impl FieldBase {
             return Err(PyKeyError::new_err(()));
         }
         let subfields = slf.borrow().subfields.clone_ref(py);
-        if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
+        if let Some(pairs) = plain_subfields(subfields.bind(py))? {
             for (c, v) in pairs {
                 if same_code(&c, code)? {
                     return Ok(v.into_any().unbind());
@@ -233,7 +222,7 @@ impl FieldBase {
             return Ok(false);
         }
         let subfields = slf.borrow().subfields.clone_ref(py);
-        if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
+        if let Some(pairs) = plain_subfields(subfields.bind(py))? {
             for (c, _) in pairs {
                 if same_code(&c, code)? {
                     return Ok(true);
@@ -252,7 +241,7 @@ impl FieldBase {
             return Ok(PyList::empty(py).into_any().unbind());
         }
         let subfields = slf.borrow().subfields.clone_ref(py);
-        if let Some(pairs) = plain_subfields(py, subfields.bind(py))? {
+        if let Some(pairs) = plain_subfields(subfields.bind(py))? {
             let out = PyList::empty(py);
             let single = if codes.len() == 1 {
                 Some(codes.get_item(0)?)
@@ -289,9 +278,7 @@ impl FieldBase {
                 }
                 _ => None,
             };
-            if let (Some(subject), Some(pairs)) =
-                (subject, plain_subfields(py, subfields.bind(py))?)
-            {
+            if let (Some(subject), Some(pairs)) = (subject, plain_subfields(subfields.bind(py))?) {
                 let mut out = String::new();
                 for (c, v) in pairs {
                     let code = c.to_str()?;
@@ -335,7 +322,8 @@ impl FieldBase {
     fn as_marc(slf: &Bound<'_, Self>, encoding: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         let mut out = Vec::new();
-        if crate::encode::encode_plain_field(slf, encoding, &mut out)? {
+        let parts = slf.borrow().parts(py);
+        if crate::encode::encode_plain_field(py, &parts, encoding, &mut out)? {
             return Ok(PyBytes::new(py, &out).into_any().unbind());
         }
         Ok(slf.call_method1("_py_as_marc", (encoding,))?.unbind())
@@ -372,8 +360,7 @@ fn plain_str(slf: &Bound<'_, FieldBase>) -> PyResult<Option<String>> {
         }
         return Ok(Some(out));
     }
-    let t = types(py)?;
-    let Some((i1, i2)) = exact_pair(indicators.bind(py), t.indicators.bind(py)) else {
+    let Some((i1, i2)) = plain_indicators(indicators.bind(py))? else {
         return Ok(None);
     };
     for ind in [i1, i2] {
@@ -384,7 +371,7 @@ fn plain_str(slf: &Bound<'_, FieldBase>) -> PyResult<Option<String>> {
             out.push_str(ind);
         }
     }
-    let Some(pairs) = plain_subfields(py, subfields.bind(py))? else {
+    let Some(pairs) = plain_subfields(subfields.bind(py))? else {
         return Ok(None);
     };
     for (c, v) in pairs {

@@ -1,16 +1,22 @@
 //! `pymrrc._core`: the private extension module behind the `pymrrc` package.
 //!
 //! Registration only; each concern lives in its own module:
-//! [`pytypes`] (the Python classes Rust instantiates), [`materialize`]
-//! (record bytes to Python objects), [`record`] and [`field`] (the native
-//! bases of `Record` and `Field`), [`record_decode`] (`Record(data=...)`), [`record_pickle`] (pickling untouched records), [`encode`] (`as_marc`), [`reader`]
-//! (`MARCReader`'s engine), [`marc8`] and [`marc8_write`] (MARC-8 text
-//! for `pymrrc.marc8`), [`sink`] (`MARCWriter`'s file output) and
-//! [`errors`] (core errors to Python exceptions); [`walk`] and [`as_dict`]
-//! feed the MARCXML and MARC-in-JSON output, [`marcxml`] turns MARCXML
-//! read by the core into Python records, [`columnar`] is the Arrow and
-//! Parquet export (`pymrrc.columnar`), and [`partition`] plans and resolves
-//! record-aligned partitions (`pymrrc.partition`).
+//! [`pytypes`] (the Python classes Rust instantiates), [`storage`] (what a
+//! record holds: bytes, MARCXML data or Python objects), [`materialize`]
+//! and [`xml_fields`] (stored data to Python objects), [`record`] and
+//! [`field`] (the native bases of `Record` and `Field`), [`record_class`]
+//! (which subclasses native code may stand in for), [`plain_field`] (which
+//! field values it may read), [`native_options`] (which reader options the
+//! native decoder takes), [`record_decode`] (`Record(data=...)`),
+//! [`record_pickle`] (pickling untouched records), [`encode`] and
+//! [`record_encode`] (`as_marc`), [`reader`] (`MARCReader`'s engine),
+//! [`marc8`] and [`marc8_write`] (MARC-8 text for `pymrrc.marc8`), [`sink`]
+//! (`MARCWriter`'s file output) and [`errors`] (core errors to Python
+//! exceptions); [`walk`] and [`as_dict`] feed the MARCXML and MARC-in-JSON
+//! output, [`marcxml`] turns MARCXML read by the core into Python records,
+//! [`columnar`] is the Arrow and Parquet export (`pymrrc.columnar`), and
+//! [`partition`] plans and resolves record-aligned partitions
+//! (`pymrrc.partition`).
 
 /// Rust allocations (record bytes, layouts) are made on parse threads and
 /// freed on the Python thread; mimalloc frees across threads without the
@@ -30,16 +36,22 @@ mod marc8;
 mod marc8_write;
 mod marcxml;
 mod materialize;
+mod native_options;
 mod partition;
+mod plain_field;
 mod pytypes;
 mod reader;
 mod record;
+mod record_class;
 mod record_decode;
+mod record_encode;
 mod record_pickle;
 mod sink;
+mod storage;
 mod testing;
 mod text;
 mod walk;
+mod xml_fields;
 
 use pyo3::prelude::*;
 

@@ -8,8 +8,9 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
+use crate::record::walk_record;
 use crate::record::RecordBase;
-use crate::walk::{plain_record_type, walk_record};
+use crate::record_class::plain_record_type;
 use pymrrc_core::marc8::{encode, Marc8RecordWriter};
 use pymrrc_core::visit::RecordSink;
 

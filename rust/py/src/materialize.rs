@@ -8,8 +8,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
 use crate::field::FieldBase;
+use crate::native_options::text_handling;
 use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
-use pymrrc_core::decode::SubfieldParts;
+use pymrrc_core::batch::{Outcome, Validation};
+use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::Utf8Handling;
 use pymrrc_core::Layout;
 
@@ -20,6 +22,32 @@ pub(crate) struct LazyRecord {
     pub bytes: Arc<[u8]>,
     pub layout: Layout,
     pub handling: Utf8Handling,
+}
+
+impl LazyRecord {
+    /// The lazy record a validated item stands for: a UTF-8 `chunk` with
+    /// its layout, decoded with `validation`'s error handler, or the UTF-8
+    /// text a MARC-8 chunk was transcoded to. Any other outcome is handed
+    /// back.
+    pub(crate) fn from_outcome(
+        chunk: &Arc<[u8]>,
+        outcome: Outcome,
+        validation: &Validation,
+    ) -> Result<Self, Outcome> {
+        match outcome {
+            Outcome::Record(layout) => Ok(Self {
+                bytes: Arc::clone(chunk),
+                layout,
+                handling: text_handling(validation),
+            }),
+            Outcome::Transcoded { text, layout } => Ok(Self {
+                bytes: text,
+                layout,
+                handling: Utf8Handling::Strict,
+            }),
+            other => Err(other),
+        }
+    }
 }
 
 /// Text from validated bytes, decoded by CPython's own UTF-8 decoder with
@@ -85,16 +113,10 @@ pub(crate) fn build_fields<'py>(
                 true_.clone_ref(py),
             )
         } else {
-            let mut parts = SubfieldParts::new(data_bytes);
-            let (s, e) = parts.next().unwrap_or((0, 0));
-            let ind = &data_bytes[s..e];
-            let first = ind.first().copied().unwrap_or(b' ');
-            let second = ind.get(1).copied().unwrap_or(b' ');
+            let parts = DataFieldParts::new(data_bytes);
+            let [first, second] = parts.indicators;
             let subfields = PyList::empty(py);
             for (start, end) in parts {
-                if start == end {
-                    continue;
-                }
                 let code = ascii_char(py, data_bytes[start]).into_any();
                 let value = decoded_text(py, &data_bytes[start + 1..end], lazy.handling).into_any();
                 subfields.append(new_pair(py, subfield_cls, code, value)?)?;
@@ -125,10 +147,8 @@ pub(crate) fn first_subfield<'py>(
 ) -> Option<Bound<'py, PyString>> {
     let span = lazy.layout.fields.get(field)?;
     let data = &lazy.bytes[span.start..span.end];
-    let mut parts = SubfieldParts::new(data);
-    parts.next();
-    for (start, end) in parts {
-        if start < end && data[start] == code {
+    for (start, end) in DataFieldParts::new(data) {
+        if data[start] == code {
             return Some(decoded_text(py, &data[start + 1..end], lazy.handling));
         }
     }
@@ -138,4 +158,31 @@ pub(crate) fn first_subfield<'py>(
 /// The index of the first field tagged `tag`.
 pub(crate) fn find_field(lazy: &LazyRecord, tag: &[u8]) -> Option<usize> {
     lazy.layout.fields.iter().position(|f| f.tag[..] == *tag)
+}
+
+/// pymarc's `title` (`tag` 245) or `issn_title` (222) read from the bytes:
+/// subfield a of the first field `tag`, followed by a space and subfield b
+/// when both are non-empty; `None` when the field or its subfield a is
+/// missing.
+pub(crate) fn key_title<'py>(
+    py: Python<'py>,
+    lazy: &LazyRecord,
+    tag: &[u8],
+) -> PyResult<Option<Bound<'py, PyString>>> {
+    let Some(i) = find_field(lazy, tag) else {
+        return Ok(None);
+    };
+    let Some(a) = first_subfield(py, lazy, i, b'a') else {
+        return Ok(None);
+    };
+    if a.to_cow()?.is_empty() {
+        return Ok(Some(a));
+    }
+    match first_subfield(py, lazy, i, b'b') {
+        Some(b) if !b.to_cow()?.is_empty() => Ok(Some(PyString::new(
+            py,
+            &format!("{} {}", a.to_cow()?, b.to_cow()?),
+        ))),
+        _ => Ok(Some(a)),
+    }
 }

@@ -182,3 +182,11 @@ pub(crate) fn reader_hooks(py: Python<'_>) -> PyResult<&ReaderHooks> {
         })
     })
 }
+
+/// `True` or `False` as an owned object.
+pub(crate) fn py_bool(py: Python<'_>, value: bool) -> Py<PyAny> {
+    pyo3::types::PyBool::new(py, value)
+        .to_owned()
+        .into_any()
+        .unbind()
+}

@@ -15,26 +15,22 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use pyo3::PyTraverseError;
 
-use crate::marcxml::{build_xml_fields, XmlLazy};
-use crate::materialize::{build_fields, find_field, first_subfield, LazyRecord};
+use crate::materialize::{build_fields, key_title, LazyRecord};
 use crate::pytypes::types;
+use crate::record_class::{plain_for_as_marc, plain_iteration, plain_record_type};
+use crate::storage::{Fields, Leader, Storage, UntouchedRecord};
 use crate::text::truthy;
-use crate::walk::{plain_record_type, walk_record};
+use crate::xml_fields::{build_xml_fields, XmlLazy};
 use pymrrc_core::consts::LEADER_LEN;
-use pymrrc_core::encode::{reencode_layout, reencode_layout_into};
 use pymrrc_core::json_write::{JsonRecordWriter, JsonStyle};
-use pymrrc_core::text::Utf8Handling;
+use pymrrc_core::visit::RecordSink;
 use pymrrc_core::xml_write::{XmlCharset, XmlRecordWriter};
 
 /// Native storage for a MARC record.
 #[pyclass(subclass, module = "pymrrc._core")]
 pub struct RecordBase {
-    lazy: Option<Arc<LazyRecord>>,
-    /// A record read from MARCXML whose fields are not built yet.
-    xml: Option<Arc<XmlLazy>>,
-    raw_leader: Option<[u8; LEADER_LEN]>,
-    fields: Option<Py<PyAny>>,
-    leader: Option<Py<PyAny>>,
+    /// The fields and the leader (see [`crate::storage`]).
+    storage: Storage,
     /// pymarc's public `pos` attribute.
     #[pyo3(get, set)]
     pos: Py<PyAny>,
@@ -51,23 +47,13 @@ impl RecordBase {
     /// An empty record with pymarc's attribute defaults.
     fn empty(py: Python<'_>) -> Self {
         Self {
-            lazy: None,
-            xml: None,
-            raw_leader: None,
-            fields: None,
-            leader: None,
+            storage: Storage::unset(),
             pos: 0i32
                 .into_pyobject(py)
                 .map(|v| v.into_any().unbind())
                 .unwrap_or_else(|_| py.None()),
-            force_utf8: pyo3::types::PyBool::new(py, false)
-                .to_owned()
-                .into_any()
-                .unbind(),
-            to_unicode: pyo3::types::PyBool::new(py, true)
-                .to_owned()
-                .into_any()
-                .unbind(),
+            force_utf8: crate::pytypes::py_bool(py, false),
+            to_unicode: crate::pytypes::py_bool(py, true),
             iter_pos: 0,
         }
     }
@@ -80,14 +66,11 @@ impl RecordBase {
         to_unicode: Py<PyAny>,
         force_utf8: Py<PyAny>,
     ) {
-        self.raw_leader = Some(lazy.layout.leader);
-        self.lazy = Some(Arc::new(lazy));
+        self.storage = Storage::read_from_marc(lazy);
         self.to_unicode = to_unicode;
         self.force_utf8 = force_utf8;
     }
-}
 
-impl RecordBase {
     /// Makes a freshly created record one read from MARCXML: its fields
     /// (built on first use), and its leader either as ASCII text (built
     /// lazily) or as a ready `Leader` object.
@@ -97,149 +80,88 @@ impl RecordBase {
         raw_leader: Option<[u8; LEADER_LEN]>,
         leader: Option<Py<PyAny>>,
     ) {
-        self.lazy = None;
-        self.fields = None;
-        self.xml = Some(Arc::new(xml));
-        self.raw_leader = raw_leader;
-        self.leader = leader;
+        self.storage = Storage::read_from_xml(xml, raw_leader, leader);
     }
 }
 
-/// What the text serialisers read from a record, taken under one borrow.
-pub(crate) struct Snapshot {
-    /// The record's bytes, while its fields have not been built.
-    pub lazy: Option<Arc<LazyRecord>>,
-    /// The `fields` value, once built or assigned.
-    pub fields: Option<Py<PyAny>>,
-    /// The leader bytes, while no `Leader` object was built.
-    pub raw_leader: Option<[u8; LEADER_LEN]>,
-    /// The `leader` value, once built or assigned.
-    pub leader: Option<Py<PyAny>>,
-}
-
-impl RecordBase {
-    /// The record's storage as it is now.
-    pub(crate) fn snapshot(&self, py: Python<'_>) -> Snapshot {
-        let lazy = match &self.fields {
-            None => self.lazy.clone(),
-            Some(_) => None,
-        };
-        Snapshot {
-            lazy,
-            fields: self.fields.as_ref().map(|f| f.clone_ref(py)),
-            raw_leader: self.raw_leader,
-            leader: self.leader.as_ref().map(|l| l.clone_ref(py)),
+/// Walks `record` into `sink` (see [`crate::walk::walk_storage`]).
+/// `Ok(false)` means something is not plain: the sink holds partial
+/// output, and the caller must use the Python path. On success the
+/// record's own iterator is left at its end, as pymarc's loop leaves it;
+/// an untouched record read from MARC stays untouched. The caller has
+/// checked the record's class.
+pub(crate) fn walk_record<S: RecordSink>(
+    record: &Bound<'_, RecordBase>,
+    sink: &mut S,
+) -> PyResult<bool> {
+    let storage = built_storage(record)?;
+    match crate::walk::walk_storage(record.py(), &storage, sink)? {
+        Some(count) => {
+            record.borrow_mut().iter_pos = count;
+            Ok(true)
         }
-    }
-
-    /// Leaves the record's own iterator where a completed
-    /// `for field in record` loop over `count` fields leaves it.
-    pub(crate) fn end_iteration(&mut self, count: usize) {
-        self.iter_pos = count;
+        None => Ok(false),
     }
 }
 
-/// Builds the fields of a record read from MARCXML that were not built yet,
-/// so that [`RecordBase::snapshot`] sees them (the serialisers walk built
-/// fields or MARC bytes).
-pub(crate) fn build_pending_xml(slf: &Bound<'_, RecordBase>) -> PyResult<()> {
-    let pending = {
-        let b = slf.borrow();
-        b.fields.is_none() && b.xml.is_some()
-    };
-    if pending {
+/// The record's storage for the serialisers, with the fields of a record
+/// read from MARCXML built first (they read built fields or MARC bytes).
+fn built_storage(slf: &Bound<'_, RecordBase>) -> PyResult<Storage> {
+    if matches!(slf.borrow().storage.fields, Fields::Xml(_)) {
         fields_of(slf)?;
     }
-    Ok(())
+    Ok(slf.borrow().storage.snapshot(slf.py()))
 }
 
 /// The record's field list, built from its bytes on first use.
 fn fields_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let (lazy, xml) = {
-        let b = slf.borrow();
-        if let Some(f) = &b.fields {
-            return Ok(f.bind(py).clone());
-        }
-        (b.lazy.clone(), b.xml.clone())
+    let (marc, xml) = match &slf.borrow().storage.fields {
+        Fields::Objects(f) => return Ok(f.bind(py).clone()),
+        Fields::Unset => return Err(PyAttributeError::new_err("fields")),
+        Fields::Marc(lazy) => (Some(Arc::clone(lazy)), None),
+        Fields::Xml(xml) => (None, Some(Arc::clone(xml))),
     };
     // Built with no borrow held: making Python objects can run other
     // threads, which may look at this record meanwhile.
-    let list = match (lazy, xml) {
+    let list = match (marc, xml) {
         (Some(lazy), _) => build_fields(py, &lazy)?.into_any(),
         (None, Some(xml)) => build_xml_fields(py, &xml)?.into_any(),
         (None, None) => return Err(PyAttributeError::new_err("fields")),
     };
     let mut b = slf.borrow_mut();
-    if let Some(f) = &b.fields {
+    if let Fields::Objects(f) = &b.storage.fields {
         // Another thread got there first; everyone must see one list.
         return Ok(f.bind(py).clone());
     }
-    b.fields = Some(list.clone().unbind());
-    b.lazy = None;
-    b.xml = None;
+    b.storage.fields = Fields::Objects(list.clone().unbind());
     Ok(list)
-}
-
-/// Whether `for field in record` may run natively: the record is exactly
-/// `Record`, or its class overrides nothing pymarc's `__iter__`/`__next__`
-/// go through (attribute access and assignment, `fields`).
-fn plain_iteration(slf: &Bound<'_, RecordBase>) -> PyResult<bool> {
-    if is_exact_record(slf)? {
-        return Ok(true);
-    }
-    plain_record_type(slf, &[])
-}
-
-/// Whether `slf` is exactly `Record` (a pointer comparison: this is on the
-/// hot paths).
-fn is_exact_record(slf: &Bound<'_, RecordBase>) -> PyResult<bool> {
-    let py = slf.py();
-    Ok(std::ptr::eq(
-        slf.get_type_ptr(),
-        types(py)?.record.as_ptr().cast(),
-    ))
-}
-
-/// Whether `as_marc` may read the record's storage directly: it is exactly
-/// `Record`, or its class overrides none of the attributes pymarc's
-/// `as_marc` reads or assigns.
-fn plain_for_as_marc(slf: &Bound<'_, RecordBase>) -> PyResult<bool> {
-    if is_exact_record(slf)? {
-        return Ok(true);
-    }
-    plain_record_type(slf, &["to_unicode", "force_utf8"])
 }
 
 /// The record's leader object, built from its bytes on first use.
 fn leader_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let raw = {
-        let b = slf.borrow();
-        if let Some(l) = &b.leader {
-            return Ok(l.bind(py).clone());
-        }
-        b.raw_leader
-    };
-    let Some(raw) = raw else {
-        return Err(PyAttributeError::new_err("leader"));
+    let raw = match &slf.borrow().storage.leader {
+        Leader::Object(l) => return Ok(l.bind(py).clone()),
+        Leader::Unset => return Err(PyAttributeError::new_err("leader")),
+        Leader::Text(raw) => *raw,
     };
     let text: String = raw.iter().map(|&b| char::from(b)).collect();
     let leader = types(py)?.leader.bind(py).call1((text,))?;
     let mut b = slf.borrow_mut();
-    if let Some(l) = &b.leader {
+    if let Leader::Object(l) = &b.storage.leader {
         return Ok(l.bind(py).clone());
     }
-    b.leader = Some(leader.clone().unbind());
-    b.raw_leader = None;
+    b.storage.leader = Leader::Object(leader.clone().unbind());
     Ok(leader)
 }
 
 #[pymethods]
 impl RecordBase {
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        visit.call(&self.fields)?;
-        visit.call(&self.leader)?;
+        for obj in self.storage.objects() {
+            visit.call(obj)?;
+        }
         for obj in [&self.pos, &self.force_utf8, &self.to_unicode] {
             visit.call(obj)?;
         }
@@ -247,9 +169,7 @@ impl RecordBase {
     }
 
     fn __clear__(&mut self) {
-        self.fields = None;
-        self.xml = None;
-        self.leader = None;
+        self.storage = Storage::unset();
         Python::attach(|py| {
             for obj in [&mut self.pos, &mut self.force_utf8, &mut self.to_unicode] {
                 *obj = py.None();
@@ -275,10 +195,7 @@ impl RecordBase {
 
     #[setter]
     fn set_fields(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
-        let mut b = slf.borrow_mut();
-        b.lazy = None;
-        b.xml = None;
-        b.fields = Some(value);
+        slf.borrow_mut().storage.fields = Fields::Objects(value);
         Ok(())
     }
 
@@ -290,9 +207,7 @@ impl RecordBase {
 
     #[setter]
     fn set_leader(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
-        let mut b = slf.borrow_mut();
-        b.raw_leader = None;
-        b.leader = Some(value);
+        slf.borrow_mut().storage.leader = Leader::Object(value);
         Ok(())
     }
 
@@ -338,13 +253,9 @@ impl RecordBase {
         &self,
         py: Python<'_>,
     ) -> Option<(Py<PyBytes>, Py<PyAny>, Py<PyAny>, Py<PyAny>, usize)> {
-        let (None, None, None, Some(lazy), Some(leader)) = (
-            &self.fields,
-            &self.leader,
-            &self.xml,
-            &self.lazy,
-            &self.raw_leader,
-        ) else {
+        let (Fields::Marc(lazy), Leader::Text(leader)) =
+            (&self.storage.fields, &self.storage.leader)
+        else {
             return None;
         };
         let payload = crate::record_pickle::payload(lazy, leader);
@@ -371,11 +282,10 @@ impl RecordBase {
                 "not a record pickled by this version of pymrrc",
             ));
         };
-        self.lazy = Some(Arc::new(lazy));
-        self.raw_leader = Some(leader);
-        self.xml = None;
-        self.fields = None;
-        self.leader = None;
+        self.storage = Storage {
+            fields: Fields::Marc(Arc::new(lazy)),
+            leader: Leader::Text(leader),
+        };
         self.to_unicode = to_unicode;
         self.force_utf8 = force_utf8;
         self.pos = pos;
@@ -386,19 +296,19 @@ impl RecordBase {
     /// Whether the record still holds only its bytes (nothing looked into).
     #[getter]
     fn _is_lazy(&self) -> bool {
-        (self.lazy.is_some() || self.xml.is_some()) && self.fields.is_none()
+        self.storage.is_untouched()
     }
 
     /// The title (245 $a and $b), as pymarc's `Record.title` computes it.
     #[getter]
     fn title(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        key_title(slf, b"245", "_py_title")
+        title_of(slf, b"245", "_py_title")
     }
 
     /// The key title (222 $a and $b).
     #[getter]
     fn issn_title(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        key_title(slf, b"222", "_py_issn_title")
+        title_of(slf, b"222", "_py_issn_title")
     }
 
     /// Serialises the record as MARC 21 bytes, exactly as pymarc does.
@@ -431,7 +341,7 @@ impl RecordBase {
             let f = slf.borrow().force_utf8.clone_ref(py);
             truthy(f.bind(py))?
         };
-        crate::encode::encode_record_objects(slf.as_any(), &leader, force)
+        crate::record_encode::encode_record_objects(slf.as_any(), &leader, force)
     }
 
     /// Alias of `as_marc`.
@@ -442,7 +352,9 @@ impl RecordBase {
     /// The record as a MARC-in-JSON dictionary.
     fn as_dict(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         if plain_record_type(slf, &[])? {
-            if let Some(dict) = crate::as_dict::record_dict(slf)? {
+            let storage = built_storage(slf)?;
+            if let Some((dict, count)) = crate::as_dict::storage_dict(slf.py(), &storage)? {
+                slf.borrow_mut().iter_pos = count;
                 return Ok(dict.into_any().unbind());
             }
         }
@@ -531,19 +443,12 @@ impl RecordBase {
             return Ok(false);
         };
         if fresh {
-            let mut b = slf.borrow_mut();
-            b.raw_leader = Some(lazy.layout.leader);
-            b.leader = None;
-            b.fields = None;
-            b.xml = None;
-            b.lazy = Some(Arc::new(lazy));
+            slf.borrow_mut().storage = Storage::read_from_marc(lazy);
         } else {
             let existing = fields_of(slf)?;
             let built = build_fields(py, &lazy)?;
             existing.call_method1("extend", (built,))?;
-            let mut b = slf.borrow_mut();
-            b.raw_leader = Some(lazy.layout.leader);
-            b.leader = None;
+            slf.borrow_mut().storage.leader = Leader::Text(lazy.layout.leader);
         }
         Ok(true)
     }
@@ -562,96 +467,31 @@ fn json_text(slf: &Bound<'_, RecordBase>, style: JsonStyle) -> PyResult<Option<S
     Ok(Some(writer.finish()))
 }
 
-/// `title`/`issn_title`: subfields a and b of the first field `tag`, read
-/// from the bytes while the record is untouched.
-fn key_title(slf: &Bound<'_, RecordBase>, tag: &[u8], python_impl: &str) -> PyResult<Py<PyAny>> {
+/// `title`/`issn_title`: read from the bytes while the record is
+/// untouched, else pymarc's Python implementation.
+fn title_of(slf: &Bound<'_, RecordBase>, tag: &[u8], python_impl: &str) -> PyResult<Py<PyAny>> {
     let py = slf.py();
-    let lazy = {
-        let b = slf.borrow();
-        match (&b.lazy, &b.fields) {
-            (Some(lazy), None) => Some(Arc::clone(lazy)),
-            _ => None,
-        }
-    };
-    let answer = match lazy {
-        Some(lazy) => Some(match find_field(&lazy, tag) {
-            None => None,
-            Some(i) => match first_subfield(py, &lazy, i, b'a') {
-                None => None,
-                Some(a) if a.to_cow()?.is_empty() => Some(a),
-                Some(a) => match first_subfield(py, &lazy, i, b'b') {
-                    Some(sub) if !sub.to_cow()?.is_empty() => Some(PyString::new(
-                        py,
-                        &format!("{} {}", a.to_cow()?, sub.to_cow()?),
-                    )),
-                    _ => Some(a),
-                },
-            },
+    let lazy = slf.borrow().storage.marc_bytes().cloned();
+    match lazy {
+        Some(lazy) => Ok(match key_title(py, &lazy, tag)? {
+            Some(s) => s.into_any().unbind(),
+            None => py.None(),
         }),
-        None => None,
-    };
-    match answer {
-        Some(Some(s)) => Ok(s.into_any().unbind()),
-        Some(None) => Ok(py.None()),
         None => Ok(slf.call_method0(python_impl)?.unbind()),
     }
 }
 
-/// What `as_marc` needs of a record nobody has edited: its bytes as read
-/// and its leader text. Plain Rust data, so it can be encoded with the GIL
-/// released.
-pub(crate) struct UntouchedRecord {
-    lazy: Arc<LazyRecord>,
-    leader: [u8; LEADER_LEN],
-}
-
-impl UntouchedRecord {
-    /// The record's transmission-format bytes, exactly as `as_marc` gives.
-    pub(crate) fn encode(&self) -> Vec<u8> {
-        reencode_layout(&self.lazy.bytes, &self.lazy.layout, &self.leader)
-    }
-
-    /// Appends [`Self::encode`]'s bytes to `out`.
-    pub(crate) fn encode_into(&self, out: &mut Vec<u8>) {
-        reencode_layout_into(out, &self.lazy.bytes, &self.lazy.layout, &self.leader);
-    }
-
-    /// About how long [`Self::encode`]'s bytes are (exactly, for most
-    /// records).
-    pub(crate) fn size_hint(&self) -> usize {
-        self.lazy.bytes.len()
-    }
-}
-
 /// The record as an [`UntouchedRecord`] when `as_marc` would re-encode it
-/// straight from the bytes it was read from (its fields and leader were
-/// never built, and its text is UTF-8 that re-encodes to itself); `None`
-/// when only the field-by-field encoder can tell. As `as_marc` does, it
-/// marks the leader as Unicode when the record was decoded to `str`.
+/// straight from the bytes it was read from ([`Storage::untouched`]); as
+/// `as_marc` does, it marks the leader as Unicode when the record was
+/// decoded to `str`.
 pub(crate) fn untouched_snapshot(slf: &Bound<'_, RecordBase>) -> PyResult<Option<UntouchedRecord>> {
     let py = slf.py();
-    let to_unicode = truthy(slf.borrow().to_unicode.bind(py))?;
-    let mut b = slf.borrow_mut();
-    let force = truthy(b.force_utf8.bind(py))?;
-    let (None, None, Some(lazy)) = (&b.fields, &b.leader, b.lazy.clone()) else {
-        return Ok(None);
+    let (to_unicode, force) = {
+        let b = slf.borrow();
+        (b.to_unicode.clone_ref(py), b.force_utf8.clone_ref(py))
     };
-    let Some(raw) = b.raw_leader.as_mut() else {
-        return Ok(None);
-    };
-    if to_unicode {
-        raw[9] = b'a';
-    }
-    let leader = *raw;
-    // With 'replace' or 'ignore', invalid bytes decode to other text, so
-    // only fields of clean UTF-8 re-encode to themselves (a record valid as
-    // a whole may still have a field that starts or ends inside a
-    // character).
-    let clean = lazy.handling == Utf8Handling::Strict
-        || pymrrc_core::decode::fields_are_utf8(&lazy.bytes, &lazy.layout);
-    if (leader[9] == b'a' || force) && clean {
-        Ok(Some(UntouchedRecord { lazy, leader }))
-    } else {
-        Ok(None)
-    }
+    // Truth tested with no borrow held: `__bool__` may run Python code.
+    let (to_unicode, force) = (truthy(to_unicode.bind(py))?, truthy(force.bind(py))?);
+    Ok(slf.borrow_mut().storage.untouched(to_unicode, force))
 }

@@ -1,27 +1,31 @@
 //! Decoding transmission-format bytes into a `Record` natively
-//! (`Record(data=...)`, `decode_marc()`): which options the native decoder
-//! takes, and validation of the bytes. Only a valid record is decoded
-//! here; anything else (other encodings and options, an invalid record)
-//! is left to `pymrrc/_fallback.py`, which follows pymarc's steps, so that
-//! a record failing part way holds what pymarc's holds.
+//! (`Record(data=...)`, `decode_marc()`), with the reader's own set-up:
+//! the options as [`crate::native_options`] reads them and one record
+//! validated by [`pymrrc_core::batch::decode_item`]. Only a valid record is
+//! decoded here; anything else (other encodings and options, an invalid
+//! record) is left to `pymrrc/_fallback.py`, which follows pymarc's steps,
+//! so that a record failing part way holds what pymarc's holds.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBool, PyBytes};
 
 use crate::errors::emit_notes;
 use crate::materialize::LazyRecord;
-use crate::text::truthy;
-use pymrrc_core::decode::DecodeOptions;
-use pymrrc_core::text::Utf8Handling;
+use crate::native_options::OptionValues;
+use pymrrc_core::batch::decode_item;
 
 /// The validated record for `marc` under pymarc's decoding options, with
 /// the log lines pymarc writes for it written; `None` when the exact
-/// Python decoder must decode it. `hide_utf8_warnings` and `encoding` are
-/// pymarc's; MARC-8 records are decoded natively only when `encoding` is
-/// 'iso8859-1' and pymarc would neither write to stderr nor raise while
-/// decoding them.
+/// Python decoder must decode it: the options need it, the record is
+/// invalid (pymarc fails part way through, and the fallback takes the same
+/// steps, so the record holds what pymarc's holds and the log lines and
+/// exception are pymarc's), or it is MARC-8 text on which pymarc would
+/// write to stderr or raise. `hide_utf8_warnings` and `encoding` default to
+/// pymarc's `False` and 'iso8859-1'.
 pub(crate) fn decode_valid(
     marc: &Bound<'_, PyAny>,
     to_unicode: &Bound<'_, PyAny>,
@@ -34,74 +38,45 @@ pub(crate) fn decode_valid(
     let Ok(bytes) = marc.cast_exact::<PyBytes>() else {
         return Ok(None);
     };
-    let Some(handling) = crate::text::plain_text(utf8_handling).and_then(Utf8Handling::from_name)
-    else {
-        return Ok(None);
-    };
-    let data = bytes.as_bytes();
-    let force = truthy(force_utf8)?;
-    if !truthy(to_unicode)? {
+    if DECLINED.with(|d| d.get()) == marc.as_ptr() as usize {
         return Ok(None);
     }
-    let utf8 = force || data.get(9) == Some(&b'a');
-    let hide = match hide_utf8_warnings {
-        Some(h) => truthy(h).ok(),
-        None => Some(false),
-    };
-    let marc8 = !utf8
-        && hide.is_some()
-        && encoding.map_or(Some("iso8859-1"), crate::text::plain_text) == Some("iso8859-1");
-    if !utf8 && !marc8 {
+    let no = PyBool::new(py, false).to_owned().into_any();
+    let latin1 = intern!(py, "iso8859-1").clone().into_any();
+    let validation = OptionValues {
+        to_unicode,
+        force_utf8,
+        hide_utf8_warnings: hide_utf8_warnings.unwrap_or(&no),
+        utf8_handling,
+        file_encoding: encoding.unwrap_or(&latin1),
+    }
+    .native_validation()?;
+    if validation.is_none() {
         return Ok(None);
     }
-    let options = DecodeOptions {
-        force_utf8: force,
-        to_unicode: true,
-        utf8_handling: handling,
-        marc8,
-        hide_utf8_warnings: hide.unwrap_or(false),
+    let item = decode_item(Arc::from(bytes.as_bytes()), 0, &validation);
+    let Ok(lazy) = LazyRecord::from_outcome(&item.chunk, item.outcome, &validation) else {
+        return Ok(None);
     };
-    decode_checked(py, data, &options, marc)
+    emit_notes(py, &item.notes, marc)?;
+    Ok(Some(lazy))
 }
 
-/// Validates `data` natively (and transcodes a MARC-8 record to UTF-8).
-/// `Ok(None)` means the exact Python fallback must decode it: the record
-/// needs it, is invalid, or is MARC-8 text on which pymarc would write to
-/// stderr or raise. pymarc fails part way through an invalid record,
-/// leaving its leader set and the fields before the failing one added (and
-/// logged about); the fallback does the same steps, so the record holds
-/// what pymarc's holds and the log lines and exception are pymarc's.
-fn decode_checked(
-    py: Python<'_>,
-    data: &[u8],
-    options: &DecodeOptions,
-    chunk: &Bound<'_, PyAny>,
-) -> PyResult<Option<LazyRecord>> {
-    let mut notes = Vec::new();
-    let Ok(layout) = pymrrc_core::decode_layout(data, options, &mut notes) else {
-        return Ok(None);
-    };
-    if layout.needs_fallback {
-        return Ok(None);
-    }
-    let lazy = if options.marc8 {
-        let Ok(transcoded) =
-            pymrrc_core::marc8::transcode_record(data, &layout, options.hide_utf8_warnings)
-        else {
-            return Ok(None);
-        };
-        LazyRecord {
-            bytes: Arc::from(transcoded.bytes),
-            layout: transcoded.layout,
-            handling: Utf8Handling::Strict,
-        }
-    } else {
-        LazyRecord {
-            bytes: Arc::from(data),
-            layout,
-            handling: options.utf8_handling,
-        }
-    };
-    emit_notes(py, &notes, chunk)?;
-    Ok(Some(lazy))
+thread_local! {
+    /// The address of the chunk that a reader on this thread is handing to
+    /// `Record(chunk, **options)` after the native decoder declined it under
+    /// those same options (0: none): `Record.__init__` then goes straight to
+    /// the exact Python decoder instead of validating the chunk again. The
+    /// reader holds the chunk for the whole call, so the address cannot be
+    /// reused meanwhile; a mismatch only costs a second validation.
+    static DECLINED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Runs `build` (which calls `Record(chunk, **options)`) with `chunk` known
+/// to need the Python decoder under the options `build` passes.
+pub(crate) fn with_declined<T>(chunk: &Bound<'_, PyAny>, build: impl FnOnce() -> T) -> T {
+    let before = DECLINED.with(|d| d.replace(chunk.as_ptr() as usize));
+    let result = build();
+    DECLINED.with(|d| d.set(before));
+    result
 }

@@ -25,8 +25,9 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict};
 
-use crate::record::{untouched_snapshot, RecordBase, UntouchedRecord};
-use crate::walk::plain_record_type;
+use crate::record::{untouched_snapshot, RecordBase};
+use crate::record_class::plain_record_type;
+use crate::storage::UntouchedRecord;
 
 /// Bytes buffered before the file is written.
 const BUFFER: usize = 1 << 20;

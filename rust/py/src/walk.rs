@@ -4,8 +4,9 @@
 //!
 //! The walk sees what pymarc's `str(record.leader)` and
 //! `for field in record: ...` would see. It only proceeds when that is
-//! certain without running Python code: the record's class does not
-//! override iteration or storage, and every field is exactly `Field` with
+//! certain without running Python code: the caller has checked that the
+//! record's class does not override iteration or storage
+//! (`record_class`), and every field is exactly `Field` with
 //! exact `str` values (valid Unicode), `Indicators` and `Subfield` tuples in
 //! a `list`. Anything else answers "not plain", and the caller runs the
 //! Python implementation, which behaves exactly as pymarc does (MARC-8 for
@@ -15,57 +16,24 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyString};
 
 use crate::field::FieldBase;
+use crate::plain_field::{is_plain_field, plain_indicators, plain_subfields};
 use crate::pytypes::types;
-use crate::record::RecordBase;
-use crate::text::{exact_pair, plain_text};
+use crate::storage::{Fields, Leader, Storage};
+use crate::text::plain_text;
 use pymrrc_core::visit::{leader_text, visit_fields, RecordSink};
-
-/// Attributes a `Record` subclass must not override for the native walk to
-/// see what Python would.
-const WALKED_ATTRIBUTES: [&str; 6] = [
-    "__iter__",
-    "__next__",
-    "__getattribute__",
-    "__setattr__",
-    "leader",
-    "fields",
-];
-
-/// Whether `record`'s class is `Record`, or a subclass that overrides none
-/// of the attributes the walk relies on, nor any of `also`.
-pub(crate) fn plain_record_type(record: &Bound<'_, RecordBase>, also: &[&str]) -> PyResult<bool> {
-    let py = record.py();
-    let record_cls = types(py)?.record.bind(py);
-    let ty = record.get_type();
-    if ty.is(record_cls) {
-        return Ok(true);
-    }
-    if !ty.is_subclass(record_cls)? {
-        return Ok(false);
-    }
-    for name in WALKED_ATTRIBUTES.iter().chain(also) {
-        if !ty.getattr(*name)?.is(&record_cls.getattr(*name)?) {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
 
 /// `str(record.leader)` when the leader is its raw bytes, an exact `Leader`
 /// or an exact `str`; `None` otherwise (or when `str()` fails, which the
 /// Python path then reports).
 pub(crate) fn leader_string<'py>(
     py: Python<'py>,
-    raw: Option<&[u8; pymrrc_core::consts::LEADER_LEN]>,
-    object: Option<&Py<PyAny>>,
+    leader: &Leader,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
-    if let Some(raw) = raw {
-        return Ok(Some(PyString::new(py, &leader_text(raw))));
-    }
-    let Some(object) = object else {
-        return Ok(None);
+    let object = match leader {
+        Leader::Text(raw) => return Ok(Some(PyString::new(py, &leader_text(raw)))),
+        Leader::Unset => return Ok(None),
+        Leader::Object(object) => object.bind(py),
     };
-    let object = object.bind(py);
     if let Ok(s) = object.cast_exact::<PyString>() {
         return Ok(Some(s.clone()));
     }
@@ -75,40 +43,31 @@ pub(crate) fn leader_string<'py>(
     Ok(object.str().ok())
 }
 
-/// Walks `record` into `sink`. `Ok(false)` means something is not plain:
-/// the sink holds partial output, and the caller must use the Python path.
-/// On success the record's own iterator is left at its end, as pymarc's
-/// loop leaves it; an untouched record stays untouched.
-pub(crate) fn walk_record<S: RecordSink>(
-    record: &Bound<'_, RecordBase>,
+/// Walks a record's `storage` into `sink`, returning how many fields it
+/// walked. `Ok(None)` means something is not plain: the sink holds partial
+/// output, and the caller must use the Python path. Fields read from
+/// MARCXML must have been built first.
+pub(crate) fn walk_storage<S: RecordSink>(
+    py: Python<'_>,
+    storage: &Storage,
     sink: &mut S,
-) -> PyResult<bool> {
-    let py = record.py();
-    crate::record::build_pending_xml(record)?;
-    let snap = record.borrow().snapshot(py);
-    if let Some(raw) = &snap.raw_leader {
+) -> PyResult<Option<usize>> {
+    if let Leader::Text(raw) = &storage.leader {
         sink.leader(&leader_text(raw));
     } else {
-        let Some(leader) = leader_string(py, None, snap.leader.as_ref())? else {
-            return Ok(false);
+        let Some(leader) = leader_string(py, &storage.leader)? else {
+            return Ok(None);
         };
         let Ok(text) = leader.to_str() else {
-            return Ok(false);
+            return Ok(None);
         };
         sink.leader(text);
     }
-    let count = match (&snap.lazy, &snap.fields) {
-        (Some(lazy), None) => visit_fields(&lazy.bytes, &lazy.layout, lazy.handling, sink).ok(),
-        (_, Some(fields)) => walk_fields(fields.bind(py), sink)?,
-        (None, None) => None,
-    };
-    match count {
-        Some(count) => {
-            record.borrow_mut().end_iteration(count);
-            Ok(true)
-        }
-        None => Ok(false),
-    }
+    Ok(match &storage.fields {
+        Fields::Marc(lazy) => visit_fields(&lazy.bytes, &lazy.layout, lazy.handling, sink).ok(),
+        Fields::Objects(fields) => walk_fields(fields.bind(py), sink)?,
+        Fields::Unset | Fields::Xml(_) => None,
+    })
 }
 
 /// Walks a `fields` value holding plain `Field` objects; `None` when it is
@@ -118,13 +77,9 @@ fn walk_fields<S: RecordSink>(fields: &Bound<'_, PyAny>, sink: &mut S) -> PyResu
     let Ok(list) = fields.cast_exact::<PyList>() else {
         return Ok(None);
     };
-    let t = types(py)?;
-    let field_cls = t.field.bind(py);
-    let indicators_cls = t.indicators.bind(py);
-    let subfield_cls = t.subfield.bind(py);
     // No Python code runs below, so the list cannot change under the loop.
     for item in list.iter() {
-        if !item.get_type().is(field_cls) {
+        if !is_plain_field(&item)? {
             return Ok(None);
         }
         let field = item.cast::<FieldBase>()?.borrow();
@@ -143,17 +98,14 @@ fn walk_fields<S: RecordSink>(fields: &Bound<'_, PyAny>, sink: &mut S) -> PyResu
             sink.control_field(tag, data);
             continue;
         }
-        let Some((ind1, ind2)) = exact_pair(field.indicators.bind(py), indicators_cls) else {
+        let Some((ind1, ind2)) = plain_indicators(field.indicators.bind(py))? else {
             return Ok(None);
         };
-        let Ok(subfields) = field.subfields.bind(py).cast_exact::<PyList>() else {
+        let Some(pairs) = plain_subfields(field.subfields.bind(py))? else {
             return Ok(None);
         };
         sink.begin_data_field(tag, ind1.to_str()?, ind2.to_str()?);
-        for sub in subfields.iter() {
-            let Some((code, value)) = exact_pair(&sub, subfield_cls) else {
-                return Ok(None);
-            };
+        for (code, value) in pairs {
             sink.subfield(code.to_str()?, value.to_str()?);
         }
         sink.end_data_field();

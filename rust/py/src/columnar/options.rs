@@ -3,12 +3,11 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::PyDict;
 
-use crate::text::{plain_text, truthy};
+use crate::native_options::{text_handling, OptionValues};
 use pymrrc_columnar::{TableShape, WideColumns};
 use pymrrc_core::batch::Validation;
-use pymrrc_core::decode::DecodeOptions;
 use pymrrc_core::text::Utf8Handling;
 
 /// What happens to a record the reader rejects.
@@ -66,42 +65,15 @@ pub(crate) struct ReaderOptions {
 }
 
 impl ReaderOptions {
-    /// The same choice `MARCReader` makes: native decoding for UTF-8 with
-    /// the 'strict', 'replace' and 'ignore' handlers, MARC-8 natively only
-    /// with the default `file_encoding`, the rest in Python.
-    pub(crate) fn new(
-        py: Python<'_>,
-        to_unicode: &Bound<'_, PyAny>,
-        force_utf8: &Bound<'_, PyAny>,
-        hide_utf8_warnings: &Bound<'_, PyAny>,
-        utf8_handling: &Bound<'_, PyAny>,
-        file_encoding: &Bound<'_, PyAny>,
-    ) -> PyResult<Self> {
-        let handling = utf8_handling
-            .cast_exact::<PyString>()
-            .ok()
-            .and_then(|s| s.to_str().ok().and_then(Utf8Handling::from_name));
-        let hide = truthy(hide_utf8_warnings).ok();
-        let marc8 = hide.is_some() && plain_text(file_encoding) == Some("iso8859-1");
-        let validation = match handling {
-            Some(h) if truthy(to_unicode)? => Some(DecodeOptions {
-                force_utf8: truthy(force_utf8)?,
-                to_unicode: true,
-                utf8_handling: h,
-                marc8,
-                hide_utf8_warnings: hide.unwrap_or(false),
-            }),
-            _ => None,
-        };
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("to_unicode", to_unicode)?;
-        kwargs.set_item("force_utf8", force_utf8)?;
-        kwargs.set_item("hide_utf8_warnings", hide_utf8_warnings)?;
-        kwargs.set_item("utf8_handling", utf8_handling)?;
-        kwargs.set_item("file_encoding", file_encoding)?;
+    /// The same choice `MARCReader` makes
+    /// ([`OptionValues::native_validation`]); an error from the truth of
+    /// `to_unicode` or `force_utf8` is raised here.
+    pub(crate) fn new(values: &OptionValues<'_, '_>) -> PyResult<Self> {
+        let validation = values.native_validation()?;
+        let kwargs = values.record_kwargs()?;
         Ok(Self {
             validation,
-            handling: handling.unwrap_or(Utf8Handling::Strict),
+            handling: text_handling(&validation),
             fallback_kwargs: kwargs.unbind(),
         })
     }

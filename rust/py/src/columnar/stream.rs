@@ -18,6 +18,7 @@ use pyo3::types::{PyCapsule, PyDict, PyList};
 use super::options::{shape, ErrorMode, ReaderOptions};
 use super::producer::{lock, Producer, SharedSummary};
 use super::source::Source;
+use crate::native_options::OptionValues;
 use pymrrc_core::pipeline::PathPipeline;
 
 /// A stream of record batches of MARC records.
@@ -65,14 +66,13 @@ impl ArrowStream {
     ) -> PyResult<Self> {
         let shape = shape(layout, columns)?;
         let mode = ErrorMode::parse(errors)?;
-        let options = ReaderOptions::new(
-            py,
+        let options = ReaderOptions::new(&OptionValues {
             to_unicode,
             force_utf8,
             hide_utf8_warnings,
             utf8_handling,
             file_encoding,
-        )?;
+        })?;
         let workers = crate::reader::workers_from(workers.as_ref())?;
         let source = match kind {
             "path" => {

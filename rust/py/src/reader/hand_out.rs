@@ -15,9 +15,9 @@ use crate::errors::{emit_notes, exception_for, framing_exception};
 use crate::materialize::LazyRecord;
 use crate::pytypes::{new_instance, reader_hooks, types};
 use crate::record::RecordBase;
+use crate::record_decode::with_declined;
 use pymrrc_core::batch::{Item, Outcome};
-use pymrrc_core::text::Utf8Handling;
-use pymrrc_core::{Layout, Note};
+use pymrrc_core::Note;
 
 /// How often (in records) the reader asks again whether records may be
 /// built natively: a decoding hook replaced on `Record` or in
@@ -45,7 +45,7 @@ impl ReaderBase {
     pub(super) fn hand_out(&mut self, py: Python<'_>, item: Item) -> PyResult<Py<PyAny>> {
         if !matches!(item.outcome, Outcome::Fatal(_)) {
             if let Some(class) = self.replaced_record_class(py)? {
-                return self.decode_in_python(py, class, &item.chunk);
+                return self.decode_in_python(py, class, &item.chunk, false);
             }
         }
         let validation = self.options.validation();
@@ -55,31 +55,24 @@ impl ReaderBase {
             notes,
             ..
         } = item.validated_with(&validation);
-        match outcome {
-            Outcome::Record(layout) => {
-                let handling = validation.map_or(Utf8Handling::Strict, |v| v.utf8_handling);
-                let text = Arc::clone(&chunk);
-                self.lazy_record(py, chunk, &notes, text, layout, handling)
-            }
-            Outcome::Transcoded { text, layout } => {
-                self.lazy_record(py, chunk, &notes, text, layout, Utf8Handling::Strict)
-            }
-            Outcome::Invalid(err) => {
+        match LazyRecord::from_outcome(&chunk, outcome, &validation) {
+            Ok(lazy) => self.lazy_record(py, chunk, &notes, lazy),
+            Err(Outcome::Invalid(err)) => {
                 let chunk_obj = PyBytes::new(py, &chunk).into_any();
                 emit_notes(py, &notes, &chunk_obj)?;
                 self.chunk = Chunk::Object(chunk_obj.clone().unbind());
                 self.exception = Some(exception_for(py, &err, &chunk_obj)?.unbind());
                 Ok(py.None())
             }
-            Outcome::Fatal(kind) => {
+            Err(Outcome::Fatal(kind)) => {
                 self.chunk = Chunk::Object(PyBytes::new(py, &chunk).into_any().unbind());
                 self.fatal = true;
                 self.exception = Some(framing_exception(py, kind)?.unbind());
                 Ok(py.None())
             }
-            Outcome::Fallback => {
+            Err(Outcome::Record(_) | Outcome::Transcoded { .. } | Outcome::Fallback) => {
                 let class = Ok(types(py)?.record.bind(py).clone().into_any());
-                self.decode_in_python(py, class, &chunk)
+                self.decode_in_python(py, class, &chunk, true)
             }
         }
     }
@@ -95,7 +88,11 @@ impl ReaderBase {
     ) -> PyResult<Option<PyResult<Bound<'py, PyAny>>>> {
         let hooks = reader_hooks(py)?;
         let record = types(py)?.record.bind(py);
-        match hooks.reader_globals.bind(py).get_item(intern!(py, "Record"))? {
+        match hooks
+            .reader_globals
+            .bind(py)
+            .get_item(intern!(py, "Record"))?
+        {
             Some(class) if class.is(record) => {}
             Some(class) => return Ok(Some(Ok(class))),
             None => {
@@ -114,16 +111,24 @@ impl ReaderBase {
 
     /// pymarc's `Record(chunk, **options)`, through `class` (or the error
     /// of looking it up): a record, or `None` with `current_exception`.
-    fn decode_in_python(
+    /// `declined`: the native decoder declined the chunk under these
+    /// options, so `Record.__init__` goes straight to the Python decoder.
+    fn decode_in_python<'py>(
         &mut self,
-        py: Python<'_>,
-        class: PyResult<Bound<'_, PyAny>>,
+        py: Python<'py>,
+        class: PyResult<Bound<'py, PyAny>>,
         chunk: &[u8],
+        declined: bool,
     ) -> PyResult<Py<PyAny>> {
         let chunk_obj = PyBytes::new(py, chunk).into_any();
         self.chunk = Chunk::Object(chunk_obj.clone().unbind());
         let kwargs = self.options.kwargs(py);
-        match class.and_then(|c| c.call((&chunk_obj,), kwargs.as_ref())) {
+        let call = |c: Bound<'py, PyAny>| c.call((&chunk_obj,), kwargs.as_ref());
+        let built = match class {
+            Ok(c) if declined => with_declined(&chunk_obj, || call(c)),
+            other => other.and_then(call),
+        };
+        match built {
             Ok(record) => Ok(record.unbind()),
             // pymarc catches `Exception` and yields `None`; anything
             // else (KeyboardInterrupt, SystemExit) propagates.
@@ -135,26 +140,19 @@ impl ReaderBase {
         }
     }
 
-    /// A lazy `Record` over `text` (the chunk itself, or a MARC-8 chunk's
+    /// A lazy `Record` over `lazy` (the chunk itself, or a MARC-8 chunk's
     /// UTF-8 transcoding); `current_chunk` becomes the original chunk.
     fn lazy_record(
         &mut self,
         py: Python<'_>,
         chunk: Arc<[u8]>,
         notes: &[Note],
-        text: Arc<[u8]>,
-        layout: Layout,
-        handling: Utf8Handling,
+        lazy: LazyRecord,
     ) -> PyResult<Py<PyAny>> {
         if !notes.is_empty() {
             emit_notes(py, notes, PyBytes::new(py, &chunk).as_any())?;
         }
         self.chunk = Chunk::Pending(chunk);
-        let lazy = LazyRecord {
-            bytes: text,
-            layout,
-            handling,
-        };
         let t = types(py)?;
         let record = new_instance(py, t.record.bind(py))?;
         record.cast::<RecordBase>()?.borrow_mut().fill_from_reader(

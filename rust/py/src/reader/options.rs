@@ -6,12 +6,10 @@
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyString};
+use pyo3::types::{PyBool, PyDict};
 
-use crate::text::{plain_text, truthy};
+use crate::native_options::OptionValues;
 use pymrrc_core::batch::Validation;
-use pymrrc_core::decode::DecodeOptions;
-use pymrrc_core::text::Utf8Handling;
 
 /// One of the options, by name.
 #[derive(Clone, Copy)]
@@ -91,44 +89,27 @@ impl ReaderOptions {
             return Ok(false);
         }
         self.validation = self.native_reading(py);
-        let kwargs = PyDict::new(py);
-        kwargs.set_item(intern!(py, "to_unicode"), &self.to_unicode)?;
-        kwargs.set_item(intern!(py, "force_utf8"), &self.force_utf8)?;
-        kwargs.set_item(intern!(py, "hide_utf8_warnings"), &self.hide_utf8_warnings)?;
-        kwargs.set_item(intern!(py, "utf8_handling"), &self.utf8_handling)?;
-        kwargs.set_item(intern!(py, "file_encoding"), &self.file_encoding)?;
+        let kwargs = self.values(py).record_kwargs()?;
         self.kwargs = Some(kwargs.unbind());
         self.changed = false;
         Ok(true)
     }
 
-    /// What the native decoder does under these options; `None` leaves
-    /// every record to the Python decoder: an error handler Rust does not
-    /// implement, `to_unicode` false, or an option whose truth cannot be
-    /// told (pymarc's own decoder then raises where pymarc does).
+    /// What the native decoder does under these options
+    /// ([`OptionValues::native_validation`]); `None` also when the truth of an option
+    /// cannot be told (pymarc's own decoder then raises where pymarc does).
     fn native_reading(&self, py: Python<'_>) -> Validation {
-        let handling = self
-            .utf8_handling
-            .bind(py)
-            .cast_exact::<PyString>()
-            .ok()
-            .and_then(|s| s.to_str().ok().and_then(Utf8Handling::from_name))?;
-        if !truthy(self.to_unicode.bind(py)).ok()? {
-            return None;
+        self.values(py).native_validation().ok().flatten()
+    }
+
+    fn values<'a, 'py>(&'a self, py: Python<'py>) -> OptionValues<'a, 'py> {
+        OptionValues {
+            to_unicode: self.to_unicode.bind(py),
+            force_utf8: self.force_utf8.bind(py),
+            hide_utf8_warnings: self.hide_utf8_warnings.bind(py),
+            utf8_handling: self.utf8_handling.bind(py),
+            file_encoding: self.file_encoding.bind(py),
         }
-        let force_utf8 = truthy(self.force_utf8.bind(py)).ok()?;
-        // pymarc decodes non-UTF-8 text as MARC-8 only when file_encoding
-        // is exactly 'iso8859-1' (its default); other values stay with the
-        // Python decoder.
-        let hide = truthy(self.hide_utf8_warnings.bind(py)).ok();
-        let marc8 = hide.is_some() && plain_text(self.file_encoding.bind(py)) == Some("iso8859-1");
-        Some(DecodeOptions {
-            force_utf8,
-            to_unicode: true,
-            utf8_handling: handling,
-            marc8,
-            hide_utf8_warnings: hide.unwrap_or(false),
-        })
     }
 
     /// The validation as of the last [`ReaderOptions::refresh`].
