@@ -93,6 +93,19 @@ def _read_all(lib, target, **options):
         reader = lib.JSONReader(target, **options)
     except Exception as exc:  # noqa: BLE001 - part of what is compared
         return [("init", diff._exc(exc))]
+    try:
+        return _read_records(reader)
+    finally:
+        # JSONReader opens a path itself and, like pymarc's, never closes it;
+        # the test closes it (and a file it was given) rather than leave it
+        # to the garbage collector in some later test.
+        handle = getattr(reader, "file_handle", None)
+        for opened in (handle, target):
+            if hasattr(opened, "close"):
+                opened.close()
+
+
+def _read_records(reader):
     seen = []
     try:
         iterator = iter(reader)
