@@ -10,6 +10,7 @@ import os
 
 import pymarc
 import pymrrc
+from pymarc_compare import exc_key, outcome, shape  # noqa: F401 - for the test modules
 
 MODULES = (pymarc, pymrrc)
 EXAMPLES = int(os.environ.get("PYMRRC_HYPOTHESIS_EXAMPLES", "200"))
@@ -62,48 +63,6 @@ class Weird:
 
 
 # -- outcome helpers ---------------------------------------------------------------
-
-
-def _family(module_name):
-    head, _, rest = module_name.partition(".")
-    return "PKG." + rest if head in ("pymarc", "pymrrc") else module_name
-
-
-def _neutral(text):
-    """Text with the library's own name made neutral (messages that name a
-    class by its qualified name differ only in that)."""
-    return text.replace("pymarc.", "PKG.").replace("pymrrc.", "PKG.") if isinstance(text, str) else text
-
-
-def exc_key(exc):
-    cls = type(exc)
-    return (
-        "raised",
-        cls.__name__,
-        _family(cls.__module__),
-        _neutral(str(exc)),
-        tuple(_neutral(a) for a in exc.args),
-    )
-
-
-def shape(value):
-    """A library-independent description of a result."""
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, [shape(v) for v in value])
-    if isinstance(value, dict):
-        return ("dict", {k: shape(v) for k, v in value.items()})
-    if isinstance(value, (pymarc.Field, pymrrc.Field)):
-        return ("Field", str(value))
-    if isinstance(value, (str, bytes, int, float, bool, type(None))):
-        return (type(value).__name__, value)
-    return (type(value).__name__, str(value))
-
-
-def outcome(fn):
-    try:
-        return ("ok", shape(fn()))
-    except Exception as exc:  # noqa: BLE001 - the failure is the result
-        return exc_key(exc)
 
 
 # -- the operations compared -------------------------------------------------------

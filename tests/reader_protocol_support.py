@@ -12,6 +12,7 @@ import warnings
 
 import pymarc
 import pymrrc
+from pymarc_compare import exc_key, family as _family, field_key  # noqa: F401 - for the test modules
 
 LOGGER = "pymarc"
 
@@ -232,45 +233,11 @@ OPTION_SETS = {
 # -- describing what happened ---------------------------------------------------
 
 
-def _family(module_name):
-    head, _, rest = module_name.partition(".")
-    if head in ("pymarc", "pymrrc"):
-        return "PKG." + rest
-    return module_name
-
-
-def exc_key(exc):
-    """Everything comparable about an exception object (or None)."""
-    if exc is None:
-        return None
-    cls = type(exc)
-    return (
-        cls.__name__,
-        _family(cls.__module__),
-        [c.__name__ for c in cls.__mro__],
-        str(exc),
-        exc.args,
-    )
-
-
 def _attempt(fn):
     try:
         return ("ok", fn())
     except Exception as exc:  # noqa: BLE001 - the failure is the result
         return ("raised", exc_key(exc))
-
-
-def field_key(field):
-    subfields = field.subfields
-    return (
-        type(field).__name__,
-        field.tag,
-        field.control_field,
-        field.data,
-        None if field.indicators is None else (type(field.indicators).__name__, tuple(field.indicators)),
-        type(subfields).__name__,
-        [(type(s).__name__, tuple(s)) for s in subfields],
-    )
 
 
 def record_key(record):

@@ -14,6 +14,7 @@ import pytest
 import pymarc
 import pymrrc
 import pymrrc.record
+from pymarc_compare import exc_key, field_key, outcome, shape  # noqa: F401 - for the test modules
 
 MODULES = (pymarc, pymrrc)
 # -- inputs ---------------------------------------------------------------------------
@@ -157,53 +158,6 @@ CRAFTED = {
 # -- describing results ------------------------------------------------------------------
 
 
-def _family(name):
-    head, _, rest = name.partition(".")
-    return "PKG." + rest if head in ("pymarc", "pymrrc") else name
-
-
-def _neutral(text):
-    return text.replace("pymarc.", "PKG.").replace("pymrrc.", "PKG.") if isinstance(text, str) else text
-
-
-def exc_key(exc):
-    cls = type(exc)
-    return ("raised", cls.__name__, _family(cls.__module__), _neutral(str(exc)), tuple(_neutral(a) for a in exc.args))
-
-
-def shape(value):
-    if isinstance(value, (pymarc.Field, pymrrc.Field)):
-        return field_key(value)
-    if isinstance(value, (pymarc.Leader, pymrrc.Leader)):
-        return ("Leader", str(value))
-    if isinstance(value, (pymarc.Record, pymrrc.Record)):
-        return ("Record", str(value))
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, [shape(v) for v in value])
-    if isinstance(value, dict):
-        return ("dict", {k: shape(v) for k, v in value.items()})
-    return (type(value).__name__, value)
-
-
-def field_key(field):
-    return (
-        type(field).__name__,
-        field.tag,
-        field.control_field,
-        field.data,
-        None if field.indicators is None else (type(field.indicators).__name__, tuple(field.indicators)),
-        type(field.subfields).__name__,
-        [(type(s).__name__, tuple(s)) for s in field.subfields],
-    )
-
-
-def outcome(fn):
-    try:
-        return ("ok", shape(fn()))
-    except Exception as exc:  # noqa: BLE001 - the failure is the result
-        return exc_key(exc)
-
-
 # -- read-only operations ---------------------------------------------------------------
 
 
@@ -311,8 +265,6 @@ def assert_same_sequence(chunk, ops, options=None):
         for op, ours, ref in zip(ops, actual, expected):
             assert ours == ref, f"{op} differs (sequence {ops}, options {options})"
     assert actual == expected
-
-
 
 
 def _test_files():

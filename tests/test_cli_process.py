@@ -92,6 +92,43 @@ def test_progress_goes_to_stderr(tmp_path):
     assert quiet.stderr == b""
 
 
+def test_progress_is_on_by_default_when_stderr_is_a_terminal(tmp_path):
+    pytest.importorskip("tqdm")
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    out = tmp_path / "out.xml"
+
+    def stderr_on_a_terminal(*extra: str) -> bytes:
+        controller, terminal = pty.openpty()
+        # A terminal 100 columns wide (a new one has none, and no room for a bar).
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+        try:
+            proc = subprocess.run([str(cli.SCRIPT), "convert", str(cli.SAMPLE), str(out), "--to", "xml", *extra],
+                                  stdout=subprocess.DEVNULL, stderr=terminal, timeout=cli.TIMEOUT, check=True)
+            assert proc.returncode == 0
+            os.set_blocking(controller, False)
+            seen = b""
+            while True:
+                try:
+                    piece = os.read(controller, 65536)
+                except (BlockingIOError, OSError):
+                    break
+                if not piece:
+                    break
+                seen += piece
+            return seen
+        finally:
+            os.close(controller)
+            os.close(terminal)
+
+    assert b"records" in stderr_on_a_terminal()
+    assert stderr_on_a_terminal("--no-progress") == b""
+    assert out.read_bytes() == cli.pymarc_output(cli.pymarc_records(cli.SAMPLE.read_bytes()), "xml")
+
+
 def test_a_closed_pipe_stops_quietly(tmp_path):
     big = tmp_path / "big.mrc"
     big.write_bytes(cli.SAMPLE.read_bytes() * 40)
@@ -122,7 +159,10 @@ def test_ctrl_c_stops_at_once_and_leaves_no_output(tmp_path, command):
     # second allowed, so the bound must hold in one of three tries.
     delays = []
     for _ in range(3):
-        proc = subprocess.Popen([str(cli.SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # SIGINT as a terminal gives it: a test runner started in the
+        # background (`cmd &`) passes SIGINT on ignored, and is not Ctrl-C.
+        proc = subprocess.Popen([str(cli.SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         # Wait until it is writing (a temporary file appears), then interrupt.
         deadline = time.monotonic() + 30
         while not [p for p in os.listdir(tmp_path) if p.startswith(".")]:

@@ -13,6 +13,7 @@ import warnings
 
 from pymrrc.cli import convert, count, dump, grep, slice_, split, stats, validate
 from pymrrc.cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_REJECTED, EXIT_USAGE, CliError, describe
+from pymrrc.cli.outputs import discard_all
 
 COMMANDS = (count, convert, split, slice_, grep, validate, stats, dump)
 
@@ -70,3 +71,7 @@ def main(argv: typing.Sequence[str] | None = None) -> int:
             raise
         print(f"pymrrc: error: {describe(exc)} (PYMRRC_TRACEBACK=1 shows where)", file=sys.stderr)
         return EXIT_REJECTED
+    finally:
+        # Whatever stopped the command (Ctrl-C between two steps included),
+        # no temporary output stays behind.
+        discard_all()

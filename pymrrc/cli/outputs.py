@@ -7,14 +7,46 @@ in place."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 import tempfile
+import threading
 import typing
 
 from pymrrc.cli.errors import UsageError
 
 _BUFFER = 1 << 20
+#: Temporary files made and neither renamed nor removed yet: what
+#: :func:`discard_all` removes when a command ends in an error or Ctrl-C.
+_LIVE: set[str] = set()
+
+
+@contextlib.contextmanager
+def _interrupt_after() -> typing.Iterator[None]:
+    """Holds back Ctrl-C (in the main thread) until the block is done, so
+    that a temporary file is never made without being recorded."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
+
+
+def discard_all() -> None:
+    """Removes every temporary file not yet renamed (a command's last act
+    after an error or Ctrl-C, wherever that came)."""
+    for temp in list(_LIVE):
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        _LIVE.discard(temp)
 
 
 class Output:
@@ -47,12 +79,14 @@ class Output:
         folder = os.path.dirname(target)
         if not os.path.isdir(folder):
             raise UsageError(f"cannot write {name}: no folder {folder}")
-        try:
-            fd, self._temp = tempfile.mkstemp(
-                prefix=f".{os.path.basename(target)}.", suffix=".pymrrc-tmp", dir=folder
-            )
-        except OSError as exc:
-            raise UsageError(f"cannot write {name}: {exc.strerror or exc}") from exc
+        with _interrupt_after():
+            try:
+                fd, self._temp = tempfile.mkstemp(
+                    prefix=f".{os.path.basename(target)}.", suffix=".pymrrc-tmp", dir=folder
+                )
+            except OSError as exc:
+                raise UsageError(f"cannot write {name}: {exc.strerror or exc}") from exc
+            _LIVE.add(self._temp)
         self._handle = os.fdopen(fd, "wb", buffering=_BUFFER)
         self._target = target
 
@@ -86,6 +120,7 @@ class Output:
         os.umask(umask)
         os.chmod(self._temp, 0o666 & ~umask)
         os.replace(self._temp, self._target)
+        _LIVE.discard(self._temp)
         self._temp = None
 
     def discard(self) -> None:
@@ -101,6 +136,7 @@ class Output:
                 os.unlink(self._temp)
             except FileNotFoundError:
                 pass
+            _LIVE.discard(self._temp)
             self._temp = None
 
     def __enter__(self) -> "Output":
