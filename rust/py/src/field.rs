@@ -65,6 +65,14 @@ pub(crate) fn built<'py>(slf: &Bound<'py, FieldBase>) -> PyResult<PyRef<'py, Fie
     Ok(slf.borrow())
 }
 
+/// Changes a field whose objects are built first (the other one must not
+/// be lost with the bytes).
+fn edit_built(slf: &Bound<'_, FieldBase>, edit: impl FnOnce(&mut FieldBase)) -> PyResult<()> {
+    drop(built(slf)?);
+    edit(&mut slf.borrow_mut());
+    Ok(())
+}
+
 /// The field's bytes while it was read lazily, its class is exactly
 /// `Field` (a subclass's Python overrides must see the objects) and it is
 /// still a data field.
@@ -217,9 +225,7 @@ impl FieldBase {
 
     #[setter(subfields)]
     fn set_subfields_list(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
-        drop(built(slf)?);
-        slf.borrow_mut().subfields = value;
-        Ok(())
+        edit_built(slf, |b| b.subfields = value)
     }
 
     /// The `Indicators` tuple (`None` for control fields).
@@ -230,9 +236,7 @@ impl FieldBase {
 
     #[setter(_indicators)]
     fn set_indicators(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
-        drop(built(slf)?);
-        slf.borrow_mut().indicators = value;
-        Ok(())
+        edit_built(slf, |b| b.indicators = value)
     }
 
     /// Whether the field still holds only its place in a record's bytes.
