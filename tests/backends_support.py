@@ -21,34 +21,10 @@ from pathlib import Path
 import pymarc
 import pytest
 import pymrrc
-from data_support import corpus_slice, pymarc_test_dir
+from data_support import PYMARC_DATA_FILES, corpus_slice, pymarc_test_dir
 from reader_items import describe, quiet
 
 REPO = Path(__file__).resolve().parents[1]
-
-# pymarc 5.4.0's test/*.dat and test/*.mrc (checked against the folder below).
-PYMARC_DATA_FILES = (
-    "1251.dat",
-    "alphatag.dat",
-    "bad_eacc_encoding.dat",
-    "bad_indicator.dat",
-    "bad_marc8_escape.dat",
-    "bad_records.mrc",
-    "bad_subfield_code.dat",
-    "diacritic.dat",
-    "marc.dat",
-    "marc8-to-unicode.dat",
-    "marc8.dat",
-    "multi_isbn.dat",
-    "one.dat",
-    "regression45.dat",
-    "test.dat",
-    "testunimarc.dat",
-    "utf8_errors.dat",
-    "utf8_invalid.mrc",
-    "utf8_with_leader_flag.dat",
-    "utf8_without_leader_flag.dat",
-)
 
 CORPUS_RECORDS = 2000
 

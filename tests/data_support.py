@@ -13,6 +13,42 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
+# pymarc 5.4.0's test/*.dat and test/*.mrc (test_backends checks the folder
+# holds exactly these).
+PYMARC_DATA_FILES = (
+    "1251.dat",
+    "alphatag.dat",
+    "bad_eacc_encoding.dat",
+    "bad_indicator.dat",
+    "bad_marc8_escape.dat",
+    "bad_records.mrc",
+    "bad_subfield_code.dat",
+    "diacritic.dat",
+    "marc.dat",
+    "marc8-to-unicode.dat",
+    "marc8.dat",
+    "multi_isbn.dat",
+    "one.dat",
+    "regression45.dat",
+    "test.dat",
+    "testunimarc.dat",
+    "utf8_errors.dat",
+    "utf8_invalid.mrc",
+    "utf8_with_leader_flag.dat",
+    "utf8_without_leader_flag.dat",
+)
+
+# Those of them that hold MARC-8 records.
+PYMARC_MARC8_FILES = (
+    "1251.dat",
+    "bad_eacc_encoding.dat",
+    "bad_marc8_escape.dat",
+    "diacritic.dat",
+    "marc8-to-unicode.dat",
+    "marc8.dat",
+    "test.dat",
+)
+
 
 def cache_dir() -> Path:
     env = os.environ.get("PYMRRC_CACHE")

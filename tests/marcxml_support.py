@@ -10,6 +10,7 @@ missing file are skipped.
 """
 
 import serialize_support
+from data_support import PYMARC_MARC8_FILES
 
 MODULES = ("record", "field", "leader", "reader", "writer", "exceptions", "marcxml")
 
@@ -48,15 +49,7 @@ SDIST_MARC_FILES = [
     "utf8_without_leader_flag.dat",
 ]
 
-MARC8_FILES = [
-    "1251.dat",
-    "bad_eacc_encoding.dat",
-    "bad_marc8_escape.dat",
-    "diacritic.dat",
-    "marc8-to-unicode.dat",
-    "marc8.dat",
-    "test.dat",
-]
+MARC8_FILES = list(PYMARC_MARC8_FILES)
 
 
 # ------------------------------------------------------------ built records

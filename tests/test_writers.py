@@ -15,6 +15,7 @@ import io
 
 import pytest
 import serialize_support
+from data_support import PYMARC_DATA_FILES, PYMARC_MARC8_FILES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,38 +46,9 @@ def read_pairs(path, limit=None, **kwargs):
     return serialize_support.read_pairs(REF, OUR, path, limit, **kwargs)
 
 
-SDIST_MARC_FILES = [
-    "1251.dat",
-    "alphatag.dat",
-    "bad_eacc_encoding.dat",
-    "bad_indicator.dat",
-    "bad_marc8_escape.dat",
-    "bad_records.mrc",
-    "bad_subfield_code.dat",
-    "diacritic.dat",
-    "marc.dat",
-    "marc8-to-unicode.dat",
-    "marc8.dat",
-    "multi_isbn.dat",
-    "one.dat",
-    "regression45.dat",
-    "test.dat",
-    "testunimarc.dat",
-    "utf8_errors.dat",
-    "utf8_invalid.mrc",
-    "utf8_with_leader_flag.dat",
-    "utf8_without_leader_flag.dat",
-]
+SDIST_MARC_FILES = list(PYMARC_DATA_FILES)
 
-MARC8_FILES = [
-    "1251.dat",
-    "bad_eacc_encoding.dat",
-    "bad_marc8_escape.dat",
-    "diacritic.dat",
-    "marc8-to-unicode.dat",
-    "marc8.dat",
-    "test.dat",
-]
+MARC8_FILES = list(PYMARC_MARC8_FILES)
 
 
 # ------------------------------------------------------------ built records
