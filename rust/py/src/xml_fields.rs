@@ -2,10 +2,13 @@
 //! exactly as pymarc's `XmlHandler` builds them (like records read from
 //! MARC, see `materialize`).
 
+use std::sync::Arc;
+
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyString};
 
 use crate::field::FieldBase;
+use crate::field_lazy::LazyField;
 use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
 use pymrrc_core::marcxml::{FieldOrigin, XmlField, XmlRecord};
 
@@ -20,6 +23,49 @@ impl XmlLazy {
     pub(crate) fn new(record: XmlRecord, normalize: Option<Py<PyAny>>) -> Self {
         Self { record, normalize }
     }
+
+    /// Field `index`, as parsed.
+    pub(crate) fn field(&self, index: usize) -> Option<&XmlField> {
+        self.record.fields.get(index)
+    }
+}
+
+/// One attribute value as a single ASCII byte, if it is one.
+fn one_ascii(s: &str) -> Option<u8> {
+    match s.as_bytes() {
+        [b] if b.is_ascii() => Some(*b),
+        _ => None,
+    }
+}
+
+/// The indicators of a data field whose each indicator is one ASCII
+/// character (a missing one is a blank, as pymarc's handler makes it).
+pub(crate) fn indicator_bytes(f: &XmlField) -> [u8; 2] {
+    let (ind1, ind2) = match &f.origin {
+        FieldOrigin::Control => (None, None),
+        FieldOrigin::Data { ind1, ind2 } => (ind1.as_deref(), ind2.as_deref()),
+    };
+    [
+        one_ascii(ind1.unwrap_or(" ")).unwrap_or(b' '),
+        one_ascii(ind2.unwrap_or(" ")).unwrap_or(b' '),
+    ]
+}
+
+/// Whether field `f` (tagged `tag`, not a control tag) can stay lazy
+/// (`field_lazy`): made by a `datafield` element, no `data` set, each
+/// indicator and subfield code one ASCII character, and its text the same
+/// after normalisation (none asked for, or all ASCII).
+fn is_lazy_candidate(f: &XmlField, normalize: bool) -> bool {
+    let FieldOrigin::Data { ind1, ind2 } = &f.origin else {
+        return false;
+    };
+    f.data.is_none()
+        && [ind1, ind2]
+            .iter()
+            .all(|i| i.as_deref().is_none_or(|i| one_ascii(i).is_some()))
+        && f.subfields
+            .iter()
+            .all(|(c, v)| one_ascii(c).is_some() && (!normalize || v.is_ascii()))
 }
 
 /// Element text as pymarc stores it: normalised when a form was asked for
@@ -164,15 +210,32 @@ fn field_by_python<'py>(
     Ok(field)
 }
 
-/// Builds `record.fields` for a record read from MARCXML.
+/// Builds `record.fields` for a record read from MARCXML. A data field
+/// that pymarc's handler builds plainly keeps its place in the parsed
+/// record (`field_lazy`): its `Subfield` and `Indicators` objects are
+/// built when first asked for.
 pub(crate) fn build_xml_fields<'py>(
     py: Python<'py>,
-    lazy: &XmlLazy,
+    lazy: &Arc<XmlLazy>,
 ) -> PyResult<Bound<'py, PyList>> {
     let normalize = lazy.normalize.as_ref();
+    let field_cls = types(py)?.field.bind(py);
     let mut fields = Vec::with_capacity(lazy.record.fields.len());
-    for f in &lazy.record.fields {
-        fields.push(field(py, normalize, f)?);
+    for (index, f) in lazy.record.fields.iter().enumerate() {
+        let data_tag = <[u8; 3]>::try_from(f.tag.as_bytes())
+            .ok()
+            .filter(|t| t.is_ascii() && !(t.iter().all(u8::is_ascii_digit) && *t < *b"010"));
+        match data_tag {
+            Some(tag) if is_lazy_candidate(f, normalize.is_some()) => {
+                let tag = tag_str(py, tag).into_any().unbind();
+                let values =
+                    FieldBase::lazy_data_field(py, tag, LazyField::xml(Arc::clone(lazy), index));
+                let obj = new_instance(py, field_cls)?;
+                *obj.cast::<FieldBase>()?.borrow_mut() = values;
+                fields.push(obj);
+            }
+            _ => fields.push(field(py, normalize, f)?),
+        }
     }
     PyList::new(py, fields)
 }
