@@ -8,6 +8,7 @@ import copy
 import gc
 import io
 import pickle
+import weakref
 
 import pymarc
 import pytest
@@ -131,3 +132,60 @@ def test_a_lazy_field_outlives_its_record_and_document():
     gc.collect()
     assert reads(field) == reads(expected)
     assert field.subfields == expected.subfields
+
+
+class _Canary:
+    """An object whose collection a weak reference shows."""
+
+
+@pytest.mark.parametrize("attribute", ["tag", "data", "control_field", "subfields", "_indicators"])
+def test_a_lazy_field_in_a_reference_cycle_is_collected(attribute):
+    # A lazy field holds no container, so the collector is spared it
+    # (pymrrc/_core: gc_untrack); any attribute set, and building its
+    # objects, puts it back, so a cycle through it is still collected.
+    ours, _ = _pair(PLAIN)
+    field = ours["700"]
+    assert not gc.is_tracked(field)
+    reads(field)
+    assert not gc.is_tracked(field)
+    canary = _Canary()
+    alive = weakref.ref(canary)
+    setattr(field, attribute, [field, canary])
+    assert gc.is_tracked(field)
+    del ours, field, canary
+    gc.collect()
+    assert alive() is None
+
+
+def test_building_a_lazy_fields_objects_tracks_it():
+    ours, _ = _pair(PLAIN)
+    field = ours["245"]
+    canary = _Canary()
+    alive = weakref.ref(canary)
+    field.subfields.append((field, canary))
+    assert gc.is_tracked(field)
+    del ours, field, canary
+    gc.collect()
+    assert alive() is None
+
+
+def _outcome(call):
+    try:
+        return call()
+    except Exception as error:  # the exception's class is what is compared
+        return type(error)
+
+
+def test_control_fields_build_their_empty_subfields_on_first_use():
+    ours, theirs = _pair(PLAIN)
+    control = ours["001"]
+    assert not gc.is_tracked(control)
+    assert (control.data, control.value(), str(control)) == (theirs["001"].data, theirs["001"].value(),
+                                                           str(theirs["001"]))
+    assert control.subfields == [] and control.indicators is None
+    assert gc.is_tracked(control)
+    for record in (ours, theirs):
+        record["008"].control_field = False
+    for call in (lambda f: f.value(), lambda f: f.get_subfields("a"), str, lambda f: f.get("a"),
+                 lambda f: f.format_field(), lambda f: f.as_marc("utf-8")):
+        assert _outcome(lambda: call(ours["008"])) == _outcome(lambda: call(theirs["008"]))

@@ -14,7 +14,7 @@ use pyo3::types::{PyList, PyString, PyTuple};
 
 use crate::lazy_record::{decoded_text, LazyRecord};
 use crate::pytypes::{ascii_char, indicators, new_pair, types};
-use crate::xml_fields::XmlLazy;
+use crate::xml_lazy::XmlLazy;
 use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::{decode_utf8, py_strip, Utf8Handling};
 
@@ -27,6 +27,9 @@ enum Source {
     /// subfield codes and indicators are each one ASCII character
     /// (`xml_fields::is_lazy_candidate`).
     Xml(Arc<XmlLazy>),
+    /// None: a control field, whose empty `subfields` list (and `None`
+    /// indicators) are built on first use.
+    Control,
 }
 
 /// Where a data field's data are: its record and its index there.
@@ -75,6 +78,14 @@ impl LazyField {
         }
     }
 
+    /// A control field's empty subfields, not built yet.
+    pub(crate) fn control() -> Self {
+        Self {
+            source: Source::Control,
+            index: 0,
+        }
+    }
+
     /// The field's bytes (without its terminator) when read from MARC.
     fn bytes(&self) -> &[u8] {
         let Source::Marc(record) = &self.source else {
@@ -91,7 +102,7 @@ impl LazyField {
     /// `(code, value bytes)` of each subfield, in order.
     fn subfields(&self) -> Parts<'_> {
         match &self.source {
-            Source::Marc(_) => {
+            Source::Marc(_) | Source::Control => {
                 let bytes = self.bytes();
                 Parts::Marc(bytes, DataFieldParts::new(bytes))
             }
@@ -107,10 +118,10 @@ impl LazyField {
     /// The two indicators.
     fn indicators(&self) -> [u8; 2] {
         match &self.source {
-            Source::Marc(_) => DataFieldParts::new(self.bytes()).indicators,
+            Source::Marc(_) | Source::Control => DataFieldParts::new(self.bytes()).indicators,
             Source::Xml(record) => record
                 .field(self.index)
-                .map_or([b' ', b' '], crate::xml_fields::indicator_bytes),
+                .map_or([b' ', b' '], crate::xml_lazy::indicator_bytes),
         }
     }
 
@@ -118,14 +129,14 @@ impl LazyField {
     fn handling(&self) -> Utf8Handling {
         match &self.source {
             Source::Marc(record) => record.handling,
-            Source::Xml(_) => Utf8Handling::Strict,
+            Source::Xml(_) | Source::Control => Utf8Handling::Strict,
         }
     }
 
     /// About how many bytes the field's text takes.
     fn size_hint(&self) -> usize {
         match &self.source {
-            Source::Marc(_) => self.bytes().len(),
+            Source::Marc(_) | Source::Control => self.bytes().len(),
             Source::Xml(_) => self.subfields().map(|(_, v)| v.len() + 2).sum(),
         }
     }
@@ -138,6 +149,9 @@ impl LazyField {
     /// The `Indicators` tuple and the list of `Subfield` tuples the reader
     /// builds for this field.
     pub(crate) fn build(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+        if let Source::Control = self.source {
+            return Ok((py.None(), PyList::empty(py).into_any().unbind()));
+        }
         let subfield_cls = types(py)?.subfield.bind(py);
         let [first, second] = self.indicators();
         let list = PyList::empty(py);

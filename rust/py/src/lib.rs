@@ -31,6 +31,7 @@ mod encode;
 mod errors;
 mod field;
 mod field_lazy;
+mod gc_untrack;
 mod jobs;
 mod json_reader;
 mod lazy_record;
@@ -54,6 +55,7 @@ mod testing;
 mod text;
 mod walk;
 mod xml_fields;
+mod xml_lazy;
 
 use pyo3::prelude::*;
 

@@ -10,46 +10,9 @@ use pyo3::types::{PyBool, PyList, PyString};
 use crate::field::FieldBase;
 use crate::field_lazy::LazyField;
 use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
-use pymrrc_core::marcxml::{FieldOrigin, XmlField, XmlRecord};
-
-/// A record read from MARCXML whose Python objects are not built yet,
-/// with the normalisation to apply to its text when they are.
-pub(crate) struct XmlLazy {
-    record: XmlRecord,
-    normalize: Option<Py<PyAny>>,
-}
-
-impl XmlLazy {
-    pub(crate) fn new(record: XmlRecord, normalize: Option<Py<PyAny>>) -> Self {
-        Self { record, normalize }
-    }
-
-    /// Field `index`, as parsed.
-    pub(crate) fn field(&self, index: usize) -> Option<&XmlField> {
-        self.record.fields.get(index)
-    }
-}
-
-/// One attribute value as a single ASCII byte, if it is one.
-fn one_ascii(s: &str) -> Option<u8> {
-    match s.as_bytes() {
-        [b] if b.is_ascii() => Some(*b),
-        _ => None,
-    }
-}
-
-/// The indicators of a data field whose each indicator is one ASCII
-/// character (a missing one is a blank, as pymarc's handler makes it).
-pub(crate) fn indicator_bytes(f: &XmlField) -> [u8; 2] {
-    let (ind1, ind2) = match &f.origin {
-        FieldOrigin::Control => (None, None),
-        FieldOrigin::Data { ind1, ind2 } => (ind1.as_deref(), ind2.as_deref()),
-    };
-    [
-        one_ascii(ind1.unwrap_or(" ")).unwrap_or(b' '),
-        one_ascii(ind2.unwrap_or(" ")).unwrap_or(b' '),
-    ]
-}
+pub(crate) use crate::xml_lazy::XmlLazy;
+use crate::xml_lazy::one_ascii;
+use pymrrc_core::marcxml::{FieldOrigin, XmlField};
 
 /// Whether field `f` (tagged `tag`, not a control tag) can stay lazy
 /// (`field_lazy`): made by a `datafield` element, no `data` set, each
@@ -98,13 +61,7 @@ fn untracked_pair<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let pair = new_pair(py, cls, first, second)?;
     if pair.is_instance_of::<pyo3::types::PyTuple>() {
-        #[allow(unsafe_code)]
-        // SAFETY: `pair` is a live object owned here (the GIL is held);
-        // untracking an object is allowed whether or not it is tracked, and
-        // only removes it from the collector's lists.
-        unsafe {
-            pyo3::ffi::PyObject_GC_UnTrack(pair.as_ptr().cast());
-        }
+        crate::gc_untrack::untrack(&pair);
     }
     Ok(pair)
 }
@@ -135,14 +92,14 @@ pub(crate) fn field<'py>(
         None => py.None(),
     };
     let tag = tag_str(py, tag_bytes).into_any().unbind();
+    // A control field holding text or `None` holds no container until its
+    // (empty) subfields are built (`gc_untrack`).
+    let untracked = control && (data.is_none(py) || data.bind(py).is_exact_instance_of::<PyString>());
     let values = if control {
-        FieldBase::with_values(
-            tag,
-            data,
-            py.None(),
-            PyList::empty(py).into_any().unbind(),
-            PyBool::new(py, true).to_owned().into_any().unbind(),
-        )
+        let mut values = FieldBase::lazy_data_field(py, tag, LazyField::control());
+        values.data = data;
+        values.control_field = PyBool::new(py, true).to_owned().into_any().unbind();
+        values
     } else {
         let (ind1, ind2) = match &f.origin {
             FieldOrigin::Control => (None, None),
@@ -179,6 +136,9 @@ pub(crate) fn field<'py>(
     };
     let obj = new_instance(py, t.field.bind(py))?;
     *obj.cast::<FieldBase>()?.borrow_mut() = values;
+    if untracked {
+        crate::gc_untrack::untrack(&obj);
+    }
     Ok(obj)
 }
 
@@ -232,6 +192,8 @@ pub(crate) fn build_xml_fields<'py>(
                     FieldBase::lazy_data_field(py, tag, LazyField::xml(Arc::clone(lazy), index));
                 let obj = new_instance(py, field_cls)?;
                 *obj.cast::<FieldBase>()?.borrow_mut() = values;
+                // It holds no container until built (`gc_untrack`).
+                crate::gc_untrack::untrack(&obj);
                 fields.push(obj);
             }
             _ => fields.push(field(py, normalize, f)?),
