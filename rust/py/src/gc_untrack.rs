@@ -42,4 +42,3 @@ pub(crate) fn track(obj: &Bound<'_, PyAny>) {
         }
     }
 }
-

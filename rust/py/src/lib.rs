@@ -75,6 +75,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(marc8_write::marc8_record_from_parts, m)?)?;
     m.add_class::<marcxml::XmlParser>()?;
     m.add_class::<json_reader::JsonDocument>()?;
+    m.add_class::<json_reader::JsonCursor>()?;
     columnar::register(m)?;
     jobs::register(m)?;
     partition::register(m)?;

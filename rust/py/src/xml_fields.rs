@@ -10,8 +10,8 @@ use pyo3::types::{PyBool, PyList, PyString};
 use crate::field::FieldBase;
 use crate::field_lazy::LazyField;
 use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
-pub(crate) use crate::xml_lazy::XmlLazy;
 use crate::xml_lazy::one_ascii;
+pub(crate) use crate::xml_lazy::XmlLazy;
 use pymrrc_core::marcxml::{FieldOrigin, XmlField};
 
 /// Whether field `f` (tagged `tag`, not a control tag) can stay lazy
@@ -94,7 +94,8 @@ pub(crate) fn field<'py>(
     let tag = tag_str(py, tag_bytes).into_any().unbind();
     // A control field holding text or `None` holds no container until its
     // (empty) subfields are built (`gc_untrack`).
-    let untracked = control && (data.is_none(py) || data.bind(py).is_exact_instance_of::<PyString>());
+    let untracked =
+        control && (data.is_none(py) || data.bind(py).is_exact_instance_of::<PyString>());
     let values = if control {
         let mut values = FieldBase::lazy_data_field(py, tag, LazyField::control());
         values.data = data;
