@@ -24,10 +24,10 @@ use pymrrc_core::text::py_strip;
 #[pyclass(subclass, module = "pymrrc._core")]
 pub struct FieldBase {
     /// The field tag.
-    #[pyo3(get, set)]
+    #[pyo3(get)]
     pub tag: Py<PyAny>,
     /// Control-field data (`None` for data fields).
-    #[pyo3(get, set)]
+    #[pyo3(get)]
     pub data: Py<PyAny>,
     /// The `Indicators` tuple (`None` for control fields); read through
     /// [`built`] while `lazy` is set.
@@ -36,7 +36,7 @@ pub struct FieldBase {
     /// is set.
     pub subfields: Py<PyAny>,
     /// Whether this is a control field.
-    #[pyo3(get, set)]
+    #[pyo3(get)]
     pub control_field: Py<PyAny>,
     /// A data field read from a record's bytes whose `indicators` and
     /// `subfields` are not built yet.
@@ -62,6 +62,7 @@ pub(crate) fn built<'py>(slf: &Bound<'py, FieldBase>) -> PyResult<PyRef<'py, Fie
             b.lazy = None;
         }
     }
+    crate::gc_untrack::track(slf.as_any());
     Ok(slf.borrow())
 }
 
@@ -210,11 +211,24 @@ impl FieldBase {
             py.None(),
             py.None(),
             PyList::empty(py).into_any().unbind(),
-            false
-                .into_pyobject(py)
-                .map(|b| b.to_owned().into_any().unbind())
-                .unwrap_or_else(|_| py.None()),
+            crate::pytypes::py_bool(py, false),
         )
+    }
+
+    // (Setting an attribute builds a lazy field first: see `gc_untrack`.)
+    #[setter(tag)]
+    fn set_tag(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
+        edit_built(slf, |b| b.tag = value)
+    }
+
+    #[setter(data)]
+    fn set_data(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
+        edit_built(slf, |b| b.data = value)
+    }
+
+    #[setter(control_field)]
+    fn set_control_field(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
+        edit_built(slf, |b| b.control_field = value)
     }
 
     /// The list of `Subfield` tuples.
