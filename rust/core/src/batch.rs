@@ -52,13 +52,39 @@ pub struct Item {
 /// Python decoder (options the native decoder does not implement).
 pub type Validation = Option<DecodeOptions>;
 
+/// Which validated items keep their record's bytes and layout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// Every item (readers, and jobs that write or look into records).
+    #[default]
+    Everything,
+    /// Only the items the caller handles itself: rejected records, framing
+    /// errors and records left to the exact fallback. A valid UTF-8 record
+    /// keeps neither its bytes nor its fields (validating or counting a
+    /// file copies nothing), except the batch's last item, whose bytes say
+    /// where the batch ends.
+    Unhandled,
+}
+
 /// Validates one framed record.
 #[must_use]
 pub fn decode_item(chunk: Arc<[u8]>, offset: u64, validation: &Validation) -> Item {
     let mut notes = Vec::new();
-    let outcome = match validation {
+    let outcome = outcome_of(&chunk, validation, &mut notes);
+    Item {
+        chunk,
+        offset,
+        outcome,
+        notes,
+        validation: *validation,
+    }
+}
+
+/// What validating `chunk` gives (and what pymarc would log, in `notes`).
+fn outcome_of(chunk: &[u8], validation: &Validation, notes: &mut Vec<Note>) -> Outcome {
+    match validation {
         Some(options) if options.force_utf8 || chunk.get(9) == Some(&b'a') => {
-            match decode_layout(&chunk, options, &mut notes) {
+            match decode_layout(chunk, options, notes) {
                 Ok(layout) if layout.needs_fallback => {
                     notes.clear();
                     Outcome::Fallback
@@ -67,17 +93,8 @@ pub fn decode_item(chunk: Arc<[u8]>, offset: u64, validation: &Validation) -> It
                 Err(err) => Outcome::Invalid(err),
             }
         }
-        Some(options) if options.marc8 && options.to_unicode => {
-            decode_marc8(&chunk, options, &mut notes)
-        }
+        Some(options) if options.marc8 && options.to_unicode => decode_marc8(chunk, options, notes),
         _ => Outcome::Fallback,
-    };
-    Item {
-        chunk,
-        offset,
-        outcome,
-        notes,
-        validation: *validation,
     }
 }
 
@@ -200,20 +217,39 @@ impl FramedBatch {
     /// Copies each chunk out of `buf` and validates it.
     #[must_use]
     pub fn decode(&self, buf: &[u8], validation: &Validation) -> Vec<Item> {
+        self.decode_keeping(buf, validation, Keep::Everything)
+    }
+
+    /// Validates each chunk of `buf`, copying out the bytes of the items
+    /// `keep` asks for.
+    #[must_use]
+    pub fn decode_keeping(&self, buf: &[u8], validation: &Validation, keep: Keep) -> Vec<Item> {
+        let nothing: Arc<[u8]> = Arc::from(&[][..]);
+        let last = self.chunks.len().saturating_sub(1);
         self.chunks
             .iter()
-            .map(|f| {
-                let chunk: Arc<[u8]> = Arc::from(&buf[f.start..f.start + f.len]);
+            .enumerate()
+            .map(|(at, f)| {
+                let bytes = &buf[f.start..f.start + f.len];
                 let offset = self.offset + f.start as u64;
-                match f.fatal {
-                    Some(kind) => Item {
-                        chunk,
-                        offset,
-                        outcome: Outcome::Fatal(kind),
-                        notes: Vec::new(),
-                        validation: *validation,
-                    },
-                    None => decode_item(chunk, offset, validation),
+                let mut notes = Vec::new();
+                let outcome = match f.fatal {
+                    Some(kind) => Outcome::Fatal(kind),
+                    None => outcome_of(bytes, validation, &mut notes),
+                };
+                let (chunk, outcome) = match outcome {
+                    Outcome::Record(mut layout) if keep == Keep::Unhandled && at < last => {
+                        layout.fields = Vec::new();
+                        (Arc::clone(&nothing), Outcome::Record(layout))
+                    }
+                    outcome => (Arc::from(bytes), outcome),
+                };
+                Item {
+                    chunk,
+                    offset,
+                    outcome,
+                    notes,
+                    validation: *validation,
                 }
             })
             .collect()
@@ -242,6 +278,32 @@ mod tests {
         ));
         let items = batch.decode(&data, &None);
         assert!(matches!(items[0].outcome, Outcome::Fallback));
+    }
+
+    #[test]
+    fn only_unhandled_items_keep_their_bytes_when_asked() {
+        let rec = sample_record();
+        let mut data = rec.repeat(3);
+        let mut bad = rec.clone();
+        bad[12..17].copy_from_slice(b"00000");
+        data.splice(rec.len()..rec.len(), bad.iter().copied());
+        let batch = frame_batch(&data, 10, true, 10);
+        let all = batch.decode(&data, &Some(DecodeOptions::default()));
+        let some = batch.decode_keeping(&data, &Some(DecodeOptions::default()), Keep::Unhandled);
+        assert_eq!(some.len(), 4);
+        for (full, kept) in all.iter().zip(&some) {
+            assert_eq!(full.offset, kept.offset);
+            assert_eq!(
+                std::mem::discriminant(&full.outcome),
+                std::mem::discriminant(&kept.outcome)
+            );
+        }
+        // The valid first record keeps nothing; the rejected second and
+        // the batch's last record keep their bytes.
+        assert!(some[0].chunk.is_empty() && some[2].chunk.is_empty());
+        assert!(matches!(some[1].outcome, Outcome::Invalid(_)));
+        assert_eq!(&*some[1].chunk, &bad[..]);
+        assert_eq!(&*some[3].chunk, &rec[..]);
     }
 
     #[test]

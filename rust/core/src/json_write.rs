@@ -63,15 +63,47 @@ fn push_unit(out: &mut String, unit: u32) {
     }
 }
 
+/// Where the run of bytes copied as they are that starts at `at` ends:
+/// eight bytes at a time while none of them is a control character, `"`,
+/// `\`, DEL or not ASCII (a word that might hold one is looked at byte
+/// by byte), then byte by byte.
+fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    // A byte of `v` is zero (its high bit set in the result; exact for the
+    // question whether any is).
+    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v;
+    while let Some(word) = bytes.get(at..at + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let w = u64::from_ne_bytes(eight);
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w;
+        // DEL (0x7f) and up: a carry out of 0xff lands in a byte already
+        // flagged by its own high bit.
+        let from_del = w.wrapping_add(ONES) | w;
+        let quote = zero_in(w ^ (ONES * u64::from(b'"')));
+        let backslash = zero_in(w ^ (ONES * u64::from(b'\\')));
+        if (below_space | from_del | quote | backslash) & HIGH != 0 {
+            break;
+        }
+        at += 8;
+    }
+    while bytes.get(at).is_some_and(|&b| PLAIN[usize::from(b)]) {
+        at += 1;
+    }
+    at
+}
+
 /// Appends `text` as a JSON string literal (quotes included), ASCII only.
 pub fn push_string(out: &mut String, text: &str) {
     out.push('"');
     let bytes = text.as_bytes();
     let mut copied = 0;
     let mut at = 0;
-    while let Some(&b) = bytes.get(at) {
-        if PLAIN[usize::from(b)] {
-            at += 1;
+    while at < bytes.len() {
+        let end = plain_run_end(bytes, at);
+        if end > at {
+            at = end;
             continue;
         }
         out.push_str(text.get(copied..at).unwrap_or_default());
@@ -212,6 +244,28 @@ mod tests {
         assert_eq!(literal("é\u{FFFF}"), "\"\\u00e9\\uffff\"");
         assert_eq!(literal("\u{1F600}"), "\"\\ud83d\\ude00\"");
         assert_eq!(literal(""), "\"\"");
+    }
+
+    #[test]
+    fn every_ascii_byte_anywhere_in_a_word_is_escaped_as_alone() {
+        // The word-at-a-time scan against the byte table, for each ASCII
+        // character at each place of a string longer than two words.
+        for b in 0u8..=0x7f {
+            let c = char::from(b);
+            let alone = literal(&c.to_string());
+            let inner = &alone[1..alone.len() - 1];
+            for place in 0..20 {
+                let mut text = "x".repeat(20);
+                text.replace_range(place..=place, &c.to_string());
+                let expected = format!("\"{}{inner}{}\"", &text[..place], &text[place + 1..]);
+                assert_eq!(literal(&text), expected, "byte {b:#x} at {place}");
+            }
+            assert_eq!(alone.len() == 3, PLAIN[usize::from(b)], "byte {b:#x}");
+        }
+        assert_eq!(
+            literal("abcdefgh\u{e9}ijklmnop"),
+            "\"abcdefgh\\u00e9ijklmnop\""
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 
-use crate::batch::{frame_batch, Item, Validation};
+use crate::batch::{frame_batch, Item, Keep, Validation};
 use crate::framing::bytes_wanted;
 
 /// Records per batch handed to a worker.
@@ -162,6 +162,7 @@ impl PathPipeline {
             start,
             stop_at,
             validation: Arc::clone(&validation),
+            keep: Keep::Everything,
             pool,
             order: order_tx,
             spare_tx,
@@ -187,6 +188,14 @@ impl PathPipeline {
             .validation
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = validation;
+    }
+
+    /// Sets which items keep their record's bytes (see [`Keep`]); only
+    /// before the first batch is asked for, else it does nothing.
+    pub fn set_keep(&mut self, keep: Keep) {
+        if let Some(producer) = self.unstarted.as_mut() {
+            producer.keep = keep;
+        }
     }
 
     /// The next batch in file order, waiting at most about `timeout` for
@@ -282,6 +291,8 @@ struct Producer {
     stop_at: Option<u64>,
     /// The options batches are validated with, as the reader sets them.
     validation: Arc<Mutex<Validation>>,
+    /// Which items keep their bytes.
+    keep: Keep,
     /// `None`: the producer validates each batch itself (`Workers::One`).
     pool: Option<Arc<rayon::ThreadPool>>,
     order: Sender<Receiver<BatchResult>>,
@@ -383,9 +394,14 @@ impl Producer {
             .validation
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        let keep = self.keep;
         match &self.pool {
             // Decoded here, straight from the read buffer.
-            None => self.send_ready(Ok(batch.decode(&buf.data[region], &validation))),
+            None => self.send_ready(Ok(batch.decode_keeping(
+                &buf.data[region],
+                &validation,
+                keep,
+            ))),
             Some(pool) => {
                 let buf = Arc::clone(buf);
                 let (tx, rx) = bounded(1);
@@ -393,7 +409,11 @@ impl Producer {
                     return false;
                 }
                 pool.spawn(move || {
-                    let _ = tx.send(Ok(batch.decode(&buf.data[region], &validation)));
+                    let _ = tx.send(Ok(batch.decode_keeping(
+                        &buf.data[region],
+                        &validation,
+                        keep,
+                    )));
                 });
                 true
             }

@@ -11,17 +11,17 @@ use std::path::PathBuf;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList};
+use pyo3::types::{PyBool, PyBytes, PyList, PyString};
 
 use super::ahead::Ahead;
 use super::parts::{lay_out, JobBatch, Layout};
 use super::source::{JsonRecords, Source, XmlStream};
+use crate::native_options::{text_handling, OptionValues};
+use crate::reader::workers_from;
 use crate::text::plain_text;
-use pymrrc_core::batch::{Item, Outcome, Validation};
+use pymrrc_core::batch::{Item, Keep, Outcome, Validation};
 use pymrrc_core::convert::{convert_batch, Format};
-use pymrrc_core::decode::DecodeOptions;
 use pymrrc_core::grep::FieldSelector;
-use pymrrc_core::pipeline::{Workers, MAX_WORKERS};
 use pymrrc_core::stats::Stats;
 use pymrrc_core::text::Utf8Handling;
 
@@ -65,27 +65,25 @@ fn format_from(name: &str) -> PyResult<Format> {
     })
 }
 
-/// pymarc's reader options as the native decoder takes them; `None` when
-/// only the Python decoder implements them (every record goes there).
+/// pymarc's reader options as the native decoder takes them (the rules
+/// `MARCReader` goes by, in `native_options`); `None` when only the Python
+/// decoder implements them (every record goes there).
 fn validation_from(
+    py: Python<'_>,
     force_utf8: bool,
     utf8_handling: &str,
     file_encoding: &str,
     hide_utf8_warnings: bool,
-) -> (Validation, Utf8Handling) {
-    match Utf8Handling::from_name(utf8_handling) {
-        Some(handling) => (
-            Some(DecodeOptions {
-                force_utf8,
-                to_unicode: true,
-                utf8_handling: handling,
-                marc8: file_encoding == "iso8859-1",
-                hide_utf8_warnings,
-            }),
-            handling,
-        ),
-        None => (None, Utf8Handling::Strict),
+) -> PyResult<Validation> {
+    let flag = |value: bool| PyBool::new(py, value).to_owned().into_any();
+    OptionValues {
+        to_unicode: &flag(true),
+        force_utf8: &flag(force_utf8),
+        hide_utf8_warnings: &flag(hide_utf8_warnings),
+        utf8_handling: &PyString::new(py, utf8_handling).into_any(),
+        file_encoding: &PyString::new(py, file_encoding).into_any(),
     }
+    .native_validation()
 }
 
 #[pymethods]
@@ -107,7 +105,7 @@ impl FileJob {
         utf8_handling: &str,
         file_encoding: &str,
         hide_utf8_warnings: bool,
-        workers: Option<usize>,
+        workers: Option<&Bound<'_, PyAny>>,
         separator: Option<Vec<u8>>,
         sizes: bool,
         start: u64,
@@ -120,25 +118,28 @@ impl FileJob {
         json: Option<Vec<u8>>,
     ) -> PyResult<Self> {
         let format = format_from(format)?;
-        let (validation, handling) =
-            validation_from(force_utf8, utf8_handling, file_encoding, hide_utf8_warnings);
-        let workers = match workers {
-            None => Workers::Default,
-            Some(1) => Workers::One,
-            Some(n) if (2..=MAX_WORKERS).contains(&n) => Workers::Pool(n),
-            Some(n) => {
-                return Err(PyValueError::new_err(format!(
-                    "workers must be from 1 to {MAX_WORKERS}, got {n}"
-                )))
-            }
-        };
+        let validation = validation_from(
+            py,
+            force_utf8,
+            utf8_handling,
+            file_encoding,
+            hide_utf8_warnings,
+        )?;
+        let handling = text_handling(&validation);
+        let workers = workers_from(workers)?;
         let source = if let Some(document) = json {
             Source::Json(JsonRecords::parse(py, document)?)
         } else if xml {
             Source::Xml(Box::new(XmlStream::new(source.clone().unbind())))
         } else if let Some(path) = plain_text(source) {
             let path = PathBuf::from(path);
-            py.detach(|| Source::path(&path, validation, workers))
+            // Validating or counting: a valid record's bytes are not needed.
+            let keep = if format == Format::Nothing && !stats && grep_tag.is_none() {
+                Keep::Unhandled
+            } else {
+                Keep::Everything
+            };
+            py.detach(|| Source::path(&path, validation, workers, keep))
                 .map_err(|err| crate::errors::os_error(py, &err, Some(source)))?
         } else {
             Source::stream(source.clone().unbind(), validation)

@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
 
-use pymrrc_core::batch::{frame_batch, FramedBatch, Item, Validation};
+use pymrrc_core::batch::{frame_batch, FramedBatch, Item, Keep, Validation};
 use pymrrc_core::framing::bytes_wanted;
 use pymrrc_core::pipeline::{PathPipeline, Polled, Workers, BATCH_RECORDS, READ_SIZE};
 
@@ -47,13 +47,17 @@ pub(crate) struct Stream {
 }
 
 impl Source {
-    /// Starts reading the file at `path`.
+    /// Starts reading the file at `path`; `keep` says which records keep
+    /// their bytes.
     pub(crate) fn path(
         path: &Path,
         validation: Validation,
         workers: Workers,
+        keep: Keep,
     ) -> std::io::Result<Self> {
-        PathPipeline::open(path, validation, workers).map(Self::Path)
+        let mut pipeline = PathPipeline::open(path, validation, workers)?;
+        pipeline.set_keep(keep);
+        Ok(Self::Path(pipeline))
     }
 
     /// Reads the binary stream `handle`.
