@@ -71,13 +71,7 @@ pub enum Keep {
 pub fn decode_item(chunk: Arc<[u8]>, offset: u64, validation: &Validation) -> Item {
     let mut notes = Vec::new();
     let outcome = outcome_of(&chunk, validation, &mut notes);
-    Item {
-        chunk,
-        offset,
-        outcome,
-        notes,
-        validation: *validation,
-    }
+    Item::new(chunk, offset, outcome, notes, validation)
 }
 
 /// What validating `chunk` gives (and what pymarc would log, in `notes`).
@@ -99,6 +93,22 @@ fn outcome_of(chunk: &[u8], validation: &Validation, notes: &mut Vec<Note>) -> O
 }
 
 impl Item {
+    fn new(
+        chunk: Arc<[u8]>,
+        offset: u64,
+        outcome: Outcome,
+        notes: Vec<Note>,
+        validation: &Validation,
+    ) -> Self {
+        Self {
+            chunk,
+            offset,
+            outcome,
+            notes,
+            validation: *validation,
+        }
+    }
+
     /// This item as `validation` would have made it: validated again if
     /// it was validated with other options. A framing error does not
     /// depend on the options and stays as it is.
@@ -244,13 +254,7 @@ impl FramedBatch {
                     }
                     outcome => (Arc::from(bytes), outcome),
                 };
-                Item {
-                    chunk,
-                    offset,
-                    outcome,
-                    notes,
-                    validation: *validation,
-                }
+                Item::new(chunk, offset, outcome, notes, validation)
             })
             .collect()
     }
