@@ -7,16 +7,18 @@
 //! reference implementation on the subclass (`_py_value`, `_py_get`, ...),
 //! so results always equal pymarc's.
 
+use std::cell::RefCell;
+
 use pyo3::exceptions::PyKeyError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use pyo3::PyTraverseError;
 
 use crate::encode::FieldParts;
 use crate::field_lazy::{Code, LazyField};
 use crate::plain_field::{is_plain_field, plain_indicators, plain_subfields};
-use crate::pytypes::types;
+use crate::pytypes::{new_instance, types};
 use crate::text::{exact_pair, plain_text, truthy};
 use pymrrc_core::text::py_strip;
 
@@ -63,6 +65,48 @@ pub(crate) fn built<'py>(slf: &Bound<'py, FieldBase>) -> PyResult<PyRef<'py, Fie
         }
     }
     Ok(slf.borrow())
+}
+
+thread_local! {
+    /// The values of the `Field` [`new_field`] is making: its call of the
+    /// base's `tp_new` takes them, so the object is made once with them.
+    static PENDING: RefCell<Option<FieldBase>> = const { RefCell::new(None) };
+}
+
+/// A new instance of `cls` (`Field`) holding `values`, made by the base's
+/// `tp_new` alone (no Python `__init__`).
+pub(crate) fn new_field<'py>(
+    py: Python<'py>,
+    cls: &Bound<'py, PyType>,
+    values: FieldBase,
+) -> PyResult<Bound<'py, PyAny>> {
+    // Measured: about a fifth of building a field went to making the
+    // default values (an empty list among them) only to replace them.
+    // `tp_new` runs no Python code before `py_new` takes the values, unless
+    // `cls` has a `__new__` of its own: then fill the object afterwards.
+    let own_new = {
+        let base = py.get_type::<FieldBase>();
+        #[allow(unsafe_code)]
+        // SAFETY: both pointers are live type objects; only their `tp_new`
+        // slots are read.
+        unsafe {
+            let slot = |tp: *mut pyo3::ffi::PyTypeObject| (*tp).tp_new.map(|f| f as usize);
+            slot(cls.as_type_ptr()) == slot(base.as_type_ptr())
+        }
+    };
+    if !own_new {
+        let obj = new_instance(py, cls)?;
+        *obj.cast::<FieldBase>()?.borrow_mut() = values;
+        return Ok(obj);
+    }
+    PENDING.with(|p| p.replace(Some(values)));
+    let made = new_instance(py, cls);
+    let left = PENDING.with(RefCell::take);
+    let obj = made?;
+    if let Some(values) = left {
+        *obj.cast::<FieldBase>()?.borrow_mut() = values;
+    }
+    Ok(obj)
 }
 
 /// Changes a field whose objects are built first (the other one must not
@@ -199,12 +243,17 @@ impl FieldBase {
     }
 
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*args, **kwargs))]
     fn py_new(
         py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> Self {
+        if args.is_empty() && kwargs.is_none() {
+            if let Some(values) = PENDING.with(RefCell::take) {
+                return values;
+            }
+        }
         Self::with_values(
             py.None(),
             py.None(),
@@ -249,8 +298,8 @@ impl FieldBase {
     /// by spaces.
     fn value(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        if let Some(text) = lazy_of(slf)?.and_then(|lazy| lazy.value()) {
-            return Ok(PyString::new(py, &text).into_any().unbind());
+        if let Some(text) = lazy_of(slf)?.and_then(|lazy| lazy.value_text(py)) {
+            return Ok(text.into_any().unbind());
         }
         if is_control(slf)? {
             let data = slf.borrow().data.clone_ref(py);
@@ -385,6 +434,9 @@ impl FieldBase {
                 _ => None,
             };
             if let (Some(lazy), Some(subject)) = (lazy_of(slf)?, subject) {
+                if let Some(text) = lazy.format_text(py, subject) {
+                    return Ok(text.into_any().unbind());
+                }
                 if let Some(text) = lazy.format_field(subject) {
                     return Ok(PyString::new(py, &text).into_any().unbind());
                 }

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyType};
 
-use crate::field::FieldBase;
+use crate::field::{new_field, FieldBase};
 use crate::field_lazy::LazyField;
 pub(crate) use crate::lazy_record::{decoded_text, LazyRecord};
-use crate::pytypes::{new_instance, py_bool, tag_str, types};
+use crate::pytypes::{py_bool, tag_str, types};
 use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::Utf8Handling;
 
@@ -58,9 +58,7 @@ pub(crate) fn build_field<'py>(
     } else {
         FieldBase::lazy_data_field(py, tag, LazyField::new(Arc::clone(lazy), index))
     };
-    let obj = new_instance(py, field_cls)?;
-    *obj.cast::<FieldBase>()?.borrow_mut() = values;
-    Ok(obj)
+    new_field(py, field_cls, values)
 }
 
 /// The first value of the first subfield `code` in the first field tagged
