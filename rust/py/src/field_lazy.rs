@@ -11,7 +11,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
-use crate::lazy_record::{decoded_text, LazyRecord};
+use crate::lazy_record::{decoded_text, joined_text, LazyRecord};
 use crate::pytypes::{ascii_char, indicators, new_pair, types};
 use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::{decode_utf8, is_py_space, py_strip, Utf8Handling};
@@ -74,20 +74,21 @@ impl LazyField {
         if self.record.handling != Utf8Handling::Strict {
             return self.value().map(|text| PyString::new(py, &text));
         }
-        let mut out = Vec::with_capacity(self.bytes().len());
-        for (i, (_, value)) in self.subfields().enumerate() {
-            if i > 0 {
-                out.push(b' ');
-            }
-            match strip_ascii_edges(value) {
-                Some(body) => out.extend_from_slice(body),
-                None => {
-                    let text = decode_utf8(value, Utf8Handling::Strict)?;
-                    out.extend_from_slice(py_strip(&text).as_bytes());
+        joined_text(py, |out| {
+            for (i, (_, value)) in self.subfields().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                match strip_ascii_edges(value) {
+                    Some(body) => out.extend_from_slice(body),
+                    None => {
+                        let text = decode_utf8(value, Utf8Handling::Strict)?;
+                        out.extend_from_slice(py_strip(&text).as_bytes());
+                    }
                 }
             }
-        }
-        PyString::from_bytes(py, &out).ok()
+            Some(0..out.len())
+        })
     }
 
     /// `format_field()` as a Python string, as [`Self::value_text`] makes
@@ -100,19 +101,22 @@ impl LazyField {
         if self.record.handling != Utf8Handling::Strict {
             return None;
         }
-        let mut out = Vec::with_capacity(self.bytes().len() + 8);
-        for (code, value) in self.subfields() {
-            if code == b'6' {
-                continue;
+        joined_text(py, |out| {
+            for (code, value) in self.subfields() {
+                if code == b'6' {
+                    continue;
+                }
+                if subject && matches!(code, b'v' | b'x' | b'y' | b'z') {
+                    out.extend_from_slice(b" -- ");
+                } else {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(value);
             }
-            if subject && matches!(code, b'v' | b'x' | b'y' | b'z') {
-                out.extend_from_slice(b" -- ");
-            } else {
-                out.push(b' ');
-            }
-            out.extend_from_slice(value);
-        }
-        PyString::from_bytes(py, strip_ascii_edges(&out)?).ok()
+            let body = strip_ascii_edges(out)?;
+            let start = body.as_ptr() as usize - out.as_ptr() as usize;
+            Some(start..start + body.len())
+        })
     }
 
     /// `value()`: the stripped subfield values joined by spaces.

@@ -31,6 +31,7 @@ mod encode;
 mod errors;
 mod field;
 mod field_lazy;
+mod field_state;
 mod jobs;
 mod json_reader;
 mod lazy_record;

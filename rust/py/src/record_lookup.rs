@@ -12,6 +12,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PySet, PyString, PyTuple};
 
+use crate::field::FieldBase;
 use crate::record_class::is_exact_record;
 use crate::record_state::{fields_of, hand_out, RecordBase};
 use crate::storage::Fields;
@@ -44,36 +45,76 @@ fn directory_tag(obj: &Bound<'_, PyAny>) -> Option<Option<[u8; 3]>> {
     Some(chars.next().is_none().then_some(out))
 }
 
-/// The indices of the directory entries whose tag is one of `wanted`
-/// (at most `limit` of them); `None` when the record's fields are not its
-/// bytes.
-fn tagged_indices(
-    record: &Bound<'_, RecordBase>,
-    wanted: &[[u8; 3]],
-    limit: usize,
-) -> Option<Vec<usize>> {
-    let scan = |layout: &Layout| {
-        let found = layout.fields.iter().enumerate();
-        found
-            .filter(|(_, span)| wanted.contains(&span.tag))
-            .map(|(i, _)| i)
-            .take(limit)
-            .collect()
-    };
-    match &record.borrow().storage.fields {
-        Fields::Marc(lazy) => Some(scan(&lazy.layout)),
-        Fields::Handed(handed) => Some(scan(&handed.lazy.layout)),
-        _ => None,
+/// Requested tags, each an exact `str`, with their directory bytes.
+struct Wanted<'py> {
+    text: Vec<Bound<'py, PyString>>,
+    bytes: Vec<[u8; 3]>,
+}
+
+impl<'py> Wanted<'py> {
+    /// `None` when a tag is not an exact `str` (only Python's `==` can
+    /// tell).
+    fn of(tags: impl Iterator<Item = Bound<'py, PyAny>>) -> Option<Self> {
+        let mut wanted = Self {
+            text: Vec::new(),
+            bytes: Vec::new(),
+        };
+        for tag in tags {
+            wanted.bytes.extend(directory_tag(&tag)?);
+            wanted.text.push(tag.cast_into_exact::<PyString>().ok()?);
+        }
+        Some(wanted)
+    }
+
+    /// Whether a handed-out field's tag, an exact `str`, is one of these
+    /// (comparing two exact `str` runs no Python code).
+    fn has(&self, tag: &Bound<'_, PyString>) -> PyResult<bool> {
+        for wanted in &self.text {
+            if tag.as_any().eq(wanted)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 }
 
-/// The directory tags of `tags` when every one is an exact `str`.
-fn directory_tags<'a>(tags: impl Iterator<Item = Bound<'a, PyAny>>) -> Option<Vec<[u8; 3]>> {
-    let mut out = Vec::new();
-    for tag in tags {
-        out.extend(directory_tag(&tag)?);
+/// The indices of the fields whose tag is one of `wanted` (at most `limit`
+/// of them): directory tags, or the current tag of a field handed out
+/// (it may have been changed). `None` when the record's fields are not its
+/// bytes, or a handed-out field's tag is no longer an exact `str`.
+fn tagged_indices(
+    record: &Bound<'_, RecordBase>,
+    wanted: &Wanted<'_>,
+    limit: usize,
+) -> PyResult<Option<Vec<usize>>> {
+    let py = record.py();
+    let b = record.borrow();
+    let (layout, handed): (&Layout, &[Option<Py<PyAny>>]) = match &b.storage.fields {
+        Fields::Marc(lazy) => (&lazy.layout, &[]),
+        Fields::Handed(h) => (&h.lazy.layout, &h.objects),
+        _ => return Ok(None),
+    };
+    let mut found = Vec::new();
+    for (i, span) in layout.fields.iter().enumerate() {
+        let hit = match handed.get(i) {
+            Some(Some(field)) => {
+                let field = field.bind(py).cast::<FieldBase>()?;
+                let tag = field.borrow().tag.clone_ref(py).into_bound(py);
+                match tag.cast_into_exact::<PyString>() {
+                    Ok(tag) => wanted.has(&tag)?,
+                    Err(_) => return Ok(None),
+                }
+            }
+            _ => wanted.bytes.contains(&span.tag),
+        };
+        if hit {
+            found.push(i);
+            if found.len() == limit {
+                break;
+            }
+        }
     }
-    Some(out)
+    Ok(Some(found))
 }
 
 /// The first field tagged `tag` (`Native(None)`: none), as pymarc's
@@ -85,8 +126,8 @@ pub(crate) fn first_tagged<'py>(
     if !is_exact_record(record.as_any())? {
         return Ok(Found::Python);
     }
-    if let Some(wanted) = directory_tags(std::iter::once(tag.clone())) {
-        if let Some(indices) = tagged_indices(record, &wanted, 1) {
+    if let Some(wanted) = Wanted::of(std::iter::once(tag.clone())) {
+        if let Some(indices) = tagged_indices(record, &wanted, 1)? {
             if let Some(mut fields) = hand_out(record, &indices)? {
                 return Ok(Found::Native(fields.pop()));
             }
@@ -119,8 +160,8 @@ pub(crate) fn all_tagged<'py>(
     if !is_exact_record(record.as_any())? {
         return Ok(Found::Python);
     }
-    if let Some(wanted) = directory_tags(tags.iter()) {
-        if let Some(indices) = tagged_indices(record, &wanted, usize::MAX) {
+    if let Some(wanted) = Wanted::of(tags.iter()) {
+        if let Some(indices) = tagged_indices(record, &wanted, usize::MAX)? {
             if let Some(fields) = hand_out(record, &indices)? {
                 return Ok(Found::Native(PyList::new(py, fields)?));
             }
