@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, RawField, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "JsonDocument", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "plan_partitions", "frame_partition", "resolve_partitions", "MAX_WORKERS", "__version__", "_panic_for_tests"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "JsonDocument", "JsonCursor", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "plan_partitions", "frame_partition", "resolve_partitions", "MAX_WORKERS", "__version__", "_panic_for_tests"]
 
 __version__: str
 #: The most threads ``MARCReader(path, workers=...)`` may ask for.
@@ -229,7 +229,19 @@ class JsonDocument:
     @staticmethod
     def parse(data: bytes) -> JsonDocument | None: ...
     def __len__(self) -> int: ...
-    def take(self, index: int) -> Record | None: ...
+
+@final
+class JsonCursor:
+    """One iteration of ``JSONReader`` over a ``JsonDocument``."""
+
+    def __new__(
+        cls,
+        document: JsonDocument,
+        names: dict[str, Any],
+        originals: list[tuple[str, Any]],
+        hooks: list[tuple[Any, str, Any]],
+    ) -> JsonCursor: ...
+    def next_record(self) -> Record | int: ...
 
 @final
 class ArrowStream:

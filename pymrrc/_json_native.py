@@ -11,18 +11,13 @@ native path is used only while nothing ``JSONReader`` calls was replaced
 (the names in ``pymrrc.reader``) or overridden (on the classes).
 """
 
-from __future__ import annotations
-
 import json
 import typing
 
-from pymrrc._core import JsonDocument
+from pymrrc._core import JsonCursor, JsonDocument
 from pymrrc.field import Field, Indicators, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
-
-if typing.TYPE_CHECKING:
-    from pymrrc.reader import JSONReader
 
 # What pymarc's JSONReader calls while it builds a record, on each class.
 _HOOKS: tuple[tuple[type, tuple[str, ...]], ...] = (
@@ -33,7 +28,13 @@ _HOOKS: tuple[tuple[type, tuple[str, ...]], ...] = (
     (Subfield, ("__new__",)),
 )
 _ORIGINAL_HOOKS = [(cls, name, getattr(cls, name, None)) for cls, names in _HOOKS for name in names]
-_NAMES = {"Record": Record, "Field": Field, "Leader": Leader, "Indicators": Indicators, "Subfield": Subfield}
+_ORIGINAL_NAMES = [
+    ("Record", Record),
+    ("Field", Field),
+    ("Leader", Leader),
+    ("Indicators", Indicators),
+    ("Subfield", Subfield),
+]
 
 
 def parse(text: object) -> JsonDocument | None:
@@ -55,34 +56,10 @@ def parse(text: object) -> JsonDocument | None:
     return JsonDocument.parse(data)
 
 
-def allowed(reader_names: dict[str, typing.Any]) -> bool:
-    """Whether a native record is what pymarc's calls would build: the
-    classes ``pymrrc.reader`` names (``reader_names``, its globals) and
-    their methods are the originals."""
-    if any(reader_names.get(name) is not value for name, value in _NAMES.items()):
-        return False
-    return all(getattr(cls, name, None) is value for cls, name, value in _ORIGINAL_HOOKS)
-
-
-class Items:
-    """The reader's iterator over a natively parsed document: record
-    ``index`` is built natively when allowed, else from Python's parse of
-    the document by ``reader._record_from_item``."""
-
-    __slots__ = ("document", "reader", "index", "names")
-
-    def __init__(self, document: JsonDocument, reader: JSONReader, names: dict[str, typing.Any]) -> None:
-        self.document = document
-        self.reader = reader
-        self.index = 0
-        self.names = names
-
-    def next_record(self) -> Record:
-        index = self.index
-        if index >= len(self.document):
-            raise StopIteration
-        self.index = index + 1
-        record = self.document.take(index) if allowed(self.names) else None
-        if record is None:
-            return self.reader._record_from_item(self.reader._decoded_items()[index])
-        return record
+def cursor(document: JsonDocument, reader_names: dict[str, typing.Any]) -> JsonCursor:
+    """The reader's iterator over a natively parsed document: each record
+    is built natively while the classes ``pymrrc.reader`` names
+    (``reader_names``, its globals) and their methods are the originals,
+    else its index is handed back for ``JSONReader._record_from_item`` to
+    build from Python's parse of the document."""
+    return JsonCursor(document, reader_names, _ORIGINAL_NAMES, _ORIGINAL_HOOKS)

@@ -16,6 +16,7 @@ import warnings
 from io import BytesIO, IOBase, StringIO
 
 from pymrrc._core import MAX_WORKERS as _MAX_WORKERS
+from pymrrc._core import JsonCursor as _JsonCursor
 from pymrrc._core import ReaderBase as _ReaderBase
 from pymrrc import partition as _partition
 from pymrrc import _json_native
@@ -369,7 +370,7 @@ class JSONReader(Reader):
 
     def __iter__(self) -> Iterator[Record]:
         if self._document is not None:
-            self.iter: _typing.Any = _json_native.Items(self._document, self, globals())
+            self.iter: _typing.Any = _json_native.cursor(self._document, globals())
             return self
         records = self.records
         is_sequence = hasattr(records, "__iter__") and not isinstance(records, dict)
@@ -378,8 +379,11 @@ class JSONReader(Reader):
 
     def __next__(self) -> Record:
         iterator = self.iter
-        if type(iterator) is _json_native.Items:
-            return iterator.next_record()
+        if type(iterator) is _JsonCursor:
+            record = iterator.next_record()
+            if isinstance(record, int):  # built by pymarc's calls
+                return self._record_from_item(self._decoded_items()[record])
+            return record
         return self._record_from_item(next(iterator))
 
     def _record_from_item(self, item: _typing.Any) -> Record:

@@ -8,6 +8,7 @@ import faulthandler
 import pytest
 
 from reader_items import describe, quiet  # noqa: F401 - for the test modules
+from marc_bytes import build, entry, patch  # noqa: F401 (for the test modules)
 
 # A test that takes longer than this is taken to hang: the watchdog dumps
 # every thread's stack and ends the process.
@@ -22,64 +23,6 @@ def watchdog():
 
 
 # -- building records ------------------------------------------------------------
-
-
-def entry(tag: bytes, length, offset) -> bytes:
-    """One 12-byte directory entry; ``length``/``offset`` may be ``int`` or
-    already formatted ``bytes`` (4 and 5 bytes)."""
-    if isinstance(length, int):
-        length = b"%04d" % length
-    if isinstance(offset, int):
-        offset = b"%05d" % offset
-    assert len(tag) == 3 and len(length) == 4 and len(offset) == 5
-    return tag + length + offset
-
-
-def build(
-    fields=(),
-    entries=None,
-    data=None,
-    leader9=b"a",
-    base=None,
-    length=None,
-    leader=None,
-):
-    """A record in transmission format.
-
-    ``fields`` holds ``(tag, body)`` pairs (body without its terminator).
-    ``entries``/``data`` replace the computed directory entries and the
-    field data (without the record terminator); ``base``, ``length`` and
-    ``leader`` replace those parts of the computed leader.
-    """
-    directory = b""
-    body = b""
-    for tag, value in fields:
-        value += b"\x1e"
-        directory += entry(tag, len(value), len(body))
-        body += value
-    if entries is not None:
-        directory = b"".join(entries)
-    if data is not None:
-        body = data
-    directory += b"\x1e"
-    body += b"\x1d"
-    base_address = 24 + len(directory)
-    total = base_address + len(body)
-    head = bytearray(
-        b"%05dnam %s22%05d   4500" % (total % 100000, leader9, base_address % 100000)
-    )
-    if leader is not None:
-        head[: len(leader)] = leader
-    if base is not None:
-        head[12:17] = base
-    if length is not None:
-        head[0:5] = length
-    assert len(head) == 24
-    return bytes(head) + directory + body
-
-
-def patch(data: bytes, position: int, replacement: bytes) -> bytes:
-    return data[:position] + replacement + data[position + len(replacement) :]
 
 
 GOOD = build(

@@ -23,6 +23,7 @@ import pytest
 import pymrrc
 from data_support import PYMARC_DATA_FILES, corpus_slice, pymarc_test_dir
 from reader_items import describe, quiet
+from marc_bytes import build, patch  # noqa: F401 (for the test modules)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,34 +33,7 @@ CORPUS_RECORDS = 2000
 # -- locating data ----------------------------------------------------------------
 
 
-
-
 # -- crafted inputs -----------------------------------------------------------------
-
-
-def build(fields, leader9=b"a", base=None, length=None):
-    """A record in transmission format from ``(tag, body)`` pairs (the body
-    without its field terminator); ``base``/``length`` override the leader."""
-    directory = b""
-    data = b""
-    for tag, body in fields:
-        body += b"\x1e"
-        directory += tag + b"%04d%05d" % (len(body), len(data))
-        data += body
-    directory += b"\x1e"
-    data += b"\x1d"
-    base_address = 24 + len(directory)
-    total = base_address + len(data)
-    leader = bytearray(b"%05dnam %s22%05d   4500" % (total, leader9, base_address))
-    if base is not None:
-        leader[12:17] = base
-    if length is not None:
-        leader[0:5] = length
-    return bytes(leader) + directory + data
-
-
-def patch(data, position, replacement):
-    return data[:position] + replacement + data[position + len(replacement):]
 
 
 def numbered(i, extra=b""):

@@ -11,6 +11,8 @@ missing file are skipped.
 
 import serialize_support
 from data_support import PYMARC_DATA_FILES, PYMARC_MARC8_FILES
+from record_specs import PARSEABLE_SPECS, SPECS, UTF8_LEADER, build  # noqa: F401 (shared with the tests)
+from serialize_support import dump_record, dump_records, outcome  # noqa: F401 (shared with the tests)
 
 MODULES = ("record", "field", "leader", "reader", "writer", "exceptions", "marcxml")
 
@@ -36,132 +38,7 @@ SDIST_MARC_FILES = [name for name in PYMARC_DATA_FILES
 MARC8_FILES = list(PYMARC_MARC8_FILES)
 
 
-# ------------------------------------------------------------ built records
-
-UTF8_LEADER = "00000nam a2200000 i 4500"
-
-SPECS = {
-    "book": (
-        UTF8_LEADER,
-        [
-            ("001", "ocm12345678"),
-            ("008", "200101s2020    nyu           000 0 eng d"),
-            ("100", ("1", " "), [("a", "Doe, Jane,"), ("e", "author.")]),
-            ("245", ("1", "0"), [("a", "A title :"), ("b", "a subtitle /"), ("c", "Jane Doe.")]),
-        ],
-    ),
-    "escapes": (
-        "00000nam a2200000 i 4500",
-        [
-            ("001", "a&b<c>d\"e'f"),
-            ("003", ""),
-            ("009", "\t\r\n"),
-            (
-                "245",
-                ('"', "<"),
-                [
-                    ("a", "Fish & chips <b>bold</b> \"quoted\" 'single' >"),
-                    ("&", "ampersand code"),
-                    ('"', "quote code"),
-                    ("b", ""),
-                    ("c", "line1\nline2\r\nline3\ttab"),
-                ],
-            ),
-            ("500", ("\t", "\n"), [("a", "x")]),
-            ("520", ("&", ">"), [("\r", "cr code")]),
-            ("650", (" ", "0"), []),
-        ],
-    ),
-    "unicode": (
-        UTF8_LEADER,
-        [
-            ("001", "\u00e9t\u00e9"),
-            (
-                "245",
-                ("0", "0"),
-                [
-                    ("a", "\u00dcn\u00efc\u00f6d\u00e9 \u4e2d\u6587 \U0001f600"),
-                    ("b", "e\u0301 \ufb01 \u00a0 \u212b A\u030a"),
-                ],
-            ),
-        ],
-    ),
-    "controls": (UTF8_LEADER, [("245", (" ", " "), [("a", "\x1b\x7f\x01 controls")])]),
-    "surrogate": (UTF8_LEADER, [("245", (" ", " "), [("a", "lone \ud800 surrogate \udfff")])]),
-    "empty": (UTF8_LEADER, []),
-    "default_leader": (None, [("001", "x"), ("245", ("0", "0"), [("a", "y")])]),
-    "odd_tags": (
-        UTF8_LEADER,
-        [
-            ("00A", (" ", " "), [("a", "alpha tag below 010")]),
-            ("CAT", ("0", "1"), [("a", "cataloguer")]),
-        ],
-    ),
-    "amp_leader": ("00000nam&a22<0000>i 4500", [("001", "x")]),
-}
-# Specs whose XML can be parsed back (no raw control characters or surrogates).
-PARSEABLE_SPECS = sorted(set(SPECS) - {"controls", "surrogate", "escapes"})
-
-
-def build(lib, spec):
-    """Build a record from a spec with ``lib``'s own classes."""
-    leader, fields = spec
-    record = lib.record.Record()
-    if leader is not None:
-        record.leader = lib.leader.Leader(leader)
-    for item in fields:
-        if len(item) == 2:
-            tag, data = item
-            record.add_field(lib.field.Field(tag=tag, data=data))
-        else:
-            tag, (ind1, ind2), subfields = item
-            record.add_field(
-                lib.field.Field(
-                    tag=tag,
-                    indicators=lib.field.Indicators(ind1, ind2),
-                    subfields=[lib.field.Subfield(code=c, value=v) for c, v in subfields],
-                )
-            )
-    return record
-
-
 # ------------------------------------------------------------------ helpers
-
-
-def outcome(func, *args, **kwargs):
-    try:
-        return ("ok", func(*args, **kwargs))
-    except Exception as exc:  # noqa: BLE001 - the error is part of the outcome
-        return ("error", type(exc).__name__, str(exc))
-
-
-def dump_record(record):
-    """A library-neutral, comparable picture of a record (public API only)."""
-    fields = []
-    for field in record.fields:
-        indicators = field.indicators
-        fields.append(
-            (
-                type(field).__name__,
-                field.tag,
-                field.control_field,
-                field.data,
-                None if indicators is None else tuple(indicators),
-                [tuple(s) for s in field.subfields],
-            )
-        )
-    return (type(record).__name__, str(record.leader), fields)
-
-
-def dump_records(records):
-    return [
-        (
-            dump_record(r),
-            outcome(r.as_marc),
-            outcome(str, r),
-        )
-        for r in records
-    ]
 
 
 def parse_outcome(lib, source_factory, **kwargs):

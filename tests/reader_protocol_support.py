@@ -13,52 +13,12 @@ import warnings
 import pymarc
 import pymrrc
 from pymarc_compare import exc_key, family as _family, field_key  # noqa: F401 - for the test modules
+from marc_bytes import build, patch  # noqa: F401 (for the test modules)
 
 LOGGER = "pymarc"
 
 
 # -- building records ---------------------------------------------------------
-
-
-def build(fields, leader9="a", status="n", leader=None, entries=None, base=None, length=None):
-    """A record in transmission format.
-
-    ``fields`` is a list of ``(tag, body)`` where ``body`` excludes the field
-    terminator. ``entries`` replaces the computed directory entries (a list
-    of 12-byte ``bytes``); ``base`` and ``length`` replace the leader's base
-    address and record length (``bytes`` of 5).
-    """
-    directory = b""
-    data = b""
-    for tag, body in fields:
-        tag = tag.encode("ascii") if isinstance(tag, str) else tag
-        body = body + b"\x1e"
-        directory += tag + b"%04d%05d" % (len(body), len(data))
-        data += body
-    if entries is not None:
-        directory = b"".join(entries)
-    directory += b"\x1e"
-    data += b"\x1d"
-    base_address = 24 + len(directory)
-    total = base_address + len(data)
-    if leader is None:
-        leader = b"%05d%sam %s22%05d   4500" % (
-            total,
-            status.encode("ascii"),
-            leader9.encode("ascii"),
-            base_address,
-        )
-    leader = bytearray(leader)
-    if base is not None:
-        leader[12:17] = base
-    if length is not None:
-        leader[0:5] = length
-    return bytes(leader) + directory + data
-
-
-def patch(data, position, replacement):
-    """``data`` with ``replacement`` written over it at ``position``."""
-    return data[:position] + replacement + data[position + len(replacement) :]
 
 
 TITLE = ("245", b"10\x1faA title :\x1fbsubtitle /\x1fcby someone.")

@@ -15,6 +15,7 @@ import pymarc
 import pymrrc
 import pymrrc.record
 from pymarc_compare import exc_key, field_key, outcome, shape  # noqa: F401 - for the test modules
+from marc_bytes import build  # noqa: F401 (for the test modules)
 
 MODULES = (pymarc, pymrrc)
 # -- inputs ---------------------------------------------------------------------------
@@ -93,20 +94,6 @@ def require_test_dir():
     if TEST_DIR is None:
         pytest.skip("pymarc 5.4.0 test data not found (tests/data, /tmp/pm, marc-corpus cache)")
     return TEST_DIR
-
-
-def build(fields, leader9="a", status="n"):
-    directory = b""
-    data = b""
-    for tag, body in fields:
-        body = body + b"\x1e"
-        directory += tag.encode("ascii") + b"%04d%05d" % (len(body), len(data))
-        data += body
-    directory += b"\x1e"
-    data += b"\x1d"
-    base = 24 + len(directory)
-    leader = b"%05d%sam %s22%05d   4500" % (base + len(data), status.encode(), leader9.encode(), base)
-    return leader + directory + data
 
 
 CRAFTED = {

@@ -60,3 +60,34 @@ def read_pairs(ref, our, path, limit=None, **kwargs):
     assert len(ref_records) == len(our_records), "the two MARCReaders disagree on the record count"
     kept = [(a, b) for a, b in zip(ref_records, our_records) if a is not None and b is not None]
     return [a for a, _ in kept], [b for _, b in kept]
+
+
+def outcome(func, *args, **kwargs):
+    """``("ok", result)``, or ``("error", class name, message)``."""
+    try:
+        return ("ok", func(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - the error is part of the outcome
+        return ("error", type(exc).__name__, str(exc))
+
+
+def dump_record(record):
+    """A library-neutral, comparable picture of a record (public API only)."""
+    fields = []
+    for field in record.fields:
+        indicators = field.indicators
+        fields.append(
+            (
+                type(field).__name__,
+                field.tag,
+                field.control_field,
+                field.data,
+                None if indicators is None else tuple(indicators),
+                [tuple(s) for s in field.subfields],
+            )
+        )
+    return (type(record).__name__, str(record.leader), fields)
+
+
+def dump_records(records):
+    """Each record's picture, ``as_marc()`` and ``str()`` outcomes."""
+    return [(dump_record(r), outcome(r.as_marc), outcome(str, r)) for r in records]

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pymarc
 import pytest
+from marc_bytes import build
 
 import pymrrc
 
@@ -99,15 +100,7 @@ def _synthetic_record(i: int) -> bytes:
         (b"650", b" 0\x1faSubject\x1fxSubdivision\x1fzPlace."),
         (b"700", b"1 \x1faOther, Person %d." % i),
     ]
-    directory = data = b""
-    for tag, body in fields:
-        body += b"\x1e"
-        directory += tag + b"%04d%05d" % (len(body), len(data))
-        data += body
-    directory += b"\x1e"
-    data += b"\x1d"
-    base = 24 + len(directory)
-    return b"%05dnam a22%05d   4500" % (base + len(data), base) + directory + data
+    return build(fields)
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,7 @@ import pytest
 
 import pymrrc
 from data_support import corpus_slice
-
-SUBJECT_CODES = ("a", "b", "v", "x", "y", "z", "6")
+from lazy_fields_support import data_fields, reads
 
 
 def _record_bytes(fields, leader_9="a"):
@@ -54,44 +53,23 @@ def _pair(data, **options):
     return ours, theirs
 
 
-def _reads(field):
-    """Every read a lazy field answers from its bytes."""
-    out = {"value": field.value(), "format": field.format_field(), "str": str(field)}
-    for code in SUBJECT_CODES + ("q",):
-        out[f"get {code}"] = field.get(code, "?")
-        out[f"in {code}"] = code in field
-        try:
-            out[f"[{code}]"] = field[code]
-        except KeyError:
-            out[f"[{code}]"] = KeyError
-    out["subfields a"] = field.get_subfields("a")
-    out["subfields a e x"] = field.get_subfields("a", "e", "x")
-    out["subfields none"] = field.get_subfields()
-    out["subfields long code"] = field.get_subfields("ab")
-    return out
-
-
-def _data_fields(record):
-    return [f for f in record.fields if not f.is_control_field()]
-
-
 def test_reads_from_bytes_equal_pymarcs_and_build_nothing():
     ours, theirs = _pair(ODD)
-    for mine, pymarcs in zip(_data_fields(ours), _data_fields(theirs), strict=True):
+    for mine, pymarcs in zip(data_fields(ours), data_fields(theirs), strict=True):
         assert mine._is_lazy
-        assert _reads(mine) == _reads(pymarcs)
+        assert reads(mine) == reads(pymarcs)
         assert mine._is_lazy, "a read built the field's objects"
         assert mine.subfields == pymarcs.subfields
         assert not mine._is_lazy
         assert mine.indicators == pymarcs.indicators
-        assert _reads(mine) == _reads(pymarcs)
+        assert reads(mine) == reads(pymarcs)
 
 
 @pytest.mark.parametrize("handling", ["replace", "ignore"])
 def test_invalid_utf8_decoded_with_the_readers_handler(handling):
     data = _record_bytes([(b"245", b"00\x1faBad \xff byte\x1fb \xc3 end ")])
     ours, theirs = _pair(data, utf8_handling=handling)
-    assert _reads(ours["245"]) == _reads(theirs["245"])
+    assert reads(ours["245"]) == reads(theirs["245"])
     assert ours["245"]._is_lazy
     assert ours["245"].subfields == theirs["245"].subfields
 
@@ -119,8 +97,8 @@ def test_identity_and_edits_after_lazy_reads():
         record["650"].delete_subfield("x")
         record["100"].indicator2 = "7"
         record["651"].subfields.append(pymarc.Subfield("b", "appended") if record is theirs else pymrrc.Subfield("b", "appended"))
-    for mine, pymarcs in zip(_data_fields(ours), _data_fields(theirs), strict=True):
-        assert _reads(mine) == _reads(pymarcs)
+    for mine, pymarcs in zip(data_fields(ours), data_fields(theirs), strict=True):
+        assert reads(mine) == reads(pymarcs)
     assert ours.as_marc() == theirs.as_marc()
 
 
@@ -156,7 +134,7 @@ def test_corpus_fields_read_as_pymarcs():
     with open(path, "rb") as a, open(path, "rb") as b:
         for ours, theirs in zip(pymrrc.MARCReader(a), pymarc.MARCReader(b), strict=True):
             assert ours.title == theirs.title
-            for mine, pymarcs in zip(_data_fields(ours), _data_fields(theirs), strict=True):
+            for mine, pymarcs in zip(data_fields(ours), data_fields(theirs), strict=True):
                 assert (mine.value(), mine.format_field(), str(mine)) == (
                     pymarcs.value(),
                     pymarcs.format_field(),

@@ -17,6 +17,7 @@ import json
 
 import pytest
 import serialize_support
+from serialize_support import dump_record, dump_records, outcome
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,35 +46,6 @@ def read_pairs(path, limit=None, **kwargs):
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def outcome(func, *args, **kwargs):
-    try:
-        return ("ok", func(*args, **kwargs))
-    except Exception as exc:  # noqa: BLE001 - the error is part of the outcome
-        return ("error", type(exc).__name__, str(exc))
-
-
-def dump_record(record):
-    """A library-neutral, comparable picture of a record (public API only)."""
-    fields = []
-    for field in record.fields:
-        indicators = field.indicators
-        fields.append(
-            (
-                type(field).__name__,
-                field.tag,
-                field.control_field,
-                field.data,
-                None if indicators is None else tuple(indicators),
-                [tuple(s) for s in field.subfields],
-            )
-        )
-    return (type(record).__name__, str(record.leader), fields)
-
-
-def dump_records(records):
-    return [(dump_record(r), outcome(r.as_marc), outcome(str, r)) for r in records]
 
 
 def parse_outcome(lib, source_factory):

@@ -13,28 +13,12 @@ import pymarc
 import pytest
 
 import pymrrc
+from marc_bytes import build  # noqa: F401 (for the test modules)
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 # -- records ---------------------------------------------------------------------
-
-
-def build(fields, leader9=b"a"):
-    directory = b""
-    data = b""
-    for tag, body in fields:
-        body += b"\x1e"
-        directory += tag + b"%04d%05d" % (len(body), len(data))
-        data += body
-    directory += b"\x1e"
-    data += b"\x1d"
-    base = 24 + len(directory)
-    return (
-        b"%05dnam %s22%05d   4500" % (base + len(data), leader9, base)
-        + directory
-        + data
-    )
 
 
 def raw_record(i: int) -> bytes:

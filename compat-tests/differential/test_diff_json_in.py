@@ -252,3 +252,59 @@ def test_stream_flag_says_what_pymarc_says(reference, target, capsys):
         records = [diff.observe_record(r) for r in lib.JSONReader(PLAIN, stream=True)]
         results.append((records, capsys.readouterr().err))
     assert results[1] == results[0]
+
+
+def _numbered(count):
+    return json.dumps([{"leader": LEADER, "fields": [{"001": str(i)}, {"245": {"ind1": "1", "ind2": "0",
+                                                                             "subfields": [{"a": f"T{i}"}]}}]}
+                       for i in range(count)])
+
+
+def test_threads_sharing_one_iteration_get_each_record_once(reference, target):
+    # One iteration (one ``iter(reader)``) shared by threads hands out each
+    # record once, as pymarc's list iterator does, with no error.
+    import threading
+
+    def look(lib):
+        iterator = iter(lib.JSONReader(_numbered(2000)))
+        seen, errors = [], []
+
+        def work():
+            while True:
+                try:
+                    record = next(iterator)
+                except StopIteration:
+                    return
+                except Exception as exc:  # noqa: BLE001
+                    errors.append(diff._exc(exc))
+                    return
+                seen.append((record["001"].data, record["245"]["a"]))
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(seen), errors
+
+    assert look(target) == look(reference)
+
+
+def test_record_class_replaced_while_iterating(reference, target, monkeypatch):
+    # pymarc looks the names up for each record, so a class replaced in the
+    # middle of an iteration builds the records after it.
+    def look(lib):
+        class Mine(lib.Record):
+            pass
+
+        reader = lib.JSONReader(_numbered(4))
+        out = [type(next(reader.__iter__())).__name__]
+        monkeypatch.setattr(lib.reader, "Record", Mine)
+        try:
+            out += [(type(r).__name__, diff.observe_record(r)) for r in (next(reader), next(reader))]
+        finally:
+            monkeypatch.undo()
+        out += [(type(r).__name__, diff.observe_record(r)) for r in reader]
+        return out
+
+    assert look(target) == look(reference)

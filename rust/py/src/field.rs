@@ -104,11 +104,24 @@ impl FieldBase {
             py.None(),
             py.None(),
             PyList::empty(py).into_any().unbind(),
-            false
-                .into_pyobject(py)
-                .map(|b| b.to_owned().into_any().unbind())
-                .unwrap_or_else(|_| py.None()),
+            crate::pytypes::py_bool(py, false),
         )
+    }
+
+    // (Setting an attribute builds a lazy field first: see `gc_untrack`.)
+    #[setter(tag)]
+    fn set_tag(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
+        edit_built(slf, |b| b.tag = value)
+    }
+
+    #[setter(data)]
+    fn set_data(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
+        edit_built(slf, |b| b.data = value)
+    }
+
+    #[setter(control_field)]
+    fn set_control_field(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
+        edit_built(slf, |b| b.control_field = value)
     }
 
     /// The list of `Subfield` tuples.

@@ -1,10 +1,11 @@
-//! A data field built from a record's bytes keeps its place in them
-//! ([`LazyField`]) until something needs its `Subfield` and `Indicators`
-//! objects: `value()`, `get()`, `field[code]`, `code in field`,
-//! `get_subfields()`, `format_field()` and `str(field)` answer from the
-//! bytes, building only the strings they return. Reading `subfields` or
-//! `indicators`, or any change, builds the ordinary objects once (exactly
-//! those the reader used to build), and the field forgets the bytes.
+//! A data field built from a record's bytes (or from a record read from
+//! MARCXML) keeps its place in that record ([`LazyField`]) until something
+//! needs its `Subfield` and `Indicators` objects: `value()`, `get()`,
+//! `field[code]`, `code in field`, `get_subfields()`, `format_field()` and
+//! `str(field)` answer from the record, building only the strings they
+//! return. Reading `subfields` or `indicators`, or any change, builds the
+//! ordinary objects once (exactly those the reader used to build), and the
+//! field forgets the record.
 
 use std::sync::Arc;
 
@@ -13,48 +14,146 @@ use pyo3::types::{PyList, PyString, PyTuple};
 
 use crate::lazy_record::{decoded_text, joined_text, LazyRecord};
 use crate::pytypes::{ascii_char, indicators, new_pair, types};
+use crate::xml_lazy::XmlLazy;
 use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::{decode_utf8, is_py_space, py_strip, Utf8Handling};
 
-/// Where a data field's bytes are: its record and its index there.
+/// The record a lazy field lies in.
+#[derive(Clone)]
+enum Source {
+    /// A record read from MARC: the field's bytes.
+    Marc(Arc<LazyRecord>),
+    /// A record read from MARCXML: the field's parsed text, whose
+    /// subfield codes and indicators are each one ASCII character
+    /// (`xml_fields::is_lazy_candidate`).
+    Xml(Arc<XmlLazy>),
+    /// None: a control field, whose empty `subfields` list (and `None`
+    /// indicators) are built on first use.
+    Control,
+}
+
+/// Where a data field's data are: its record and its index there.
 #[derive(Clone)]
 pub(crate) struct LazyField {
-    record: Arc<LazyRecord>,
+    source: Source,
     index: usize,
+}
+
+/// The `(code, value bytes)` of a lazy field's subfields, in order.
+enum Parts<'a> {
+    Marc(&'a [u8], DataFieldParts<'a>),
+    Xml(std::slice::Iter<'a, (String, String)>),
+}
+
+impl<'a> Iterator for Parts<'a> {
+    type Item = (u8, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Self::Marc(bytes, parts) => {
+                let (start, end) = parts.next()?;
+                Some((bytes[start], &bytes[start + 1..end]))
+            }
+            Self::Xml(iter) => {
+                let (code, value) = iter.next()?;
+                Some((code.as_bytes().first().copied()?, value.as_bytes()))
+            }
+        }
+    }
 }
 
 impl LazyField {
     pub(crate) fn new(record: Arc<LazyRecord>, index: usize) -> Self {
-        Self { record, index }
+        Self {
+            source: Source::Marc(record),
+            index,
+        }
     }
 
-    /// The field's bytes, without its terminator.
+    /// Field `index` of a record read from MARCXML.
+    pub(crate) fn xml(record: Arc<XmlLazy>, index: usize) -> Self {
+        Self {
+            source: Source::Xml(record),
+            index,
+        }
+    }
+
+    /// A control field's empty subfields, not built yet.
+    pub(crate) fn control() -> Self {
+        Self {
+            source: Source::Control,
+            index: 0,
+        }
+    }
+
+    /// The field's bytes (without its terminator) when read from MARC.
     fn bytes(&self) -> &[u8] {
-        self.record
+        let Source::Marc(record) = &self.source else {
+            return &[];
+        };
+        record
             .layout
             .fields
             .get(self.index)
-            .and_then(|span| self.record.bytes.get(span.start..span.end))
+            .and_then(|span| record.bytes.get(span.start..span.end))
             .unwrap_or_default()
     }
 
     /// `(code, value bytes)` of each subfield, in order.
-    fn subfields(&self) -> impl Iterator<Item = (u8, &[u8])> {
-        let bytes = self.bytes();
-        DataFieldParts::new(bytes).map(move |(start, end)| (bytes[start], &bytes[start + 1..end]))
+    fn subfields(&self) -> Parts<'_> {
+        match &self.source {
+            Source::Marc(_) | Source::Control => {
+                let bytes = self.bytes();
+                Parts::Marc(bytes, DataFieldParts::new(bytes))
+            }
+            Source::Xml(record) => Parts::Xml(
+                record
+                    .field(self.index)
+                    .map_or(&[][..], |f| &f.subfields[..])
+                    .iter(),
+            ),
+        }
+    }
+
+    /// The two indicators.
+    fn indicators(&self) -> [u8; 2] {
+        match &self.source {
+            Source::Marc(_) | Source::Control => DataFieldParts::new(self.bytes()).indicators,
+            Source::Xml(record) => record
+                .field(self.index)
+                .map_or([b' ', b' '], crate::xml_lazy::indicator_bytes),
+        }
+    }
+
+    /// How the field's text is decoded (text read from MARCXML is UTF-8).
+    fn handling(&self) -> Utf8Handling {
+        match &self.source {
+            Source::Marc(record) => record.handling,
+            Source::Xml(_) | Source::Control => Utf8Handling::Strict,
+        }
+    }
+
+    /// About how many bytes the field's text takes.
+    fn size_hint(&self) -> usize {
+        match &self.source {
+            Source::Marc(_) | Source::Control => self.bytes().len(),
+            Source::Xml(_) => self.subfields().map(|(_, v)| v.len() + 2).sum(),
+        }
     }
 
     /// A value's text, as the field's `Subfield` would hold it.
     fn text<'py>(&self, py: Python<'py>, value: &[u8]) -> Bound<'py, PyString> {
-        decoded_text(py, value, self.record.handling)
+        decoded_text(py, value, self.handling())
     }
 
     /// The `Indicators` tuple and the list of `Subfield` tuples the reader
     /// builds for this field.
     pub(crate) fn build(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+        if let Source::Control = self.source {
+            return Ok((py.None(), PyList::empty(py).into_any().unbind()));
+        }
         let subfield_cls = types(py)?.subfield.bind(py);
-        let parts = DataFieldParts::new(self.bytes());
-        let [first, second] = parts.indicators;
+        let [first, second] = self.indicators();
         let list = PyList::empty(py);
         for (code, value) in self.subfields() {
             let code = ascii_char(py, code).into_any();
@@ -71,7 +170,7 @@ impl LazyField {
     /// reader's default) has its text joined as bytes and decoded once by
     /// CPython; `None` when some value is not valid UTF-8.
     pub(crate) fn value_text<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
-        if self.record.handling != Utf8Handling::Strict {
+        if self.handling() != Utf8Handling::Strict {
             return self.value().map(|text| PyString::new(py, &text));
         }
         joined_text(py, |out| {
@@ -98,7 +197,7 @@ impl LazyField {
         py: Python<'py>,
         subject: bool,
     ) -> Option<Bound<'py, PyString>> {
-        if self.record.handling != Utf8Handling::Strict {
+        if self.handling() != Utf8Handling::Strict {
             return None;
         }
         joined_text(py, |out| {
@@ -121,12 +220,12 @@ impl LazyField {
 
     /// `value()`: the stripped subfield values joined by spaces.
     pub(crate) fn value(&self) -> Option<String> {
-        let mut out = String::with_capacity(self.bytes().len());
+        let mut out = String::with_capacity(self.size_hint());
         for (i, (_, value)) in self.subfields().enumerate() {
             if i > 0 {
                 out.push(' ');
             }
-            out.push_str(py_strip(&decode_utf8(value, self.record.handling)?));
+            out.push_str(py_strip(&decode_utf8(value, self.handling())?));
         }
         Some(out)
     }
@@ -157,7 +256,7 @@ impl LazyField {
 
     /// `format_field()` of a data field; `subject`: its tag starts with 6.
     pub(crate) fn format_field(&self, subject: bool) -> Option<String> {
-        let mut out = String::with_capacity(self.bytes().len() + 8);
+        let mut out = String::with_capacity(self.size_hint() + 8);
         for (code, value) in self.subfields() {
             if code == b'6' {
                 continue;
@@ -167,7 +266,7 @@ impl LazyField {
             } else {
                 out.push(' ');
             }
-            out.push_str(&decode_utf8(value, self.record.handling)?);
+            out.push_str(&decode_utf8(value, self.handling())?);
         }
         Some(py_strip(&out).to_owned())
     }
@@ -175,7 +274,7 @@ impl LazyField {
     /// What `str(field)` writes after `=TAG  `: the indicators (a blank or
     /// a backslash as a backslash) and `$` with each code and value.
     pub(crate) fn str_body(&self, out: &mut String) -> Option<()> {
-        for ind in DataFieldParts::new(self.bytes()).indicators {
+        for ind in self.indicators() {
             match ind {
                 b' ' | b'\\' => out.push('\\'),
                 other => out.push(char::from(other)),
@@ -184,7 +283,7 @@ impl LazyField {
         for (code, value) in self.subfields() {
             out.push('$');
             out.push(char::from(code));
-            out.push_str(&decode_utf8(value, self.record.handling)?);
+            out.push_str(&decode_utf8(value, self.handling())?);
         }
         Some(())
     }

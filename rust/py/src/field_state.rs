@@ -19,10 +19,10 @@ use crate::text::truthy;
 #[pyclass(subclass, module = "pymrrc._core")]
 pub struct FieldBase {
     /// The field tag.
-    #[pyo3(get, set)]
+    #[pyo3(get)]
     pub tag: Py<PyAny>,
     /// Control-field data (`None` for data fields).
-    #[pyo3(get, set)]
+    #[pyo3(get)]
     pub data: Py<PyAny>,
     /// The `Indicators` tuple (`None` for control fields); read through
     /// [`built`] while `lazy` is set.
@@ -31,7 +31,7 @@ pub struct FieldBase {
     /// is set.
     pub subfields: Py<PyAny>,
     /// Whether this is a control field.
-    #[pyo3(get, set)]
+    #[pyo3(get)]
     pub control_field: Py<PyAny>,
     /// A data field read from a record's bytes whose `indicators` and
     /// `subfields` are not built yet.
@@ -57,6 +57,7 @@ pub(crate) fn built<'py>(slf: &Bound<'py, FieldBase>) -> PyResult<PyRef<'py, Fie
             b.lazy = None;
         }
     }
+    crate::gc_untrack::track(slf.as_any());
     Ok(slf.borrow())
 }
 

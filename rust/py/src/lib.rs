@@ -32,6 +32,7 @@ mod errors;
 mod field;
 mod field_lazy;
 mod field_state;
+mod gc_untrack;
 mod jobs;
 mod json_reader;
 mod lazy_record;
@@ -57,6 +58,7 @@ mod testing;
 mod text;
 mod walk;
 mod xml_fields;
+mod xml_lazy;
 
 use pyo3::prelude::*;
 
@@ -76,6 +78,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(marc8_write::marc8_record_from_parts, m)?)?;
     m.add_class::<marcxml::XmlParser>()?;
     m.add_class::<json_reader::JsonDocument>()?;
+    m.add_class::<json_reader::JsonCursor>()?;
     columnar::register(m)?;
     jobs::register(m)?;
     partition::register(m)?;

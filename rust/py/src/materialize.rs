@@ -46,19 +46,20 @@ pub(crate) fn build_field<'py>(
     let span = &lazy.layout.fields[index];
     let tag = tag_str(py, span.tag).into_any().unbind();
     let values = if span.is_control() {
-        // Control fields are always decoded strictly (validated).
+        // Control fields are always decoded strictly (validated); their
+        // empty `subfields` list is made on first use.
         let data = decoded_text(py, &lazy.bytes[span.start..span.end], Utf8Handling::Strict);
-        FieldBase::with_values(
-            tag,
-            data.into_any().unbind(),
-            py.None(),
-            PyList::empty(py).into_any().unbind(),
-            py_bool(py, true),
-        )
+        let mut values = FieldBase::lazy_data_field(py, tag, LazyField::control());
+        values.data = data.into_any().unbind();
+        values.control_field = py_bool(py, true);
+        values
     } else {
         FieldBase::lazy_data_field(py, tag, LazyField::new(Arc::clone(lazy), index))
     };
-    new_field(py, field_cls, values)
+    let obj = new_field(py, field_cls, values)?;
+    // It holds no container until built (`gc_untrack`).
+    crate::gc_untrack::untrack(&obj);
+    Ok(obj)
 }
 
 /// The first value of the first subfield `code` in the first field tagged

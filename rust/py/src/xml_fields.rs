@@ -2,24 +2,33 @@
 //! exactly as pymarc's `XmlHandler` builds them (like records read from
 //! MARC, see `materialize`).
 
+use std::sync::Arc;
+
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyString};
 
 use crate::field::FieldBase;
+use crate::field_lazy::LazyField;
 use crate::pytypes::{ascii_char, indicators, new_instance, new_pair, tag_str, types};
-use pymrrc_core::marcxml::{FieldOrigin, XmlField, XmlRecord};
+use crate::xml_lazy::one_ascii;
+pub(crate) use crate::xml_lazy::XmlLazy;
+use pymrrc_core::marcxml::{FieldOrigin, XmlField};
 
-/// A record read from MARCXML whose Python objects are not built yet,
-/// with the normalisation to apply to its text when they are.
-pub(crate) struct XmlLazy {
-    record: XmlRecord,
-    normalize: Option<Py<PyAny>>,
-}
-
-impl XmlLazy {
-    pub(crate) fn new(record: XmlRecord, normalize: Option<Py<PyAny>>) -> Self {
-        Self { record, normalize }
-    }
+/// Whether field `f` (tagged `tag`, not a control tag) can stay lazy
+/// (`field_lazy`): made by a `datafield` element, no `data` set, each
+/// indicator and subfield code one ASCII character, and its text the same
+/// after normalisation (none asked for, or all ASCII).
+fn is_lazy_candidate(f: &XmlField, normalize: bool) -> bool {
+    let FieldOrigin::Data { ind1, ind2 } = &f.origin else {
+        return false;
+    };
+    f.data.is_none()
+        && [ind1, ind2]
+            .iter()
+            .all(|i| i.as_deref().is_none_or(|i| one_ascii(i).is_some()))
+        && f.subfields
+            .iter()
+            .all(|(c, v)| one_ascii(c).is_some() && (!normalize || v.is_ascii()))
 }
 
 /// Element text as pymarc stores it: normalised when a form was asked for
@@ -52,13 +61,7 @@ fn untracked_pair<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let pair = new_pair(py, cls, first, second)?;
     if pair.is_instance_of::<pyo3::types::PyTuple>() {
-        #[allow(unsafe_code)]
-        // SAFETY: `pair` is a live object owned here (the GIL is held);
-        // untracking an object is allowed whether or not it is tracked, and
-        // only removes it from the collector's lists.
-        unsafe {
-            pyo3::ffi::PyObject_GC_UnTrack(pair.as_ptr().cast());
-        }
+        crate::gc_untrack::untrack(&pair);
     }
     Ok(pair)
 }
@@ -89,14 +92,15 @@ pub(crate) fn field<'py>(
         None => py.None(),
     };
     let tag = tag_str(py, tag_bytes).into_any().unbind();
+    // A control field holding text or `None` holds no container until its
+    // (empty) subfields are built (`gc_untrack`).
+    let untracked =
+        control && (data.is_none(py) || data.bind(py).is_exact_instance_of::<PyString>());
     let values = if control {
-        FieldBase::with_values(
-            tag,
-            data,
-            py.None(),
-            PyList::empty(py).into_any().unbind(),
-            PyBool::new(py, true).to_owned().into_any().unbind(),
-        )
+        let mut values = FieldBase::lazy_data_field(py, tag, LazyField::control());
+        values.data = data;
+        values.control_field = PyBool::new(py, true).to_owned().into_any().unbind();
+        values
     } else {
         let (ind1, ind2) = match &f.origin {
             FieldOrigin::Control => (None, None),
@@ -133,6 +137,9 @@ pub(crate) fn field<'py>(
     };
     let obj = new_instance(py, t.field.bind(py))?;
     *obj.cast::<FieldBase>()?.borrow_mut() = values;
+    if untracked {
+        crate::gc_untrack::untrack(&obj);
+    }
     Ok(obj)
 }
 
@@ -164,15 +171,34 @@ fn field_by_python<'py>(
     Ok(field)
 }
 
-/// Builds `record.fields` for a record read from MARCXML.
+/// Builds `record.fields` for a record read from MARCXML. A data field
+/// that pymarc's handler builds plainly keeps its place in the parsed
+/// record (`field_lazy`): its `Subfield` and `Indicators` objects are
+/// built when first asked for.
 pub(crate) fn build_xml_fields<'py>(
     py: Python<'py>,
-    lazy: &XmlLazy,
+    lazy: &Arc<XmlLazy>,
 ) -> PyResult<Bound<'py, PyList>> {
     let normalize = lazy.normalize.as_ref();
+    let field_cls = types(py)?.field.bind(py);
     let mut fields = Vec::with_capacity(lazy.record.fields.len());
-    for f in &lazy.record.fields {
-        fields.push(field(py, normalize, f)?);
+    for (index, f) in lazy.record.fields.iter().enumerate() {
+        let data_tag = <[u8; 3]>::try_from(f.tag.as_bytes())
+            .ok()
+            .filter(|t| t.is_ascii() && !(t.iter().all(u8::is_ascii_digit) && *t < *b"010"));
+        match data_tag {
+            Some(tag) if is_lazy_candidate(f, normalize.is_some()) => {
+                let tag = tag_str(py, tag).into_any().unbind();
+                let values =
+                    FieldBase::lazy_data_field(py, tag, LazyField::xml(Arc::clone(lazy), index));
+                let obj = new_instance(py, field_cls)?;
+                *obj.cast::<FieldBase>()?.borrow_mut() = values;
+                // It holds no container until built (`gc_untrack`).
+                crate::gc_untrack::untrack(&obj);
+                fields.push(obj);
+            }
+            _ => fields.push(field(py, normalize, f)?),
+        }
     }
     PyList::new(py, fields)
 }

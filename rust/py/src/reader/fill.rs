@@ -98,13 +98,18 @@ impl ReaderBase {
     /// until at least one record (or the end) is at hand.
     fn fill_from_file(&mut self, py: Python<'_>) -> PyResult<()> {
         let validation = self.options.validation();
+        // A large read not yet appended to the buffer (see `read_more`).
+        let mut arrived: Option<Bound<'_, PyBytes>> = None;
         loop {
             let Source::File(file) = &mut self.source else {
                 return Ok(());
             };
             let offset = file.buf_offset;
-            let (eof, buf) = (file.eof, &file.buf);
-            let decode = || {
+            // A `bytes` object cannot change, and `arrived` keeps it alive.
+            let more: &[u8] = arrived.as_ref().map_or(&[], |b| b.as_bytes());
+            let (eof, buf) = (file.eof, &mut file.buf);
+            let mut decode = move || {
+                buf.extend_from_slice(more);
                 let batch = frame_batch(buf, offset, eof, BATCH_RECORDS);
                 (batch.decode(buf, &validation), batch.used, batch.done)
             };
@@ -122,9 +127,13 @@ impl ReaderBase {
                 self.pending.extend(items);
                 return Ok(());
             }
-            if let Err(err) = file.read_more(py, self.tracked.as_mut()) {
-                self.after_failed_read(py, err)?;
-            }
+            arrived = match file.read_more(py, self.tracked.as_mut()) {
+                Ok(arrived) => arrived,
+                Err(err) => {
+                    self.after_failed_read(py, err)?;
+                    None
+                }
+            };
         }
     }
 

@@ -86,13 +86,17 @@ impl FileSource {
         self.buf_offset + self.buf.len() as u64
     }
 
-    /// One request to the Python object, appended to the buffer; `tracked`
-    /// is the stream's position keeping, for a seekable stream.
-    pub(super) fn read_more(
+    /// One request to the Python object; `tracked` is the stream's
+    /// position keeping, for a seekable stream. What it gives is appended
+    /// to the buffer, except a large `bytes` object read in batches: that
+    /// is handed back, for the caller to append with the GIL released in
+    /// the same stretch as it frames and validates (each release lets the
+    /// other threads take the GIL, and getting it back waits for them).
+    pub(super) fn read_more<'py>(
         &mut self,
-        py: Python<'_>,
+        py: Python<'py>,
         mut tracked: Option<&mut Tracked>,
-    ) -> PyResult<()> {
+    ) -> PyResult<Option<Bound<'py, PyBytes>>> {
         let handle = self.handle.bind(py);
         let wanted = bytes_wanted(&self.buf);
         let end = self.end();
@@ -113,29 +117,29 @@ impl FileSource {
             Reads::Exact => (intern!(py, "read"), wanted.unwrap_or(READ_SIZE)),
         };
         let got = handle.call_method1(method, (want,))?;
-        let before = self.buf.len();
-        if let Ok(b) = got.cast::<PyBytes>() {
+        let mut handed_back = None;
+        let added = if let Ok(b) = got.cast::<PyBytes>() {
             let bytes = b.as_bytes();
-            if bytes.len() >= COPY_WITHOUT_GIL {
-                // A `bytes` object cannot change, and `got` keeps it alive.
-                let buf = &mut self.buf;
-                py.detach(|| buf.extend_from_slice(bytes));
+            if bytes.len() >= COPY_WITHOUT_GIL && self.reads.in_batches() {
+                handed_back = Some(b.clone());
             } else {
                 self.buf.extend_from_slice(bytes);
             }
+            bytes.len()
         } else if let Ok(b) = got.cast::<PyByteArray>() {
-            self.buf.extend_from_slice(&b.to_vec());
+            let copied = b.to_vec();
+            self.buf.extend_from_slice(&copied);
+            copied.len()
         } else if got.is_none() {
             // pymarc treats a None from read() as the end of the data.
             self.eof = true;
-            return Ok(());
+            return Ok(None);
         } else {
             return Err(PyTypeError::new_err(format!(
                 "MARCReader needs a binary file object; read() returned {}",
                 got.get_type().name()?
             )));
-        }
-        let added = self.buf.len() - before;
+        };
         if let Some(t) = tracked {
             match self.reads {
                 // `peek()` leaves the stream where it stands; its buffer
@@ -153,7 +157,7 @@ impl FileSource {
         if added == 0 || (self.reads == Reads::Exact && added < want) {
             self.eof = true;
         }
-        Ok(())
+        Ok(handed_back)
     }
 
     /// Forgets what was read and not framed; reading goes on at `offset`.
