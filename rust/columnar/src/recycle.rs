@@ -67,8 +67,11 @@ impl Default for BufferPool {
     }
 }
 
-/// A pool's bound unless told: a few batches of the default size.
-pub const DEFAULT_LIMIT: usize = 64 << 20;
+/// A pool's bound unless told: about two batches of the default size.
+/// Whole-corpus `to_parquet` peaks (docs/decisions/0030): `wide` 286-302
+/// MiB with 64 MiB, 245-269 with 8-24 MiB; `nested` the same with 8 to 64
+/// MiB, 10-15% higher with no pool.
+pub const DEFAULT_LIMIT: usize = 16 << 20;
 
 impl BufferPool {
     /// A pool that keeps at most `limit` bytes of spare capacity.
