@@ -210,6 +210,31 @@ impl LazyField {
         ascii_joined(py, &pieces[..count], b" ").ok()
     }
 
+    /// `format_field()` when all its text is ASCII, its pieces copied
+    /// straight into the string; `None` otherwise, or past [`MAX_PIECES`]
+    /// subfields.
+    fn ascii_format<'py>(&self, py: Python<'py>, subject: bool) -> Option<Bound<'py, PyString>> {
+        let mut pieces: [&[u8]; 2 * MAX_PIECES] = [&[]; 2 * MAX_PIECES];
+        let mut count = 0;
+        for (code, value) in self.subfields() {
+            if code == b'6' {
+                continue;
+            }
+            if count == pieces.len() || !value.is_ascii() {
+                return None;
+            }
+            pieces[count] = if subject && matches!(code, b'v' | b'x' | b'y' | b'z') {
+                b" -- "
+            } else {
+                b" "
+            };
+            pieces[count + 1] = value;
+            count += 2;
+        }
+        let pieces = strip_pieces(&mut pieces[..count]);
+        ascii_joined(py, pieces, b"").ok()
+    }
+
     /// `format_field()` as a Python string, as [`Self::value_text`] makes
     /// it; `None` when only [`Self::format_field`] can tell.
     pub(crate) fn format_text<'py>(
@@ -219,6 +244,9 @@ impl LazyField {
     ) -> Option<Bound<'py, PyString>> {
         if self.handling() != Utf8Handling::Strict {
             return None;
+        }
+        if let Some(text) = self.ascii_format(py, subject) {
+            return Some(text);
         }
         joined_text(py, |out| {
             for (code, value) in self.subfields() {
@@ -327,6 +355,33 @@ fn strip_ascii_edges(bytes: &[u8]) -> Option<&[u8]> {
         (Some(first), Some(last)) if !first.is_ascii() || !last.is_ascii() => None,
         _ => Some(body),
     }
+}
+
+/// `pieces` (ASCII) as `str.strip()` leaves their concatenation: spaces
+/// taken off the front of the first pieces and the back of the last.
+fn strip_pieces<'a, 'p>(pieces: &'p mut [&'a [u8]]) -> &'p [&'a [u8]] {
+    let space = |b: &u8| is_py_space(char::from(*b));
+    let mut start = 0;
+    while start < pieces.len() {
+        let piece = pieces[start];
+        let kept = piece.iter().position(|b| !space(b)).unwrap_or(piece.len());
+        pieces[start] = &piece[kept..];
+        if !pieces[start].is_empty() {
+            break;
+        }
+        start += 1;
+    }
+    let mut end = pieces.len();
+    while end > start {
+        let piece = pieces[end - 1];
+        let kept = piece.iter().rposition(|b| !space(b)).map_or(0, |i| i + 1);
+        pieces[end - 1] = &piece[..kept];
+        if !pieces[end - 1].is_empty() {
+            break;
+        }
+        end -= 1;
+    }
+    &pieces[start..end]
 }
 
 /// A requested subfield code, as far as comparing it with the one-letter
