@@ -14,7 +14,9 @@ from pymrrc.cli.errors import DataError, UsageError, describe
 from pymrrc.cli.formats import OUTPUT_NAMES, RAW, FormatWriter, OutputFormat, output_format
 from pymrrc.cli.inputs import INPUT_FORMATS, Input, open_input
 from pymrrc.cli.progress import Progress
-from pymrrc.record import Record
+
+if typing.TYPE_CHECKING:
+    from pymrrc.record import Record
 
 UTF8_HANDLINGS = ("strict", "replace", "ignore", "backslashreplace", "surrogateescape")
 

@@ -11,7 +11,7 @@ import warnings
 
 from pymrrc.cli.common import RecordsSink, add_inputs, add_output_format, add_reader_options
 from pymrrc.cli.common import native_job, open_inputs, reader_options, write_records
-from pymrrc.cli.engine import ReaderOptions, warn
+from pymrrc.cli.engine import ReaderOptions, python_reading, warn
 from pymrrc.cli.errors import CliError, DataError, UsageError, describe
 from pymrrc.cli.formats import output_format
 from pymrrc.cli.inputs import Input, text_stream
@@ -72,6 +72,7 @@ def _parquet(args: argparse.Namespace, options: ReaderOptions) -> int:
         raise UsageError("--to parquet needs pyarrow: pip install 'pymrrc[arrow]'")
     from pymrrc import to_parquet
 
+    python_reading()
     if args.output == "-":
         raise UsageError("--to parquet writes a file: give its name, not -")
     inputs = open_inputs(args)

@@ -5,12 +5,15 @@ gets its line with pymarc's exception instead."""
 from __future__ import annotations
 
 import argparse
+import typing
 
 from pymrrc.cli.common import add_inputs, add_reader_options, open_inputs, progress_for, reader_options
 from pymrrc.cli.engine import Job, Sink, run as run_job
 from pymrrc.cli.errors import describe
 from pymrrc.cli.outputs import Output
-from pymrrc.record import Record
+
+if typing.TYPE_CHECKING:
+    from pymrrc.record import Record
 
 NAME = "dump"
 HELP = "print each record as MARCMaker text (str(record)) with its number and byte offset"

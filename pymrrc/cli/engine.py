@@ -21,26 +21,29 @@ import io
 import json
 import sys
 import typing
-from dataclasses import dataclass, field
 
 from pymrrc._core import FileJob
 from pymrrc.cli.errors import DataError, describe
 from pymrrc.cli.inputs import Input, open_input, text_stream
 from pymrrc.cli.progress import Progress
-from pymrrc.marcxml import map_xml
-from pymrrc.reader import JSONReader, MARCMakerReader, MARCReader
-from pymrrc.record import Record
+
+if typing.TYPE_CHECKING:
+    from pymrrc.record import Record
 
 
-@dataclass
 class ReaderOptions:
-    """pymarc's reader options, from the command line."""
+    """pymarc's reader options, from the command line. (Plain classes here
+    and in the other modules the command starts with: ``dataclasses`` alone
+    would add a tenth to its start-up.)"""
 
-    force_utf8: bool = False
-    utf8_handling: str = "strict"
-    file_encoding: str = "iso8859-1"
-    hide_utf8_warnings: bool = False
-    workers: int | None = None
+    def __init__(self, force_utf8: bool = False, utf8_handling: str = "strict",
+                 file_encoding: str = "iso8859-1", hide_utf8_warnings: bool = False,
+                 workers: int | None = None) -> None:
+        self.force_utf8: bool = force_utf8
+        self.utf8_handling: str = utf8_handling
+        self.file_encoding: str = file_encoding
+        self.hide_utf8_warnings: bool = hide_utf8_warnings
+        self.workers: int | None = workers
 
     def reader_kwargs(self) -> dict[str, typing.Any]:
         return {
@@ -51,13 +54,13 @@ class ReaderOptions:
         }
 
 
-@dataclass
 class Counts:
     """What one input (or all of them) held."""
 
-    records: int = 0
-    rejected: int = 0
-    references: int = 0
+    def __init__(self) -> None:
+        self.records: int = 0
+        self.rejected: int = 0
+        self.references: int = 0
 
     def add(self, other: "Counts") -> None:
         self.records += other.records
@@ -97,22 +100,24 @@ class Sink:
         """An input ends."""
 
 
-@dataclass
 class Job:
     """How the inputs are worked through."""
 
-    #: The native format name (``raw``, ``none``, ``xml``, ...).
-    native: str
-    options: ReaderOptions
-    separator: bytes = b""
-    sizes: bool = False
-    start: int = 0
-    stop: int | None = None
-    report_invalid: bool = True
-    stats: bool = False
-    grep: tuple[str, str | None] | None = None
-    #: Records seen so far over all inputs, for windows over all of them.
-    seen: int = field(default=0, init=False)
+    def __init__(self, native: str, options: ReaderOptions, separator: bytes = b"", sizes: bool = False,
+                 start: int = 0, stop: int | None = None, report_invalid: bool = True, stats: bool = False,
+                 grep: tuple[str, str | None] | None = None) -> None:
+        #: The native format name (``raw``, ``none``, ``xml``, ...).
+        self.native: str = native
+        self.options: ReaderOptions = options
+        self.separator: bytes = separator
+        self.sizes: bool = sizes
+        self.start: int = start
+        self.stop: int | None = stop
+        self.report_invalid: bool = report_invalid
+        self.stats: bool = stats
+        self.grep: tuple[str, str | None] | None = grep
+        #: Records seen so far over all inputs, for windows over all of them.
+        self.seen: int = 0
 
     def done(self) -> bool:
         return self.stop is not None and self.seen >= self.stop
@@ -253,8 +258,26 @@ def _blob(sink: Sink, data: bytes, count: int, sizes: list[int] | None, at: int)
     return at + count
 
 
+_quiet = False
+
+
+def python_reading() -> None:
+    """Called before records are read in Python: pymarc's decoder
+    diagnostics (missing indicators, odd subfield codes) are a library's
+    notes, not the command's output. (Rust's batches log nothing.)"""
+    global _quiet
+    if not _quiet:
+        import logging
+
+        logging.getLogger("pymarc").setLevel(logging.CRITICAL)
+        _quiet = True
+
+
 def _decode(chunk: bytes, kwargs: dict[str, typing.Any]) -> tuple[Record | None, BaseException | None]:
     """The record pymarc's reader makes of ``chunk``, or its exception."""
+    from pymrrc.reader import MARCReader
+
+    python_reading()
     reader = MARCReader(chunk, **kwargs)
     record = next(reader, None)
     if record is None:
@@ -290,6 +313,10 @@ def _each_record(source: Input, handle: typing.Callable[[Record], None], loaded:
     """Calls ``handle`` with each record of a MARCXML, MARC-in-JSON or
     MARCMaker input, in order (MARCXML is read as a stream; ``loaded``: a
     MARC-in-JSON document loaded already)."""
+    from pymrrc.marcxml import map_xml
+    from pymrrc.reader import JSONReader, MARCMakerReader
+
+    python_reading()
     stream = typing.cast(typing.BinaryIO, source.stream)
     if source.format == "xml":
         map_xml(handle, stream)

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import json
 import typing
-from dataclasses import dataclass
 
-from pymrrc import marcxml as _marcxml
 from pymrrc.cli.errors import DataError, describe
-from pymrrc.marc8 import record_to_marc8
-from pymrrc.record import Record
+
+if typing.TYPE_CHECKING:
+    from pymrrc.record import Record
 
 XML_HEAD = b'<?xml version="1.0" encoding="UTF-8"?><collection xmlns="http://www.loc.gov/MARC21/slim">'
 
@@ -35,7 +34,15 @@ def _marc(record: Record) -> tuple[bytes, int]:
 
 
 def _xml(record: Record) -> tuple[bytes, int]:
-    return _marcxml._record_xml_bytes(record, "utf-8"), 0
+    from pymrrc import marcxml
+
+    return marcxml._record_xml_bytes(record, "utf-8"), 0
+
+
+def _marc8(record: Record) -> tuple[bytes, int]:
+    from pymrrc.marc8 import record_to_marc8
+
+    return record_to_marc8(record)
 
 
 def _json(record: Record) -> tuple[bytes, int]:
@@ -57,8 +64,7 @@ def _mrk(record: Record) -> tuple[bytes, int]:
     return str(record).replace("\n", "\r\n").encode("utf-8"), 0
 
 
-@dataclass(frozen=True)
-class OutputFormat:
+class OutputFormat(typing.NamedTuple):
     """An output format."""
 
     name: str
@@ -78,7 +84,7 @@ FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
         OutputFormat("marc", "marc", b"", b"", b"", ".mrc", _marc),
-        OutputFormat("marc8", "marc8", b"", b"", b"", ".mrc", record_to_marc8),
+        OutputFormat("marc8", "marc8", b"", b"", b"", ".mrc", _marc8),
         OutputFormat("xml", "xml", XML_HEAD, b"</collection>", b"", ".xml", _xml),
         OutputFormat("json", "json", b"[", b"]", b",", ".json", _json),
         OutputFormat("jsonl", "jsonl", b"", b"", b"", ".jsonl", _jsonl),

@@ -7,13 +7,16 @@ field by its data."""
 from __future__ import annotations
 
 import argparse
+import typing
 import re
 
 from pymrrc.cli.common import RecordsSink, add_inputs, add_output_format, add_reader_options
 from pymrrc.cli.common import native_job, open_inputs, reader_options, resolve_format, write_records
 from pymrrc.cli.errors import UsageError
 from pymrrc.cli.formats import FormatWriter
-from pymrrc.record import Record
+
+if typing.TYPE_CHECKING:
+    from pymrrc.record import Record
 
 NAME = "grep"
 HELP = "the records whose field (or subfield) matches a regular expression"

@@ -8,13 +8,11 @@ and validated in parallel there); everything else is a binary stream.
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import stat
 import sys
 import typing
-from dataclasses import dataclass, field
 
 from pymrrc.cli.errors import UsageError
 
@@ -25,24 +23,26 @@ _SNIFF = 256
 _BOM = b"\xef\xbb\xbf"
 
 
-@dataclass
 class Input:
     """One opened input."""
 
-    #: As given on the command line (``-`` for standard input).
-    name: str
-    #: ``marc``, ``xml``, ``json`` or ``mrk``.
-    format: str
-    #: The path, when Rust reads the file itself.
-    path: str | None = None
-    #: Otherwise the (decompressed) binary stream.
-    stream: typing.BinaryIO | None = None
-    #: Bytes to read, when known (for progress).
-    size: int | None = None
-    #: What to close afterwards.
-    _owned: list[typing.Any] = field(default_factory=list)
-    #: The compressed file under a gzip stream (its position is progress).
-    raw: typing.Any = None
+    def __init__(self, name: str, format: str, path: str | None = None,
+                 stream: typing.BinaryIO | None = None, size: int | None = None,
+                 _owned: list[typing.Any] | None = None, raw: typing.Any = None) -> None:
+        #: As given on the command line (``-`` for standard input).
+        self.name: str = name
+        #: ``marc``, ``xml``, ``json`` or ``mrk``.
+        self.format: str = format
+        #: The path, when Rust reads the file itself.
+        self.path: str | None = path
+        #: Otherwise the (decompressed) binary stream.
+        self.stream: typing.BinaryIO | None = stream
+        #: Bytes to read, when known (for progress).
+        self.size: int | None = size
+        #: What to close afterwards.
+        self._owned: list[typing.Any] = [] if _owned is None else _owned
+        #: The compressed file under a gzip stream (its position is progress).
+        self.raw: typing.Any = raw
 
     @property
     def label(self) -> str:
@@ -84,7 +84,7 @@ def _peek(stream: typing.Any) -> bytes:
     head = b""
     try:
         head = bytes(stream.peek(_SNIFF)[:_SNIFF])
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
         raise UsageError(f"cannot read {getattr(stream, 'name', 'input')}: {exc}") from exc
     return head
 
@@ -122,6 +122,8 @@ def _from_stream(
 ) -> Input:
     head = _peek(stream)
     if head.startswith(GZIP_MAGIC):
+        import gzip
+
         gz = gzip.GzipFile(filename=name, fileobj=stream, mode="rb")
         stream = io.BufferedReader(gz, buffer_size=1 << 20)
         owned = [*owned, gz, stream]

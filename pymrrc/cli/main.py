@@ -5,7 +5,6 @@ standard error and an exit status (see :mod:`pymrrc.cli.errors`)."""
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import typing
@@ -48,9 +47,9 @@ def main(argv: typing.Sequence[str] | None = None) -> int:
     """Runs the command line ``argv`` (default: ``sys.argv[1:]``); returns
     the exit status."""
     parser = build_parser()
-    # pymarc's decoder diagnostics (missing indicators, odd subfield codes)
-    # are a library's notes, not the command's output.
-    logging.getLogger("pymarc").setLevel(logging.CRITICAL)
+    # pymarc's decoder diagnostics are silenced where records are first
+    # read in Python (engine.python_reading), not here: that keeps the
+    # logging module out of the command's start-up.
     warnings.simplefilter("ignore")
     try:
         args = parser.parse_args(argv)

@@ -11,7 +11,6 @@ import contextlib
 import os
 import signal
 import sys
-import tempfile
 import threading
 import typing
 
@@ -79,6 +78,8 @@ class Output:
         folder = os.path.dirname(target)
         if not os.path.isdir(folder):
             raise UsageError(f"cannot write {name}: no folder {folder}")
+        import tempfile
+
         with _interrupt_after():
             try:
                 fd, self._temp = tempfile.mkstemp(

@@ -27,7 +27,9 @@ from pymrrc.cli.engine import run as run_job, warn
 from pymrrc.cli.errors import UsageError
 from pymrrc.cli.formats import RAW, FormatWriter, OutputFormat, record_bytes
 from pymrrc.cli.outputs import Output
-from pymrrc.record import Record
+
+if typing.TYPE_CHECKING:
+    from pymrrc.record import Record
 
 NAME = "split"
 HELP = "split records into parts of N records or SIZE bytes"

@@ -13,7 +13,9 @@ from collections import Counter
 
 from pymrrc.cli.common import add_inputs, add_reader_options, open_inputs, progress_for, reader_options
 from pymrrc.cli.engine import Job, Sink, run as run_job
-from pymrrc.record import Record
+
+if typing.TYPE_CHECKING:
+    from pymrrc.record import Record
 
 NAME = "stats"
 HELP = "tag and subfield frequencies, leader/06-07 and character coding counts"
