@@ -12,7 +12,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
-use crate::lazy_record::{decoded_text, joined_text, LazyRecord};
+use crate::lazy_record::{ascii_joined, decoded_text, joined_text, LazyRecord};
 use crate::pytypes::{ascii_char, indicators, new_pair, types};
 use crate::xml_lazy::XmlLazy;
 use pymrrc_core::decode::DataFieldParts;
@@ -173,6 +173,9 @@ impl LazyField {
         if self.handling() != Utf8Handling::Strict {
             return self.value().map(|text| PyString::new(py, &text));
         }
+        if let Some(text) = self.ascii_value(py) {
+            return Some(text);
+        }
         joined_text(py, |out| {
             for (i, (_, value)) in self.subfields().enumerate() {
                 if i > 0 {
@@ -188,6 +191,23 @@ impl LazyField {
             }
             Some(0..out.len())
         })
+    }
+
+    /// `value()` when every stripped value is ASCII and stripping needs
+    /// no decoding (the common case), its pieces copied straight into the
+    /// string; `None` otherwise, or past [`MAX_PIECES`] subfields.
+    fn ascii_value<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
+        let mut pieces: [&[u8]; MAX_PIECES] = [&[]; MAX_PIECES];
+        let mut count = 0;
+        for (_, value) in self.subfields() {
+            let body = strip_ascii_edges(value)?;
+            if count == MAX_PIECES || !body.is_ascii() {
+                return None;
+            }
+            pieces[count] = body;
+            count += 1;
+        }
+        ascii_joined(py, &pieces[..count], b" ").ok()
     }
 
     /// `format_field()` as a Python string, as [`Self::value_text`] makes
@@ -288,6 +308,10 @@ impl LazyField {
         Some(())
     }
 }
+
+/// How many subfields [`LazyField::ascii_value`] takes (fields with more
+/// go the general way).
+const MAX_PIECES: usize = 32;
 
 /// UTF-8 `bytes` less the ASCII characters Python's `str.strip()` removes
 /// at either end; `None` when what is left starts or ends with a

@@ -113,21 +113,41 @@ pub(crate) fn joined_text<'py>(
 
 /// A new `str` holding `text`, which is ASCII.
 fn ascii_text<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyString>> {
-    debug_assert!(text.is_ascii());
-    let len = pyo3::ffi::Py_ssize_t::try_from(text.len())
+    ascii_joined(py, &[text], b"")
+}
+
+/// A new `str` of `pieces` joined by `separator`, all ASCII, written
+/// straight into the string (no buffer in between).
+pub(crate) fn ascii_joined<'py>(
+    py: Python<'py>,
+    pieces: &[&[u8]],
+    separator: &[u8],
+) -> PyResult<Bound<'py, PyString>> {
+    debug_assert!(pieces.iter().all(|p| p.is_ascii()) && separator.is_ascii());
+    let total = pieces.iter().map(|p| p.len()).sum::<usize>()
+        + separator.len() * pieces.len().saturating_sub(1);
+    let len = pyo3::ffi::Py_ssize_t::try_from(total)
         .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("text too long"))?;
     // Measured: copying into a string made for ASCII (maximum character
-    // 127) saves CPython's decoder a pass over text already checked.
+    // 127) saves CPython's decoder a pass over text already checked, and
+    // the copy into a buffer first.
     #[allow(unsafe_code)]
     // SAFETY: `PyUnicode_New(len, 127)` returns a new compact ASCII string
     // of `len` one-byte characters (or NULL with an exception set), whose
     // data buffer `PyUnicode_DATA` points to and holds `len` bytes plus a
-    // NUL it has written; exactly `len` ASCII bytes are copied in before
-    // anything else sees the object.
+    // NUL it has written. Exactly `total == len` ASCII bytes are written
+    // into it, each within bounds, before anything else sees the object.
     unsafe {
         let obj = Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyUnicode_New(len, 127))?;
-        let data = pyo3::ffi::PyUnicode_DATA(obj.as_ptr()).cast::<u8>();
-        std::ptr::copy_nonoverlapping(text.as_ptr(), data, text.len());
+        let mut at = pyo3::ffi::PyUnicode_DATA(obj.as_ptr()).cast::<u8>();
+        for (i, piece) in pieces.iter().enumerate() {
+            if i > 0 {
+                std::ptr::copy_nonoverlapping(separator.as_ptr(), at, separator.len());
+                at = at.add(separator.len());
+            }
+            std::ptr::copy_nonoverlapping(piece.as_ptr(), at, piece.len());
+            at = at.add(piece.len());
+        }
         Ok(obj.cast_into_unchecked())
     }
 }

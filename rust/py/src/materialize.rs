@@ -10,6 +10,7 @@ use pyo3::types::{PyList, PyString, PyType};
 use crate::field::{new_field, FieldBase};
 use crate::field_lazy::LazyField;
 pub(crate) use crate::lazy_record::{decoded_text, LazyRecord};
+use crate::lazy_record::ascii_joined;
 use crate::pytypes::{py_bool, tag_str, types};
 use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::Utf8Handling;
@@ -81,6 +82,15 @@ pub(crate) fn first_subfield<'py>(
     None
 }
 
+/// The bytes of the first subfield `code` of field `field`.
+fn first_value(lazy: &LazyRecord, field: usize, code: u8) -> Option<&[u8]> {
+    let span = lazy.layout.fields.get(field)?;
+    let data = &lazy.bytes[span.start..span.end];
+    DataFieldParts::new(data)
+        .find(|&(start, _)| data[start] == code)
+        .map(|(start, end)| &data[start + 1..end])
+}
+
 /// The index of the first field tagged `tag`.
 pub(crate) fn find_field(lazy: &LazyRecord, tag: &[u8]) -> Option<usize> {
     lazy.layout.fields.iter().position(|f| f.tag[..] == *tag)
@@ -98,6 +108,24 @@ pub(crate) fn key_title<'py>(
     let Some(i) = find_field(lazy, tag) else {
         return Ok(None);
     };
+    // The common case: ASCII text decoded strictly, joined in one string.
+    if lazy.handling == Utf8Handling::Strict {
+        let (a, b) = (first_value(lazy, i, b'a'), first_value(lazy, i, b'b'));
+        match (a, b) {
+            (None, _) => return Ok(None),
+            (Some(a), b) if a.is_ascii() => {
+                let pieces: &[&[u8]] = match b {
+                    Some(b) if !a.is_empty() && !b.is_empty() && b.is_ascii() => &[a, b],
+                    Some(b) if !a.is_empty() && !b.is_empty() => &[],
+                    _ => &[a],
+                };
+                if !pieces.is_empty() {
+                    return ascii_joined(py, pieces, b" ").map(Some);
+                }
+            }
+            _ => {}
+        }
+    }
     let Some(a) = first_subfield(py, lazy, i, b'a') else {
         return Ok(None);
     };
