@@ -145,30 +145,46 @@ class Record(_RecordBase):
     _py_next = _record_reference.next_field
 
     # -- lookup -----------------------------------------------------------
-    def get(self, tag: str, default: Field | None = None) -> Field | None:
-        """The first field tagged ``tag``, or ``default``."""
+    # ``record[tag]``, ``get``, ``in`` and ``get_fields`` are native
+    # (``RecordBase``): on a record read from MARC whose ``fields`` list is
+    # not built they read the directory's tags and make only the ``Field``
+    # objects they return (the same objects on every call, and in the list
+    # once built). Subclasses get these, pymarc's own loops, so that what
+    # they override is used as pymarc uses it.
+    if typing.TYPE_CHECKING:
+
+        def get(self, tag: str, default: Field | None = None) -> Field | None:
+            """The first field tagged ``tag``, or ``default``."""
+
+        def __getitem__(self, tag: str) -> Field: ...
+
+        def __contains__(self, tag: str) -> bool: ...
+
+        @typing.overload
+        def get_fields(self, *args: str) -> list[Field]: ...
+
+        @typing.overload
+        def get_fields(self, *args: list[str]) -> list[Field]: ...
+
+        def get_fields(self, *args: str | list[str]) -> list[Field]:
+            """Fields with any of the given tags; with no tags, ``self.fields``."""
+
+    def _py_get(self, tag: str, default: Field | None = None) -> Field | None:
         for field in self.fields:
             if field.tag == tag:
                 return field
         return default
 
-    def __getitem__(self, tag: str) -> Field:
+    def _py_getitem(self, tag: str) -> Field:
         for field in self.fields:
             if field.tag == tag:
                 return field
         raise KeyError
 
-    def __contains__(self, tag: str) -> bool:
+    def _py_contains(self, tag: str) -> bool:
         return any(field.tag == tag for field in self.fields)
 
-    @typing.overload
-    def get_fields(self, *args: str) -> list[Field]: ...
-
-    @typing.overload
-    def get_fields(self, *args: list[str]) -> list[Field]: ...
-
-    def get_fields(self, *args: str | list[str]) -> list[Field]:
-        """Fields with any of the given tags; with no tags, ``self.fields``."""
+    def _py_get_fields(self, *args: str | list[str]) -> list[Field]:
         if not args:
             return self.fields
         if len(args) == 1:

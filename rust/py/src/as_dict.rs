@@ -33,7 +33,7 @@ pub(crate) fn storage_dict<'py>(
     let fields = match &storage.fields {
         Fields::Marc(lazy) => Some(lazy_fields(py, lazy)?),
         Fields::Objects(fields) => object_fields(fields.bind(py))?,
-        Fields::Unset | Fields::Xml(_) => None,
+        Fields::Unset | Fields::Xml(_) | Fields::Handed(_) => None,
     };
     let Some(fields) = fields else {
         return Ok(None);

@@ -1,4 +1,5 @@
-//! `FieldBase`: the native base class of `pymrrc.field.Field`.
+//! `FieldBase` (data in [`crate::field_state`]): the native base class of
+//! `pymrrc.field.Field`.
 //!
 //! It stores the attributes pymarc's `Field` keeps in its slots and runs the
 //! hot read-only methods natively. Each native method first checks that the
@@ -13,120 +14,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3::PyTraverseError;
 
-use crate::encode::FieldParts;
-use crate::field_lazy::{Code, LazyField};
-use crate::plain_field::{is_plain_field, plain_indicators, plain_subfields};
+use crate::field_lazy::Code;
+pub use crate::field_state::FieldBase;
+pub(crate) use crate::field_state::{built, new_field};
+use crate::field_state::{edit_built, is_control, lazy_of, take_pending};
+use crate::plain_field::{plain_indicators, plain_subfields};
 use crate::pytypes::types;
 use crate::text::{exact_pair, plain_text, truthy};
 use pymrrc_core::text::py_strip;
-
-/// Native storage and methods for MARC fields.
-#[pyclass(subclass, module = "pymrrc._core")]
-pub struct FieldBase {
-    /// The field tag.
-    #[pyo3(get)]
-    pub tag: Py<PyAny>,
-    /// Control-field data (`None` for data fields).
-    #[pyo3(get)]
-    pub data: Py<PyAny>,
-    /// The `Indicators` tuple (`None` for control fields); read through
-    /// [`built`] while `lazy` is set.
-    pub indicators: Py<PyAny>,
-    /// The list of `Subfield` tuples; read through [`built`] while `lazy`
-    /// is set.
-    pub subfields: Py<PyAny>,
-    /// Whether this is a control field.
-    #[pyo3(get)]
-    pub control_field: Py<PyAny>,
-    /// A data field read from a record's bytes whose `indicators` and
-    /// `subfields` are not built yet.
-    lazy: Option<LazyField>,
-}
-
-/// `slf` with its `indicators` and `subfields` objects built (once, from the
-/// bytes, if it was read lazily): what anything that reads them natively
-/// borrows.
-pub(crate) fn built<'py>(slf: &Bound<'py, FieldBase>) -> PyResult<PyRef<'py, FieldBase>> {
-    let py = slf.py();
-    let lazy = match &slf.borrow().lazy {
-        None => return Ok(slf.borrow()),
-        Some(lazy) => lazy.clone(),
-    };
-    // Built with no borrow held, as a record's fields are.
-    let (indicators, subfields) = lazy.build(py)?;
-    {
-        let mut b = slf.borrow_mut();
-        if b.lazy.is_some() {
-            b.indicators = indicators;
-            b.subfields = subfields;
-            b.lazy = None;
-        }
-    }
-    crate::gc_untrack::track(slf.as_any());
-    Ok(slf.borrow())
-}
-
-/// Changes a field whose objects are built first (the other one must not
-/// be lost with the bytes).
-fn edit_built(slf: &Bound<'_, FieldBase>, edit: impl FnOnce(&mut FieldBase)) -> PyResult<()> {
-    drop(built(slf)?);
-    edit(&mut slf.borrow_mut());
-    Ok(())
-}
-
-/// The field's bytes while it was read lazily, its class is exactly
-/// `Field` (a subclass's Python overrides must see the objects) and it is
-/// still a data field.
-fn lazy_of(slf: &Bound<'_, FieldBase>) -> PyResult<Option<LazyField>> {
-    let lazy = slf.borrow().lazy.clone();
-    match lazy {
-        Some(lazy) if is_plain_field(slf.as_any())? && !is_control(slf)? => Ok(Some(lazy)),
-        _ => Ok(None),
-    }
-}
-
-impl FieldBase {
-    /// A data field read from a record's bytes, tagged `tag`.
-    pub(crate) fn lazy_data_field(py: Python<'_>, tag: Py<PyAny>, lazy: LazyField) -> Self {
-        let mut field = Self::with_values(
-            tag,
-            py.None(),
-            py.None(),
-            py.None(),
-            crate::pytypes::py_bool(py, false),
-        );
-        field.lazy = Some(lazy);
-        field
-    }
-
-    /// The values encoding reads (of a field borrowed through [`built`]).
-    pub(crate) fn parts(&self, py: Python<'_>) -> FieldParts {
-        FieldParts {
-            data: self.data.clone_ref(py),
-            indicators: self.indicators.clone_ref(py),
-            subfields: self.subfields.clone_ref(py),
-            control_field: self.control_field.clone_ref(py),
-        }
-    }
-
-    /// Storage for a field with the given attribute values.
-    pub(crate) fn with_values(
-        tag: Py<PyAny>,
-        data: Py<PyAny>,
-        indicators: Py<PyAny>,
-        subfields: Py<PyAny>,
-        control_field: Py<PyAny>,
-    ) -> Self {
-        Self {
-            tag,
-            data,
-            indicators,
-            subfields,
-            control_field,
-            lazy: None,
-        }
-    }
-}
 
 /// `value()` of a data field whose subfields are plain, built in one pass
 /// without intermediate allocations; `None` when any part is not plain.
@@ -162,13 +57,6 @@ fn same_code(code: &Bound<'_, PyString>, wanted: &Bound<'_, PyAny>) -> PyResult<
     }
 }
 
-/// Whether the field's `control_field` attribute is true.
-fn is_control(slf: &Bound<'_, FieldBase>) -> PyResult<bool> {
-    let py = slf.py();
-    let flag = slf.borrow().control_field.clone_ref(py);
-    truthy(flag.bind(py))
-}
-
 #[pymethods]
 impl FieldBase {
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
@@ -200,12 +88,17 @@ impl FieldBase {
     }
 
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
+    #[pyo3(signature = (*args, **kwargs))]
     fn py_new(
         py: Python<'_>,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> Self {
+        if args.is_empty() && kwargs.is_none() {
+            if let Some(values) = take_pending() {
+                return values;
+            }
+        }
         Self::with_values(
             py.None(),
             py.None(),
@@ -263,8 +156,8 @@ impl FieldBase {
     /// by spaces.
     fn value(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        if let Some(text) = lazy_of(slf)?.and_then(|lazy| lazy.value()) {
-            return Ok(PyString::new(py, &text).into_any().unbind());
+        if let Some(text) = lazy_of(slf)?.and_then(|lazy| lazy.value_text(py)) {
+            return Ok(text.into_any().unbind());
         }
         if is_control(slf)? {
             let data = slf.borrow().data.clone_ref(py);
@@ -399,6 +292,9 @@ impl FieldBase {
                 _ => None,
             };
             if let (Some(lazy), Some(subject)) = (lazy_of(slf)?, subject) {
+                if let Some(text) = lazy.format_text(py, subject) {
+                    return Ok(text.into_any().unbind());
+                }
                 if let Some(text) = lazy.format_field(subject) {
                     return Ok(PyString::new(py, &text).into_any().unbind());
                 }

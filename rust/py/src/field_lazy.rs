@@ -12,11 +12,11 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
-use crate::lazy_record::{decoded_text, LazyRecord};
+use crate::lazy_record::{ascii_joined, decoded_text, joined_text, LazyRecord};
 use crate::pytypes::{ascii_char, indicators, new_pair, types};
 use crate::xml_lazy::XmlLazy;
 use pymrrc_core::decode::DataFieldParts;
-use pymrrc_core::text::{decode_utf8, py_strip, Utf8Handling};
+use pymrrc_core::text::{decode_utf8, is_py_space, py_strip, Utf8Handling};
 
 /// The record a lazy field lies in.
 #[derive(Clone)]
@@ -166,6 +166,106 @@ impl LazyField {
         ))
     }
 
+    /// `value()` as a Python string. A record decoded strictly (the
+    /// reader's default) has its text joined as bytes and decoded once by
+    /// CPython; `None` when some value is not valid UTF-8.
+    pub(crate) fn value_text<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
+        if self.handling() != Utf8Handling::Strict {
+            return self.value().map(|text| PyString::new(py, &text));
+        }
+        if let Some(text) = self.ascii_value(py) {
+            return Some(text);
+        }
+        joined_text(py, |out| {
+            for (i, (_, value)) in self.subfields().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                match strip_ascii_edges(value) {
+                    Some(body) => out.extend_from_slice(body),
+                    None => {
+                        let text = decode_utf8(value, Utf8Handling::Strict)?;
+                        out.extend_from_slice(py_strip(&text).as_bytes());
+                    }
+                }
+            }
+            Some(0..out.len())
+        })
+    }
+
+    /// `value()` when every stripped value is ASCII and stripping needs
+    /// no decoding (the common case), its pieces copied straight into the
+    /// string; `None` otherwise, or past [`MAX_PIECES`] subfields.
+    fn ascii_value<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
+        let mut pieces: [&[u8]; MAX_PIECES] = [&[]; MAX_PIECES];
+        let mut count = 0;
+        for (_, value) in self.subfields() {
+            let body = strip_ascii_edges(value)?;
+            if count == MAX_PIECES || !body.is_ascii() {
+                return None;
+            }
+            pieces[count] = body;
+            count += 1;
+        }
+        ascii_joined(py, &pieces[..count], b" ").ok()
+    }
+
+    /// `format_field()` when all its text is ASCII, its pieces copied
+    /// straight into the string; `None` otherwise, or past [`MAX_PIECES`]
+    /// subfields.
+    fn ascii_format<'py>(&self, py: Python<'py>, subject: bool) -> Option<Bound<'py, PyString>> {
+        let mut pieces: [&[u8]; 2 * MAX_PIECES] = [&[]; 2 * MAX_PIECES];
+        let mut count = 0;
+        for (code, value) in self.subfields() {
+            if code == b'6' {
+                continue;
+            }
+            if count == pieces.len() || !value.is_ascii() {
+                return None;
+            }
+            pieces[count] = if subject && matches!(code, b'v' | b'x' | b'y' | b'z') {
+                b" -- "
+            } else {
+                b" "
+            };
+            pieces[count + 1] = value;
+            count += 2;
+        }
+        let pieces = strip_pieces(&mut pieces[..count]);
+        ascii_joined(py, pieces, b"").ok()
+    }
+
+    /// `format_field()` as a Python string, as [`Self::value_text`] makes
+    /// it; `None` when only [`Self::format_field`] can tell.
+    pub(crate) fn format_text<'py>(
+        &self,
+        py: Python<'py>,
+        subject: bool,
+    ) -> Option<Bound<'py, PyString>> {
+        if self.handling() != Utf8Handling::Strict {
+            return None;
+        }
+        if let Some(text) = self.ascii_format(py, subject) {
+            return Some(text);
+        }
+        joined_text(py, |out| {
+            for (code, value) in self.subfields() {
+                if code == b'6' {
+                    continue;
+                }
+                if subject && matches!(code, b'v' | b'x' | b'y' | b'z') {
+                    out.extend_from_slice(b" -- ");
+                } else {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(value);
+            }
+            let body = strip_ascii_edges(out)?;
+            let start = body.as_ptr() as usize - out.as_ptr() as usize;
+            Some(start..start + body.len())
+        })
+    }
+
     /// `value()`: the stripped subfield values joined by spaces.
     pub(crate) fn value(&self) -> Option<String> {
         let mut out = String::with_capacity(self.size_hint());
@@ -235,6 +335,53 @@ impl LazyField {
         }
         Some(())
     }
+}
+
+/// How many subfields [`LazyField::ascii_value`] takes (fields with more
+/// go the general way).
+const MAX_PIECES: usize = 32;
+
+/// UTF-8 `bytes` less the ASCII characters Python's `str.strip()` removes
+/// at either end; `None` when what is left starts or ends with a
+/// non-ASCII byte (a non-ASCII space may be there, which only the decoded
+/// text can tell). ASCII bytes never belong to a multi-byte character, so
+/// decoding the result equals stripping the decoded text.
+fn strip_ascii_edges(bytes: &[u8]) -> Option<&[u8]> {
+    let space = |b: &u8| b.is_ascii() && is_py_space(char::from(*b));
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |i| i + 1);
+    let body = &bytes[start..end];
+    match (body.first(), body.last()) {
+        (Some(first), Some(last)) if !first.is_ascii() || !last.is_ascii() => None,
+        _ => Some(body),
+    }
+}
+
+/// `pieces` (ASCII) as `str.strip()` leaves their concatenation: spaces
+/// taken off the front of the first pieces and the back of the last.
+fn strip_pieces<'a, 'p>(pieces: &'p mut [&'a [u8]]) -> &'p [&'a [u8]] {
+    let space = |b: &u8| is_py_space(char::from(*b));
+    let mut start = 0;
+    while start < pieces.len() {
+        let piece = pieces[start];
+        let kept = piece.iter().position(|b| !space(b)).unwrap_or(piece.len());
+        pieces[start] = &piece[kept..];
+        if !pieces[start].is_empty() {
+            break;
+        }
+        start += 1;
+    }
+    let mut end = pieces.len();
+    while end > start {
+        let piece = pieces[end - 1];
+        let kept = piece.iter().rposition(|b| !space(b)).map_or(0, |i| i + 1);
+        pieces[end - 1] = &piece[..kept];
+        if !pieces[end - 1].is_empty() {
+            break;
+        }
+        end -= 1;
+    }
+    &pieces[start..end]
 }
 
 /// A requested subfield code, as far as comparing it with the one-letter

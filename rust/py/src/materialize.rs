@@ -5,46 +5,62 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::{PyList, PyString, PyType};
 
-use crate::field::FieldBase;
+use crate::field::{new_field, FieldBase};
 use crate::field_lazy::LazyField;
 pub(crate) use crate::lazy_record::{decoded_text, LazyRecord};
-use crate::pytypes::{new_instance, py_bool, tag_str, types};
+use crate::lazy_record::ascii_joined;
+use crate::pytypes::{py_bool, tag_str, types};
 use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::Utf8Handling;
 
 /// Builds `record.fields`: a list of `Field` objects in directory order.
 /// A data field keeps its place in the bytes (`field_lazy`): its
 /// `Subfield` and `Indicators` objects are built when first asked for.
+/// `handed` holds the objects already handed out by index (from
+/// [`crate::storage::HandedOut`]); the list holds those same objects.
 pub(crate) fn build_fields<'py>(
     py: Python<'py>,
     lazy: &Arc<LazyRecord>,
+    handed: &[Option<Py<PyAny>>],
 ) -> PyResult<Bound<'py, PyList>> {
     let field_cls = types(py)?.field.bind(py);
-    let bytes = &lazy.bytes[..];
     let mut fields = Vec::with_capacity(lazy.layout.fields.len());
-    let true_ = py_bool(py, true);
-    for (index, span) in lazy.layout.fields.iter().enumerate() {
-        let tag = tag_str(py, span.tag).into_any().unbind();
-        let values = if span.is_control() {
-            // Control fields are always decoded strictly (validated).
-            let data = decoded_text(py, &bytes[span.start..span.end], Utf8Handling::Strict);
-            FieldBase::with_values(
-                tag,
-                data.into_any().unbind(),
-                py.None(),
-                PyList::empty(py).into_any().unbind(),
-                true_.clone_ref(py),
-            )
-        } else {
-            FieldBase::lazy_data_field(py, tag, LazyField::new(Arc::clone(lazy), index))
-        };
-        let obj = new_instance(py, field_cls)?;
-        *obj.cast::<FieldBase>()?.borrow_mut() = values;
-        fields.push(obj);
+    for index in 0..lazy.layout.fields.len() {
+        match handed.get(index) {
+            Some(Some(obj)) => fields.push(obj.bind(py).clone()),
+            _ => fields.push(build_field(py, field_cls, lazy, index)?),
+        }
     }
     PyList::new(py, fields)
+}
+
+/// The `Field` object for the field at `index` of `lazy` (`field_cls` is
+/// `Field`): a control field with its data decoded, or a lazy data field.
+pub(crate) fn build_field<'py>(
+    py: Python<'py>,
+    field_cls: &Bound<'py, PyType>,
+    lazy: &Arc<LazyRecord>,
+    index: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let span = &lazy.layout.fields[index];
+    let tag = tag_str(py, span.tag).into_any().unbind();
+    let values = if span.is_control() {
+        // Control fields are always decoded strictly (validated); their
+        // empty `subfields` list is made on first use.
+        let data = decoded_text(py, &lazy.bytes[span.start..span.end], Utf8Handling::Strict);
+        let mut values = FieldBase::lazy_data_field(py, tag, LazyField::control());
+        values.data = data.into_any().unbind();
+        values.control_field = py_bool(py, true);
+        values
+    } else {
+        FieldBase::lazy_data_field(py, tag, LazyField::new(Arc::clone(lazy), index))
+    };
+    let obj = new_field(py, field_cls, values)?;
+    // It holds no container until built (`gc_untrack`).
+    crate::gc_untrack::untrack(&obj);
+    Ok(obj)
 }
 
 /// The first value of the first subfield `code` in the first field tagged
@@ -66,6 +82,15 @@ pub(crate) fn first_subfield<'py>(
     None
 }
 
+/// The bytes of the first subfield `code` of field `field`.
+fn first_value(lazy: &LazyRecord, field: usize, code: u8) -> Option<&[u8]> {
+    let span = lazy.layout.fields.get(field)?;
+    let data = &lazy.bytes[span.start..span.end];
+    DataFieldParts::new(data)
+        .find(|&(start, _)| data[start] == code)
+        .map(|(start, end)| &data[start + 1..end])
+}
+
 /// The index of the first field tagged `tag`.
 pub(crate) fn find_field(lazy: &LazyRecord, tag: &[u8]) -> Option<usize> {
     lazy.layout.fields.iter().position(|f| f.tag[..] == *tag)
@@ -83,6 +108,24 @@ pub(crate) fn key_title<'py>(
     let Some(i) = find_field(lazy, tag) else {
         return Ok(None);
     };
+    // The common case: ASCII text decoded strictly, joined in one string.
+    if lazy.handling == Utf8Handling::Strict {
+        let (a, b) = (first_value(lazy, i, b'a'), first_value(lazy, i, b'b'));
+        match (a, b) {
+            (None, _) => return Ok(None),
+            (Some(a), b) if a.is_ascii() => {
+                let pieces: &[&[u8]] = match b {
+                    Some(b) if !a.is_empty() && !b.is_empty() && b.is_ascii() => &[a, b],
+                    Some(b) if !a.is_empty() && !b.is_empty() => &[],
+                    _ => &[a],
+                };
+                if !pieces.is_empty() {
+                    return ascii_joined(py, pieces, b" ").map(Some);
+                }
+            }
+            _ => {}
+        }
+    }
     let Some(a) = first_subfield(py, lazy, i, b'a') else {
         return Ok(None);
     };

@@ -8,81 +8,24 @@
 
 use std::sync::Arc;
 
-use pyo3::exceptions::{PyAttributeError, PyStopIteration};
+use pyo3::exceptions::{PyKeyError, PyStopIteration};
 use pyo3::gc::PyVisit;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use pyo3::PyTraverseError;
 
-use crate::materialize::{build_fields, key_title, LazyRecord};
+use crate::materialize::{build_fields, key_title};
 use crate::pytypes::types;
-use crate::record_class::{plain_for_as_marc, plain_iteration, plain_record_type};
+use crate::record_class::{is_exact_record, plain_for_as_marc, plain_iteration, plain_record_type};
+use crate::record_lookup::{all_tagged, first_tagged, Found};
+pub use crate::record_state::RecordBase;
+use crate::record_state::{built_storage, fields_of, leader_of};
 use crate::storage::{Fields, Leader, Storage, UntouchedRecord};
 use crate::text::truthy;
-use crate::xml_fields::{build_xml_fields, XmlLazy};
-use pymrrc_core::consts::LEADER_LEN;
 use pymrrc_core::json_write::{JsonRecordWriter, JsonStyle};
 use pymrrc_core::visit::RecordSink;
 use pymrrc_core::xml_write::{XmlCharset, XmlRecordWriter};
-
-/// Native storage for a MARC record.
-#[pyclass(subclass, module = "pymrrc._core")]
-pub struct RecordBase {
-    /// The fields and the leader (see [`crate::storage`]).
-    storage: Storage,
-    /// pymarc's public `pos` attribute.
-    #[pyo3(get, set)]
-    pos: Py<PyAny>,
-    /// Whether text is treated as UTF-8 whatever the leader says.
-    #[pyo3(get, set)]
-    force_utf8: Py<PyAny>,
-    /// Whether text was decoded to `str`.
-    #[pyo3(get, set)]
-    to_unicode: Py<PyAny>,
-    iter_pos: usize,
-}
-
-impl RecordBase {
-    /// An empty record with pymarc's attribute defaults.
-    fn empty(py: Python<'_>) -> Self {
-        Self {
-            storage: Storage::unset(),
-            pos: 0i32
-                .into_pyobject(py)
-                .map(|v| v.into_any().unbind())
-                .unwrap_or_else(|_| py.None()),
-            force_utf8: crate::pytypes::py_bool(py, false),
-            to_unicode: crate::pytypes::py_bool(py, true),
-            iter_pos: 0,
-        }
-    }
-
-    /// Makes a freshly created record the lazy record a reader read, with
-    /// the reader's option values.
-    pub(crate) fn fill_from_reader(
-        &mut self,
-        lazy: LazyRecord,
-        to_unicode: Py<PyAny>,
-        force_utf8: Py<PyAny>,
-    ) {
-        self.storage = Storage::read_from_marc(lazy);
-        self.to_unicode = to_unicode;
-        self.force_utf8 = force_utf8;
-    }
-
-    /// Makes a freshly created record one read from MARCXML: its fields
-    /// (built on first use), and its leader either as ASCII text (built
-    /// lazily) or as a ready `Leader` object.
-    pub(crate) fn fill_from_xml(
-        &mut self,
-        xml: XmlLazy,
-        raw_leader: Option<[u8; LEADER_LEN]>,
-        leader: Option<Py<PyAny>>,
-    ) {
-        self.storage = Storage::read_from_xml(xml, raw_leader, leader);
-    }
-}
 
 /// Walks `record` into `sink` (see [`crate::walk::walk_storage`]).
 /// `Ok(false)` means something is not plain: the sink holds partial
@@ -102,58 +45,6 @@ pub(crate) fn walk_record<S: RecordSink>(
         }
         None => Ok(false),
     }
-}
-
-/// The record's storage for the serialisers, with the fields of a record
-/// read from MARCXML built first (they read built fields or MARC bytes).
-fn built_storage(slf: &Bound<'_, RecordBase>) -> PyResult<Storage> {
-    if matches!(slf.borrow().storage.fields, Fields::Xml(_)) {
-        fields_of(slf)?;
-    }
-    Ok(slf.borrow().storage.snapshot(slf.py()))
-}
-
-/// The record's field list, built from its bytes on first use.
-fn fields_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
-    let py = slf.py();
-    let (marc, xml) = match &slf.borrow().storage.fields {
-        Fields::Objects(f) => return Ok(f.bind(py).clone()),
-        Fields::Unset => return Err(PyAttributeError::new_err("fields")),
-        Fields::Marc(lazy) => (Some(Arc::clone(lazy)), None),
-        Fields::Xml(xml) => (None, Some(Arc::clone(xml))),
-    };
-    // Built with no borrow held: making Python objects can run other
-    // threads, which may look at this record meanwhile.
-    let list = match (marc, xml) {
-        (Some(lazy), _) => build_fields(py, &lazy)?.into_any(),
-        (None, Some(xml)) => build_xml_fields(py, &xml)?.into_any(),
-        (None, None) => return Err(PyAttributeError::new_err("fields")),
-    };
-    let mut b = slf.borrow_mut();
-    if let Fields::Objects(f) = &b.storage.fields {
-        // Another thread got there first; everyone must see one list.
-        return Ok(f.bind(py).clone());
-    }
-    b.storage.fields = Fields::Objects(list.clone().unbind());
-    Ok(list)
-}
-
-/// The record's leader object, built from its bytes on first use.
-fn leader_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py, PyAny>> {
-    let py = slf.py();
-    let raw = match &slf.borrow().storage.leader {
-        Leader::Object(l) => return Ok(l.bind(py).clone()),
-        Leader::Unset => return Err(PyAttributeError::new_err("leader")),
-        Leader::Text(raw) => *raw,
-    };
-    let text: String = raw.iter().map(|&b| char::from(b)).collect();
-    let leader = types(py)?.leader.bind(py).call1((text,))?;
-    let mut b = slf.borrow_mut();
-    if let Leader::Object(l) = &b.storage.leader {
-        return Ok(l.bind(py).clone());
-    }
-    b.storage.leader = Leader::Object(leader.clone().unbind());
-    Ok(leader)
 }
 
 #[pymethods]
@@ -188,14 +79,16 @@ impl RecordBase {
     }
 
     /// The record's fields, in order (a plain list).
-    #[getter]
-    fn get_fields(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+    #[getter(fields)]
+    fn fields_list(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         Ok(fields_of(slf)?.unbind())
     }
 
-    #[setter]
+    #[setter(fields)]
     fn set_fields(slf: &Bound<'_, Self>, value: Py<PyAny>) -> PyResult<()> {
-        slf.borrow_mut().storage.fields = Fields::Objects(value);
+        let old = std::mem::replace(&mut slf.borrow_mut().storage.fields, Fields::Objects(value));
+        // Released with no borrow held: it may run Python code.
+        drop(old);
         Ok(())
     }
 
@@ -291,6 +184,53 @@ impl RecordBase {
         self.pos = pos;
         self.iter_pos = iter_pos;
         Ok(())
+    }
+
+    /// The first field tagged `tag`; `KeyError` when there is none.
+    fn __getitem__(slf: &Bound<'_, Self>, tag: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        match first_tagged(slf, tag)? {
+            Found::Native(Some(field)) => Ok(field.unbind()),
+            Found::Native(None) => Err(PyKeyError::new_err(())),
+            Found::Python => Ok(slf.call_method1(intern!(slf.py(), "_py_getitem"), (tag,))?.unbind()),
+        }
+    }
+
+    /// The first field tagged `tag`, or `default`.
+    #[pyo3(signature = (tag, default = None))]
+    fn get(
+        slf: &Bound<'_, Self>,
+        tag: &Bound<'_, PyAny>,
+        default: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let default = default.unwrap_or_else(|| py.None());
+        match first_tagged(slf, tag)? {
+            Found::Native(Some(field)) => Ok(field.unbind()),
+            Found::Native(None) => Ok(default),
+            Found::Python => Ok(slf.call_method1(intern!(py, "_py_get"), (tag, default))?.unbind()),
+        }
+    }
+
+    fn __contains__(slf: &Bound<'_, Self>, tag: &Bound<'_, PyAny>) -> PyResult<bool> {
+        match first_tagged(slf, tag)? {
+            Found::Native(found) => Ok(found.is_some()),
+            Found::Python => slf.call_method1(intern!(slf.py(), "_py_contains"), (tag,))?.is_truthy(),
+        }
+    }
+
+    /// The fields tagged with any of `tags`, in order; with no tags,
+    /// `self.fields` itself.
+    #[pyo3(signature = (*tags))]
+    fn get_fields(slf: &Bound<'_, Self>, tags: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        if tags.is_empty() && is_exact_record(slf.as_any())? {
+            return Ok(fields_of(slf)?.unbind());
+        }
+        if !tags.is_empty() {
+            if let Found::Native(list) = all_tagged(slf, tags)? {
+                return Ok(list.into_any().unbind());
+            }
+        }
+        Ok(slf.call_method1(intern!(slf.py(), "_py_get_fields"), tags)?.unbind())
     }
 
     /// Whether the record still holds only its bytes (nothing looked into).
@@ -447,7 +387,7 @@ impl RecordBase {
         } else {
             let existing = fields_of(slf)?;
             let leader = lazy.layout.leader;
-            let built = build_fields(py, &Arc::new(lazy))?;
+            let built = build_fields(py, &Arc::new(lazy), &[])?;
             existing.call_method1("extend", (built,))?;
             slf.borrow_mut().storage.leader = Leader::Text(leader);
         }

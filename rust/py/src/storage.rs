@@ -8,9 +8,14 @@
 //!
 //! * [`Fields::Marc`]: bytes and layout of a record read from ISO 2709
 //!   (by `MARCReader`, `Record(data=...)`, `from_arrow`, unpickling);
+//! * [`Fields::Handed`]: a record read from MARC some of whose `Field`
+//!   objects were handed out (by `record['245']`, `get`, `get_fields`,
+//!   the properties) while its `fields` list was not built: those objects
+//!   are kept by index, so a second lookup, and the list once built, give
+//!   the same objects;
 //! * [`Fields::Xml`]: a record read from MARCXML, its data parsed but no
 //!   Python object built;
-//! * [`Fields::Objects`]: the `fields` list, once built from either of the
+//! * [`Fields::Objects`]: the `fields` list, once built from any of the
 //!   above on first use of `record.fields` (or iteration), or assigned;
 //! * [`Fields::Unset`]: a record made by `Record.__new__` alone.
 //!
@@ -34,10 +39,23 @@ pub(crate) enum Fields {
     Unset,
     /// The validated bytes of a record read from MARC, not looked into.
     Marc(Arc<LazyRecord>),
+    /// The bytes of a record read from MARC and the `Field` objects handed
+    /// out so far. A handed-out field may have been changed since, so
+    /// whatever reads every field (serialisers, pickling) builds the list
+    /// first.
+    Handed(HandedOut),
     /// A record read from MARCXML, not looked into.
     Xml(Arc<XmlLazy>),
     /// The `fields` value: built from one of the above, or assigned.
     Objects(Py<PyAny>),
+}
+
+/// The `Field` objects handed out from a record read from MARC, by their
+/// index in its directory.
+pub(crate) struct HandedOut {
+    pub lazy: Arc<LazyRecord>,
+    /// One slot per field; `Some` once handed out (never changed after).
+    pub objects: Vec<Option<Py<PyAny>>>,
 }
 
 /// Where a record's leader is.
@@ -96,6 +114,14 @@ impl Storage {
             fields: match &self.fields {
                 Fields::Unset => Fields::Unset,
                 Fields::Marc(lazy) => Fields::Marc(Arc::clone(lazy)),
+                Fields::Handed(handed) => Fields::Handed(HandedOut {
+                    lazy: Arc::clone(&handed.lazy),
+                    objects: handed
+                        .objects
+                        .iter()
+                        .map(|o| o.as_ref().map(|o| o.clone_ref(py)))
+                        .collect(),
+                }),
                 Fields::Xml(xml) => Fields::Xml(Arc::clone(xml)),
                 Fields::Objects(list) => Fields::Objects(list.clone_ref(py)),
             },
@@ -150,16 +176,20 @@ impl Storage {
     }
 
     /// The Python objects the storage holds, for the garbage collector.
-    pub(crate) fn objects(&self) -> [Option<&Py<PyAny>>; 2] {
-        let fields = match &self.fields {
+    pub(crate) fn objects(&self) -> impl Iterator<Item = &Py<PyAny>> {
+        let list = match &self.fields {
             Fields::Objects(list) => Some(list),
             _ => None,
+        };
+        let handed: &[Option<Py<PyAny>>] = match &self.fields {
+            Fields::Handed(handed) => &handed.objects,
+            _ => &[],
         };
         let leader = match &self.leader {
             Leader::Object(obj) => Some(obj),
             _ => None,
         };
-        [fields, leader]
+        list.into_iter().chain(handed.iter().flatten()).chain(leader)
     }
 }
 

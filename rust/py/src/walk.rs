@@ -66,7 +66,7 @@ pub(crate) fn walk_storage<S: RecordSink>(
     Ok(match &storage.fields {
         Fields::Marc(lazy) => visit_fields(&lazy.bytes, &lazy.layout, lazy.handling, sink).ok(),
         Fields::Objects(fields) => walk_fields(fields.bind(py), sink)?,
-        Fields::Unset | Fields::Xml(_) => None,
+        Fields::Unset | Fields::Xml(_) | Fields::Handed(_) => None,
     })
 }
 

@@ -15,7 +15,7 @@ use std::thread;
 use crossbeam_channel::{bounded, RecvTimeoutError};
 use pyo3::prelude::*;
 
-use super::json_read::Document;
+use super::json_read::read_document;
 use super::source::WAIT;
 use super::xml_source::{laid_out_items, OWN_WAY};
 use pymrrc_core::batch::Item;
@@ -35,12 +35,12 @@ pub(crate) fn parse_document(
     thread::Builder::new()
         .name("pymrrc-json".into())
         .spawn(move || {
-            let _ = tx.send(serde_json::from_slice::<Document>(&document).ok());
+            let _ = tx.send(read_document(&document));
         })
         .map_err(|err| crate::errors::os_error(py, &err, None))?;
     loop {
         match py.detach(|| rx.recv_timeout(WAIT)) {
-            Ok(parsed) => return Ok(parsed.map(|Document(records)| records)),
+            Ok(parsed) => return Ok(parsed),
             Err(RecvTimeoutError::Timeout) => py.check_signals()?,
             Err(RecvTimeoutError::Disconnected) => return Ok(None),
         }
