@@ -25,7 +25,7 @@ fn is_lazy_candidate(f: &XmlField, normalize: bool) -> bool {
     f.data.is_none()
         && [ind1, ind2]
             .iter()
-            .all(|i| i.as_deref().is_none_or(|i| one_ascii(i).is_some()))
+            .all(|i| i.as_deref().map_or(true, |i| one_ascii(i).is_some()))
         && f.subfields
             .iter()
             .all(|(c, v)| one_ascii(c).is_some() && (!normalize || v.is_ascii()))
