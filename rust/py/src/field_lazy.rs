@@ -206,7 +206,8 @@ impl LazyField {
                     return None;
                 }
                 if i > 0 {
-                    push(out, &mut len, b" ")?;
+                    *out.get_mut(len)? = b' ';
+                    len += 1;
                 }
                 push(out, &mut len, trim_py_ascii(value))?;
             }
@@ -228,12 +229,12 @@ impl LazyField {
                 if !value.is_ascii() {
                     return None;
                 }
-                let separator: &[u8] = if subject && matches!(code, b'v' | b'x' | b'y' | b'z') {
-                    b" -- "
+                if subject && matches!(code, b'v' | b'x' | b'y' | b'z') {
+                    push(out, &mut len, b" -- ")?;
                 } else {
-                    b" "
-                };
-                push(out, &mut len, separator)?;
+                    *out.get_mut(len)? = b' ';
+                    len += 1;
+                }
                 push(out, &mut len, value)?;
             }
             ascii_joined(py, &[trim_py_ascii(out.get(..len)?)], b"").ok()
@@ -342,14 +343,14 @@ impl LazyField {
     }
 }
 
-/// How long a text [`with_buffer`] builds on the stack may be.
-const STACK_BUFFER: usize = 512;
-
 /// Runs `build` with a buffer of `len` bytes: on the stack when it is
-/// short (as most fields are), else on the heap.
+/// short (as most fields are: a small one costs less to clear), else on
+/// the heap.
 fn with_buffer<R>(len: usize, build: impl FnOnce(&mut [u8]) -> Option<R>) -> Option<R> {
-    if len <= STACK_BUFFER {
-        build(&mut [0; STACK_BUFFER][..len])
+    if len <= 128 {
+        build(&mut [0; 128][..len])
+    } else if len <= 1024 {
+        build(&mut [0; 1024][..len])
     } else {
         build(&mut vec![0; len])
     }
