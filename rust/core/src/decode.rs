@@ -212,6 +212,11 @@ fn decode_with(
             .ok_or_else(|| Error::new(ErrorKind::IntFromText, entry_at + 3..entry_at + 7))?;
         let offset = parse_py_int(&entry[7..12])
             .ok_or_else(|| Error::new(ErrorKind::IntFromText, entry_at + 7..entry_at + 12))?;
+        fields_seen += 1;
+        if record_is_ascii {
+            // A verdict, and neither text nor a subfield code can be wrong.
+            continue;
+        }
         let start = base_address + offset;
         let data = py_slice(record.len(), start, start + length - 1);
         let span = FieldSpan {
@@ -224,9 +229,7 @@ fn decode_with(
             && !(record_is_utf8
                 && is_char_boundary(record, data.start)
                 && is_char_boundary(record, data.end));
-        fields_seen += 1;
-        if !full && (record_is_ascii || bytes.is_ascii()) {
-            // Neither text nor a subfield code can be wrong here.
+        if !full && bytes.is_ascii() {
             continue;
         }
         layout.canonical = layout.canonical
