@@ -66,8 +66,9 @@ pub struct JsonStream {
     splitter: Splitter,
     /// The document from the first byte not dropped yet.
     buffer: Vec<u8>,
-    /// Where `buffer` starts in the document.
-    dropped: Place,
+    /// A byte of `buffer` and its place in the document (the last place
+    /// asked for, so that each byte is counted once).
+    mark: (usize, Place),
     eof: bool,
     started: bool,
 }
@@ -103,7 +104,7 @@ impl JsonStream {
     /// Drops what was read, then reads the next piece of the document.
     fn read_more(&mut self, py: Python<'_>) -> PyResult<()> {
         let done = self.splitter.consumed();
-        self.dropped = self.dropped.after(&self.buffer[..done]);
+        self.mark = (0, self.place_of(done));
         self.buffer.drain(..done);
         self.splitter.shift(done);
         let chunk = self
@@ -114,9 +115,13 @@ impl JsonStream {
         self.append(py, &chunk)
     }
 
-    /// `(pos, lineno, colno)` of the buffer's byte `at`.
-    fn place(&self, at: usize) -> (u64, u64, u64) {
-        self.dropped.after(&self.buffer[..at]).triple()
+    /// The place of the buffer's byte `at` (at or after the mark, as
+    /// the splitter only moves on).
+    fn place_of(&mut self, at: usize) -> Place {
+        let (from, place) = self.mark;
+        let place = place.after(self.buffer.get(from..at).unwrap_or_default());
+        self.mark = (at, place);
+        place
     }
 }
 
@@ -137,7 +142,7 @@ impl JsonStream {
             hooks: NativeHooks::new(names),
             splitter: Splitter::new(),
             buffer: Vec::new(),
-            dropped: Place::default(),
+            mark: (0, Place::default()),
             eof: false,
             started: false,
         };
@@ -161,7 +166,7 @@ impl JsonStream {
                             return laid_record(py, laid);
                         }
                     }
-                    let (pos, line, col) = self.place(range.start);
+                    let (pos, line, col) = self.place_of(range.start).triple();
                     let element = PyBytes::new(py, &self.buffer[range]);
                     return Ok(PyTuple::new(
                         py,
@@ -177,7 +182,7 @@ impl JsonStream {
                 Split::NeedMore => self.read_more(py)?,
                 Split::End => return Err(PyStopIteration::new_err(())),
                 Split::Broken(at, error) => {
-                    let (pos, line, col) = self.place(at);
+                    let (pos, line, col) = self.place_of(at).triple();
                     return Ok((error.message(), pos, line, col)
                         .into_pyobject(py)?
                         .into_any());
@@ -190,6 +195,7 @@ impl JsonStream {
     /// (the Python side met an error that ends the document).
     fn stop(&mut self) {
         self.buffer = Vec::new();
+        self.mark = (0, Place::default());
         self.splitter = Splitter::finished();
         self.eof = true;
     }
@@ -204,6 +210,7 @@ impl JsonStream {
     fn take_buffered<'py>(&mut self, py: Python<'py>) -> Bound<'py, PyBytes> {
         let rest = PyBytes::new(py, &self.buffer);
         self.buffer = Vec::new();
+        self.mark = (0, Place::default());
         self.splitter = Splitter::new();
         self.eof = true;
         rest

@@ -80,6 +80,19 @@ macro_rules! other_map {
     };
 }
 
+/// `DeserializeSeed` for visitors that are their own seeds, reading any
+/// value: `Visitor => Value`.
+macro_rules! visitor_seeds {
+    ($($t:ty => $v:ty),* $(,)?) => {$(
+        impl<'de> DeserializeSeed<'de> for $t {
+            type Value = $v;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<$v, D::Error> {
+                d.deserialize_any(self)
+            }
+        }
+    )*};
+}
+
 /// `fn expecting` for a visitor that takes any value.
 macro_rules! any_value {
     () => {
@@ -88,6 +101,18 @@ macro_rules! any_value {
         }
     };
 }
+
+visitor_seeds!(
+    Text<'_> => bool,
+    OneAscii => Option<u8>,
+    Pair<'_> => bool,
+    Subfields<'_> => bool,
+    Body<'_> => bool,
+    FieldObject<'_> => bool,
+    Fields<'_> => bool,
+    LeaderText<'_> => bool,
+    RecordObject<'_> => bool,
+);
 
 pub(super) use {any_value, other_str, other_values};
 
@@ -125,13 +150,6 @@ pub(super) struct Out {
 /// value is not a string free of delimiters.
 struct Text<'a>(&'a mut Vec<u8>);
 
-impl<'de> DeserializeSeed<'de> for Text<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
 impl<'de> Visitor<'de> for Text<'_> {
     type Value = bool;
     any_value!();
@@ -146,13 +164,6 @@ impl<'de> Visitor<'de> for Text<'_> {
 /// A key or value read as one ASCII character that is not a delimiter
 /// (`None`: anything else).
 struct OneAscii;
-
-impl<'de> DeserializeSeed<'de> for OneAscii {
-    type Value = Option<u8>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<u8>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
 
 impl<'de> Visitor<'de> for OneAscii {
     type Value = Option<u8>;
@@ -227,13 +238,6 @@ impl<'de> serde::Deserialize<'de> for Key {
 /// `false` when not plain.
 struct Pair<'a>(&'a mut Vec<u8>);
 
-impl<'de> DeserializeSeed<'de> for Pair<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
 impl<'de> Visitor<'de> for Pair<'_> {
     type Value = bool;
     any_value!();
@@ -265,13 +269,6 @@ impl<'de> Visitor<'de> for Pair<'_> {
 /// The `subfields` array; `false` when not plain.
 struct Subfields<'a>(&'a mut Vec<u8>);
 
-impl<'de> DeserializeSeed<'de> for Subfields<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
 impl<'de> Visitor<'de> for Subfields<'_> {
     type Value = bool;
     any_value!();
@@ -292,13 +289,6 @@ impl<'de> Visitor<'de> for Subfields<'_> {
 struct Body<'a> {
     out: &'a mut Vec<u8>,
     control: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for Body<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
 }
 
 impl<'de> Visitor<'de> for Body<'_> {
@@ -351,13 +341,6 @@ impl<'de> Visitor<'de> for Body<'_> {
 /// (`true`), or `false` when not plain.
 struct FieldObject<'a>(&'a mut Out);
 
-impl<'de> DeserializeSeed<'de> for FieldObject<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
 impl<'de> Visitor<'de> for FieldObject<'_> {
     type Value = bool;
     any_value!();
@@ -402,13 +385,6 @@ impl<'de> Visitor<'de> for FieldObject<'_> {
 /// The `fields` array, laid out after the leader; `false` when not plain.
 struct Fields<'a>(&'a mut Out);
 
-impl<'de> DeserializeSeed<'de> for Fields<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
 impl<'de> Visitor<'de> for Fields<'_> {
     type Value = bool;
     any_value!();
@@ -430,13 +406,6 @@ impl<'de> Visitor<'de> for Fields<'_> {
 /// The leader value: 24 ASCII characters written in place (`true`).
 struct LeaderText<'a>(&'a mut [u8]);
 
-impl<'de> DeserializeSeed<'de> for LeaderText<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
 impl<'de> Visitor<'de> for LeaderText<'_> {
     type Value = bool;
     any_value!();
@@ -454,13 +423,6 @@ impl<'de> Visitor<'de> for LeaderText<'_> {
 
 /// A record object laid out in `Out`; `true` when it is plain.
 pub(super) struct RecordObject<'a>(pub(super) &'a mut Out);
-
-impl<'de> DeserializeSeed<'de> for RecordObject<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
 
 impl<'de> Visitor<'de> for RecordObject<'_> {
     type Value = bool;
