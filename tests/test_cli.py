@@ -244,6 +244,37 @@ def test_validate_finds_what_pymarc_rejects(tmp_path):
             assert [r for r in lines if r["record"] == number][0]["offset"] == offset
 
 
+def test_validate_finds_what_pymarc_rejects_in_damaged_corpus_records(tmp_path, corpus):
+    """One byte of each record set to a value that breaks a number, a
+    field's text or a subfield code, in records with text beyond ASCII and
+    in the same records made all ASCII (which validate looks into least)."""
+    import random
+
+    data = corpus.read_bytes()
+    chunks, at = [], 0
+    while at < len(data) and len(chunks) < 300:
+        length = int(data[at:at + 5])
+        chunks.append(bytearray(data[at:at + length]))
+        at += length
+    rng = random.Random(17)
+    for ascii_only in (False, True):
+        damaged = []
+        for chunk in chunks:
+            chunk = bytearray(b if b < 0x80 else 0x65 for b in chunk) if ascii_only else bytearray(chunk)
+            # Not the length or the end-of-record mark: framing holds.
+            chunk[rng.randrange(5, len(chunk) - 1)] = rng.choice(b"x \x1f\x1e\x80\xc3\xe9\xff")
+            damaged.append(bytes(chunk))
+        path = tmp_path / "damaged.mrc"
+        path.write_bytes(b"".join(damaged))
+        expected = cli.pymarc_rejected(path.read_bytes())
+        assert 10 < len(expected) < len(damaged)
+        report = tmp_path / "report.jsonl"
+        proc = cli.run("validate", path, "--report", report, check=False)
+        assert proc.returncode == 1, proc.stderr
+        lines = [json.loads(line) for line in report.read_text().splitlines()]
+        assert [(r["record"], r["exception"], r["message"]) for r in lines] == [e[:3] for e in expected]
+
+
 def test_count_matches_pymarc():
     names = ["bad_records.mrc", "marc.dat", "test.dat"]
     paths = [pymarc_file(n) for n in names]

@@ -29,10 +29,13 @@ class Progress:
     """Progress over all inputs of one command."""
 
     def __init__(self, wanted: bool | None, total: int | None) -> None:
-        tqdm = _tqdm()
+        asked = wanted
         if wanted is None:
             wanted = sys.stderr.isatty()
-        elif wanted and tqdm is None:
+        # tqdm is imported only for a bar (importing it takes longer than
+        # many a whole job).
+        tqdm = _tqdm() if wanted else None
+        if asked and tqdm is None:
             print(_HINT, file=sys.stderr)
         self._bar: typing.Any = None
         if wanted and tqdm is not None:

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::decode::{decode_layout, DecodeOptions, Layout, Note};
+use crate::decode::{check_record, decode_layout, DecodeOptions, Layout, Note};
 use crate::error::{Error, ErrorKind};
 use crate::framing::{next_frame, Frame};
 use crate::marc8::transcode_record;
@@ -60,9 +60,10 @@ pub enum Keep {
     Everything,
     /// Only the items the caller handles itself: rejected records, framing
     /// errors and records left to the exact fallback. A valid UTF-8 record
-    /// keeps neither its bytes nor its fields (validating or counting a
-    /// file copies nothing), except the batch's last item, whose bytes say
-    /// where the batch ends.
+    /// is only checked ([`crate::decode::check_record`]: no fields, no
+    /// notes) and keeps no bytes (validating or counting a file copies
+    /// nothing), except the batch's last item, whose bytes say where the
+    /// batch ends.
     Unhandled,
 }
 
@@ -70,15 +71,22 @@ pub enum Keep {
 #[must_use]
 pub fn decode_item(chunk: Arc<[u8]>, offset: u64, validation: &Validation) -> Item {
     let mut notes = Vec::new();
-    let outcome = outcome_of(&chunk, validation, &mut notes);
+    let outcome = outcome_of(&chunk, validation, &mut notes, Keep::Everything);
     Item::new(chunk, offset, outcome, notes, validation)
 }
 
 /// What validating `chunk` gives (and what pymarc would log, in `notes`).
-fn outcome_of(chunk: &[u8], validation: &Validation, notes: &mut Vec<Note>) -> Outcome {
+/// With [`Keep::Unhandled`] a valid UTF-8 record is only checked (see
+/// [`check_record`]): its layout has no fields and no notes are taken.
+fn outcome_of(chunk: &[u8], validation: &Validation, notes: &mut Vec<Note>, keep: Keep) -> Outcome {
     match validation {
         Some(options) if options.force_utf8 || chunk.get(9) == Some(&b'a') => {
-            match decode_layout(chunk, options, notes) {
+            let checked = if keep == Keep::Unhandled {
+                check_record(chunk, options)
+            } else {
+                decode_layout(chunk, options, notes)
+            };
+            match checked {
                 Ok(layout) if layout.needs_fallback => {
                     notes.clear();
                     Outcome::Fallback
@@ -245,11 +253,10 @@ impl FramedBatch {
                 let mut notes = Vec::new();
                 let outcome = match f.fatal {
                     Some(kind) => Outcome::Fatal(kind),
-                    None => outcome_of(bytes, validation, &mut notes),
+                    None => outcome_of(bytes, validation, &mut notes, keep),
                 };
                 let (chunk, outcome) = match outcome {
-                    Outcome::Record(mut layout) if keep == Keep::Unhandled && at < last => {
-                        layout.fields = Vec::new();
+                    Outcome::Record(layout) if keep == Keep::Unhandled && at < last => {
                         (Arc::clone(&nothing), Outcome::Record(layout))
                     }
                     outcome => (Arc::from(bytes), outcome),

@@ -61,6 +61,9 @@ pub enum Piece {
         /// Numeric character references written.
         references: usize,
     },
+    /// The item's own bytes, as framed, to be written as they are
+    /// ([`Format::Raw`]): its chunk, not copied again.
+    Own,
     /// A valid record that writes nothing ([`Format::Nothing`]).
     Counted,
     /// For the caller's exact path: not decoded natively, rejected, or not
@@ -161,10 +164,7 @@ pub fn dump_header(number: u64, offset: Option<u64>) -> String {
 #[must_use]
 pub fn convert_item(format: Format, item: &Item, handling: Utf8Handling, number: u64) -> Piece {
     if format == Format::Raw {
-        return Piece::Done {
-            bytes: item.chunk.to_vec(),
-            references: 0,
-        };
+        return Piece::Own;
     }
     let rec = match &item.outcome {
         Outcome::Record(layout) => Valid {
@@ -218,6 +218,7 @@ mod tests {
     fn bytes(piece: Piece) -> Vec<u8> {
         match piece {
             Piece::Done { bytes, .. } => bytes,
+            Piece::Own => b"(own)".to_vec(),
             other => panic!("{other:?}"),
         }
     }
@@ -227,7 +228,7 @@ mod tests {
         let rec = sample_record();
         let it = item(&rec);
         let h = Utf8Handling::Strict;
-        assert_eq!(bytes(convert_item(Format::Raw, &it, h, 1)), rec);
+        assert_eq!(convert_item(Format::Raw, &it, h, 1), Piece::Own);
         assert_eq!(bytes(convert_item(Format::Marc, &it, h, 1)), rec);
         let text = String::from_utf8(bytes(convert_item(Format::Text, &it, h, 1))).unwrap();
         assert!(text.starts_with("=LDR  "));
@@ -259,10 +260,10 @@ mod tests {
             convert_item(Format::Xml, &bad, Utf8Handling::Strict, 1),
             Piece::Pending
         );
-        // Raw copies whatever was framed.
+        // Raw writes whatever was framed.
         assert_eq!(
-            bytes(convert_item(Format::Raw, &bad, Utf8Handling::Strict, 1)),
-            rec
+            convert_item(Format::Raw, &bad, Utf8Handling::Strict, 1),
+            Piece::Own
         );
         let batch = convert_batch(
             Format::Nothing,

@@ -113,6 +113,38 @@ pub fn decode_layout(
     options: &DecodeOptions,
     notes: &mut Vec<Note>,
 ) -> Result<Layout, Error> {
+    decode_with(record, options, notes, Detail::Full)
+}
+
+/// Validates `record` exactly as [`decode_layout`] does (the same error,
+/// the same fallback), for a caller that wants only the verdict: the
+/// layout comes back with no fields, `canonical` unset, and no notes are
+/// taken. A field whose bytes are all ASCII can be neither invalid text
+/// nor hold a non-ASCII subfield code or indicator, so it is not looked
+/// into (nor is any field of an all-ASCII record).
+///
+/// # Errors
+/// The first problem pymarc would raise, as [`decode_layout`] gives it.
+pub fn check_record(record: &[u8], options: &DecodeOptions) -> Result<Layout, Error> {
+    decode_with(record, options, &mut Vec::new(), Detail::Verdict)
+}
+
+/// How much [`decode_with`] finds out about a valid record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Its fields, notes and whether it is canonical.
+    Full,
+    /// Only whether it is valid (or needs the fallback).
+    Verdict,
+}
+
+fn decode_with(
+    record: &[u8],
+    options: &DecodeOptions,
+    notes: &mut Vec<Note>,
+    detail: Detail,
+) -> Result<Layout, Error> {
+    let full = detail == Detail::Full;
     let leader_span = 0..record.len().min(LEADER_LEN);
     if !record[leader_span.clone()].is_ascii() {
         return Err(Error::new(ErrorKind::NotAscii, leader_span));
@@ -152,10 +184,11 @@ pub fn decode_layout(
     let entries = directory.len() / DIRECTORY_ENTRY_LEN;
     let mut layout = Layout {
         leader,
-        fields: Vec::with_capacity(entries),
+        fields: Vec::with_capacity(if full { entries } else { 0 }),
         utf8,
         needs_fallback: false,
-        canonical: is_padded(&leader[..5], len_i, 5)
+        canonical: full
+            && is_padded(&leader[..5], len_i, 5)
             && usize::try_from(base_address).ok()
                 == Some(LEADER_LEN + entries * DIRECTORY_ENTRY_LEN + 1)
             && is_padded(&record[12..17], base_address, 5)
@@ -168,13 +201,22 @@ pub fn decode_layout(
     // delimiters are ASCII), so only the other fields need checking. The
     // directory may point anywhere, also into the middle of a character.
     let text_matters = utf8 && options.to_unicode;
-    let record_is_utf8 = text_matters && std::str::from_utf8(record).is_ok();
+    // Only for a verdict: no field of an all-ASCII record needs a look.
+    let record_is_ascii = !full && record.is_ascii();
+    let record_is_utf8 =
+        text_matters && (record_is_ascii || std::str::from_utf8(record).is_ok());
+    let mut fields_seen = 0usize;
     for (index, entry) in directory.chunks_exact(DIRECTORY_ENTRY_LEN).enumerate() {
         let entry_at = directory_span.start + index * DIRECTORY_ENTRY_LEN;
         let length = parse_py_int(&entry[3..7])
             .ok_or_else(|| Error::new(ErrorKind::IntFromText, entry_at + 3..entry_at + 7))?;
         let offset = parse_py_int(&entry[7..12])
             .ok_or_else(|| Error::new(ErrorKind::IntFromText, entry_at + 7..entry_at + 12))?;
+        fields_seen += 1;
+        if record_is_ascii {
+            // A verdict, and neither text nor a subfield code can be wrong.
+            continue;
+        }
         let start = base_address + offset;
         let data = py_slice(record.len(), start, start + length - 1);
         let span = FieldSpan {
@@ -187,6 +229,9 @@ pub fn decode_layout(
             && !(record_is_utf8
                 && is_char_boundary(record, data.start)
                 && is_char_boundary(record, data.end));
+        if !full && bytes.is_ascii() {
+            continue;
+        }
         layout.canonical = layout.canonical
             && offset == next_offset
             && is_padded(&entry[3..7], length, 4)
@@ -209,9 +254,11 @@ pub fn decode_layout(
                 DataField::Normalised => layout.canonical = false,
             }
         }
-        layout.fields.push(span);
+        if full {
+            layout.fields.push(span);
+        }
     }
-    if layout.fields.is_empty() {
+    if fields_seen == 0 {
         return Err(Error::new(ErrorKind::NoFieldsFound, directory_span));
     }
     layout.canonical = layout.canonical
@@ -486,6 +533,42 @@ mod tests {
                 m[i] = b;
                 let _ = decode_layout(&m, &DecodeOptions::default(), &mut Vec::new());
                 let _ = decode_layout(&m[..i], &DecodeOptions::default(), &mut Vec::new());
+            }
+        }
+    }
+
+    /// What a caller that only wants the verdict may rely on.
+    fn verdict(result: Result<Layout, Error>) -> Result<(bool, bool), Error> {
+        result.map(|l| (l.needs_fallback, l.utf8))
+    }
+
+    #[test]
+    fn checking_gives_the_verdict_decoding_gives() {
+        let rec = sample_record();
+        // An all-ASCII record too, where no field is looked into.
+        let ascii: Vec<u8> = rec.iter().map(|&b| if b < 0x80 { b } else { b'e' }).collect();
+        let handlers = [Utf8Handling::Strict, Utf8Handling::Replace];
+        let step = if cfg!(miri) { 11 } else { 1 };
+        for base in [&rec, &ascii] {
+            for i in (0..base.len()).step_by(step) {
+                for b in [0u8, b'0', b'9', b' ', 0x1e, 0x1f, 0x1d, 0x80, 0xc3, 0xe9, 0xff] {
+                    let mut m = base.clone();
+                    m[i] = b;
+                    for (force_utf8, utf8_handling) in [(false, handlers[0]), (true, handlers[1])] {
+                        let options = DecodeOptions {
+                            force_utf8,
+                            utf8_handling,
+                            ..DecodeOptions::default()
+                        };
+                        for cut in [&m[..], &m[..i]] {
+                            assert_eq!(
+                                verdict(check_record(cut, &options)),
+                                verdict(decode_layout(cut, &options, &mut Vec::new())),
+                                "byte {i} set to {b:#x}"
+                            );
+                        }
+                    }
+                }
             }
         }
     }

@@ -33,6 +33,14 @@ impl JsonStyle {
             Self::Compact => ":",
         }
     }
+
+    /// A fixed key (plain ASCII), quoted, with the key separator.
+    fn key(self, compact: &'static str, spaced: &'static str) -> &'static str {
+        match self {
+            Self::Spaced => spaced,
+            Self::Compact => compact,
+        }
+    }
 }
 
 /// Whether an ASCII byte is copied as it is.
@@ -92,6 +100,19 @@ fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
         at += 1;
     }
     at
+}
+
+/// [`push_string`] for short text (tags, codes, indicators), which is
+/// nearly always copied as it is: one look at each byte, no word scan.
+#[inline]
+fn push_short_string(out: &mut String, text: &str) {
+    if text.bytes().all(|b| PLAIN[usize::from(b)]) {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        push_string(out, text);
+    }
 }
 
 /// Appends `text` as a JSON string literal (quotes included), ASCII only.
@@ -160,8 +181,9 @@ impl JsonRecordWriter {
         self.out
     }
 
+    /// A key that varies (a tag, a subfield code), and the key separator.
     fn key(&mut self, key: &str) {
-        push_string(&mut self.out, key);
+        push_short_string(&mut self.out, key);
         self.out.push_str(self.style.key_separator());
     }
 
@@ -176,11 +198,13 @@ impl JsonRecordWriter {
 impl RecordSink for JsonRecordWriter {
     fn leader(&mut self, text: &str) {
         self.out.push('{');
-        self.key("leader");
+        self.out
+            .push_str(self.style.key("\"leader\":", "\"leader\": "));
         push_string(&mut self.out, text);
-        self.out.push_str(self.style.item_separator());
-        self.key("fields");
-        self.out.push('[');
+        self.out.push_str(
+            self.style
+                .key(",\"fields\":[", ", \"fields\": ["),
+        );
         self.array_has_items = false;
     }
 
@@ -197,15 +221,18 @@ impl RecordSink for JsonRecordWriter {
         let sep = self.style.item_separator();
         self.out.push('{');
         self.key(tag);
-        self.out.push('{');
-        self.key("ind1");
-        push_string(&mut self.out, ind1);
+        self.out
+            .push_str(self.style.key("{\"ind1\":", "{\"ind1\": "));
+        push_short_string(&mut self.out, ind1);
         self.out.push_str(sep);
-        self.key("ind2");
-        push_string(&mut self.out, ind2);
+        self.out
+            .push_str(self.style.key("\"ind2\":", "\"ind2\": "));
+        push_short_string(&mut self.out, ind2);
         self.out.push_str(sep);
-        self.key("subfields");
-        self.out.push('[');
+        self.out.push_str(
+            self.style
+                .key("\"subfields\":[", "\"subfields\": ["),
+        );
         self.array_has_items = false;
     }
 

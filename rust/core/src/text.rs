@@ -8,14 +8,32 @@ use std::ops::Range;
 /// an optional sign, and digits with single underscores between them.
 /// Returns `None` where Python raises `ValueError`.
 #[must_use]
+#[inline]
 pub fn parse_py_int(text: &[u8]) -> Option<i64> {
-    // The common case: nothing but ASCII digits.
-    if !text.is_empty() && text.len() <= 18 && text.iter().all(u8::is_ascii_digit) {
-        return Some(
-            text.iter()
-                .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')),
-        );
+    plain_digits(text).or_else(|| parse_py_int_in_full(text))
+}
+
+/// The common case of [`parse_py_int`]: nothing but ASCII digits (at most
+/// 18 of them, which cannot overflow).
+#[inline]
+fn plain_digits(text: &[u8]) -> Option<i64> {
+    if text.is_empty() || text.len() > 18 {
+        return None;
     }
+    let mut value = 0i64;
+    for &b in text {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + i64::from(digit);
+    }
+    Some(value)
+}
+
+#[cold]
+#[inline(never)]
+fn parse_py_int_in_full(text: &[u8]) -> Option<i64> {
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
     let start = text.iter().position(|b| !is_space(b))?;
     let end = text.iter().rposition(|b| !is_space(b))? + 1;

@@ -182,11 +182,19 @@ impl XmlRecordWriter {
         self.out
     }
 
-    fn attribute(&mut self, name: &str, value: &str) {
-        self.out.push(b' ');
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.extend_from_slice(b"=\"");
-        push_escaped(&mut self.out, value, true, self.charset);
+    /// Writes an attribute: `start` is ` name="`. Values here are short
+    /// (a tag, an indicator, a code) and nearly always copied as they are.
+    fn attribute(&mut self, start: &[u8], value: &str) {
+        self.out.extend_from_slice(start);
+        let plain = match self.charset {
+            XmlCharset::Utf8 => &ATTR_UTF8,
+            XmlCharset::Ascii => &ATTR_ASCII,
+        };
+        if value.bytes().all(|b| plain[usize::from(b)]) {
+            self.out.extend_from_slice(value.as_bytes());
+        } else {
+            push_escaped(&mut self.out, value, true, self.charset);
+        }
         self.out.push(b'"');
     }
 
@@ -213,15 +221,15 @@ impl RecordSink for XmlRecordWriter {
 
     fn control_field(&mut self, tag: &str, data: &str) {
         self.out.extend_from_slice(b"<controlfield");
-        self.attribute("tag", tag);
+        self.attribute(b" tag=\"", tag);
         self.text_and_end("controlfield", data);
     }
 
     fn begin_data_field(&mut self, tag: &str, ind1: &str, ind2: &str) {
         self.out.extend_from_slice(b"<datafield");
-        self.attribute("ind1", ind1);
-        self.attribute("ind2", ind2);
-        self.attribute("tag", tag);
+        self.attribute(b" ind1=\"", ind1);
+        self.attribute(b" ind2=\"", ind2);
+        self.attribute(b" tag=\"", tag);
         self.open_start_tag = true;
     }
 
@@ -231,7 +239,7 @@ impl RecordSink for XmlRecordWriter {
             self.open_start_tag = false;
         }
         self.out.extend_from_slice(b"<subfield");
-        self.attribute("code", code);
+        self.attribute(b" code=\"", code);
         self.text_and_end("subfield", value);
     }
 

@@ -127,6 +127,13 @@ impl FileJob {
         )?;
         let handling = text_handling(&validation);
         let workers = workers_from(workers)?;
+        // Records copied as they are, valid or not (`split`, `slice`
+        // without `--to`): framed only, nothing looks into them.
+        let validation = if format == Format::Raw && !stats && grep_tag.is_none() {
+            None
+        } else {
+            validation
+        };
         let source = if let Some(document) = json {
             Source::Json(JsonRecords::parse(py, document)?)
         } else if xml {

@@ -78,10 +78,10 @@ pub(crate) fn lay_out(
     out.count = items.len();
     let parts = out.parts.bind(py).clone();
     let separator: &[u8] = if layout.sizes { b"" } else { layout.separator };
-    let mut run: Vec<Vec<u8>> = Vec::new();
+    let mut run: Vec<&[u8]> = Vec::new();
     let mut sizes: Vec<u8> = Vec::new();
     let mut wanted = selected.map(|s| s.iter().peekable());
-    for (at, (item, piece)) in items.iter().zip(pieces).enumerate() {
+    for (at, (item, piece)) in items.iter().zip(&pieces).enumerate() {
         let number = first + 1 + at as u64;
         let chosen = match wanted.as_mut() {
             None => true,
@@ -91,10 +91,14 @@ pub(crate) fn lay_out(
             }
         };
         match piece {
-            Piece::Done { bytes, references } => {
+            Piece::Done { .. } | Piece::Own => {
                 if !chosen {
                     continue;
                 }
+                let (bytes, references) = match piece {
+                    Piece::Done { bytes, references } => (&bytes[..], *references),
+                    _ => (&item.chunk[..], 0),
+                };
                 sizes.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
                 run.push(bytes);
                 out.records += 1;
@@ -127,11 +131,11 @@ pub(crate) fn lay_out(
 
 /// Appends `(bytes, count)` for the records in `run`, joined by
 /// `separator`, written straight into the `bytes` object; empties `run`.
-fn flush_run(parts: &Bound<'_, PyList>, run: &mut Vec<Vec<u8>>, separator: &[u8]) -> PyResult<()> {
+fn flush_run(parts: &Bound<'_, PyList>, run: &mut Vec<&[u8]>, separator: &[u8]) -> PyResult<()> {
     if run.is_empty() {
         return Ok(());
     }
-    let total = run.iter().map(Vec::len).sum::<usize>() + separator.len() * (run.len() - 1);
+    let total = run.iter().map(|piece| piece.len()).sum::<usize>() + separator.len() * (run.len() - 1);
     let blob = PyBytes::new_with(parts.py(), total, |buf| {
         let mut at = 0;
         for (i, piece) in run.iter().enumerate() {
