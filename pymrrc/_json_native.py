@@ -129,3 +129,22 @@ def streamed_item(stream: JsonStream, found: tuple[typing.Any, int, int, int]) -
     except BaseException:
         stream.stop()
         raise
+
+
+def rest_of(stream: JsonStream, handle: typing.Any) -> typing.Any:
+    """What is left of a streamed document, as ``records``: the whole
+    document as ``json.load`` gives it if iteration did not begin, else the
+    record objects not handed out yet."""
+    if not stream.started():
+        text: typing.Any = stream.take_buffered()
+        rest = handle.read()
+        text += rest.encode("utf-8", "surrogatepass") if isinstance(rest, str) else rest
+        return json.loads(text, strict=False)
+    items: list[typing.Any] = []
+    while True:
+        try:
+            found = stream.next_element(False)
+        except StopIteration:
+            return items
+        # Never a record: nothing is built natively here.
+        items.append(streamed_item(stream, typing.cast("tuple[typing.Any, int, int, int]", found)))

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import sys
+import threading
 import typing as _typing
 import warnings
 from io import BytesIO, IOBase, StringIO
@@ -351,6 +352,8 @@ class JSONReader(Reader):
         if stream:
             self._stream, text = _json_native.open_stream(self.file_handle, globals())
             if self._stream is not None:
+                # Threads sharing the iteration take records in turn.
+                self._stream_lock = threading.Lock()
                 return
         else:
             text = self.file_handle.read()
@@ -381,21 +384,10 @@ class JSONReader(Reader):
         """Reads what is left of a streamed document into ``records``: the
         whole document if iteration did not begin, else the record objects
         not handed out yet."""
-        stream, self._stream = self._stream, None
-        if not stream.started():
-            text: _typing.Any = stream.take_buffered()
-            rest = self.file_handle.read()
-            text += rest.encode("utf-8", "surrogatepass") if isinstance(rest, str) else rest
-            self._records = json.loads(text, strict=False)
-            return
-        items = []
-        while True:
-            try:
-                found = stream.next_element(False)
-            except StopIteration:
-                break
-            items.append(_json_native.streamed_item(stream, found))
-        self._records = items
+        with self._stream_lock:
+            if self._stream is not None:  # not read by another thread meanwhile
+                self._records = _json_native.rest_of(self._stream, self.file_handle)
+                self._stream = None
 
     def _decoded(self) -> _typing.Any:
         if self._records is _NOT_DECODED:
@@ -428,10 +420,12 @@ class JSONReader(Reader):
                 return self._record_from_item(self._decoded_items()[record])
             return record
         if type(iterator) is _JsonStream:
-            found = iterator.next_element(True)
-            if isinstance(found, tuple):  # for Python's json and pymarc's calls
-                return self._record_from_item(_json_native.streamed_item(iterator, found))
-            return found
+            with self._stream_lock:
+                found = iterator.next_element(True)
+                if not isinstance(found, tuple):
+                    return found
+                item = _json_native.streamed_item(iterator, found)  # for pymarc's calls
+            return self._record_from_item(item)
         return self._record_from_item(next(iterator))
 
     def _record_from_item(self, item: _typing.Any) -> Record:

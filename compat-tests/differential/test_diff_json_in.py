@@ -429,3 +429,42 @@ def test_stream_records_while_iterating_are_those_not_handed_out(target):
     assert first == ["0", "1"] and [r["fields"][0]["001"] for r in rest] == ["2", "3", "4"]
     rest.pop()
     assert [r["001"].data for r in reader] == ["2", "3"]
+
+
+class _Trickle(io.StringIO):
+    """A text stream whose reads return little and take a while (so that
+    threads reading one streamed document switch in the middle of reads)."""
+
+    def read(self, size=-1):
+        import time
+
+        time.sleep(0.0005)
+        return super().read(size if size is None or size < 0 else min(size, 700))
+
+
+def test_stream_threads_sharing_one_iteration_get_each_record_once(reference, target):
+    import threading
+
+    def look(lib, **options):
+        iterator = iter(lib.JSONReader(_Trickle(_numbered(3000)), **options))
+        seen, errors = [], []
+
+        def work():
+            while True:
+                try:
+                    record = next(iterator)
+                except StopIteration:
+                    return
+                except Exception as exc:  # noqa: BLE001
+                    errors.append(diff._exc(exc))
+                    return
+                seen.append((record["001"].data, record["245"]["a"]))
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(seen), errors
+
+    assert look(target, stream=True) == look(reference)
