@@ -19,7 +19,7 @@ from pymrrc.field import Field, Indicators, RawField, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
 
-__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "JsonDocument", "JsonCursor", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "plan_partitions", "frame_partition", "resolve_partitions", "MAX_WORKERS", "__version__", "_panic_for_tests"]
+__all__ = ["RecordBase", "FieldBase", "ReaderBase", "FileSink", "XmlParser", "JsonDocument", "JsonCursor", "JsonStream", "ArrowStream", "ArrowBatch", "ArrowRecords", "FileJob", "JobBatch", "marc8_translate", "marc8_encode", "record_as_marc8", "marc8_record_from_parts", "plan_partitions", "frame_partition", "resolve_partitions", "MAX_WORKERS", "__version__", "_panic_for_tests"]
 
 __version__: str
 #: The most threads ``MARCReader(path, workers=...)`` may ask for.
@@ -242,6 +242,22 @@ class JsonCursor:
         hooks: list[tuple[Any, str, Any]],
     ) -> JsonCursor: ...
     def next_record(self) -> Record | int: ...
+
+@final
+class JsonStream:
+    """``JSONReader(..., stream=True)``: a MARC-in-JSON document read from
+    its file object one record at a time."""
+
+    def __new__(
+        cls,
+        handle: Any,
+        first: str | bytes | bytearray,
+        names: tuple[dict[str, Any], list[tuple[str, Any]], list[tuple[Any, str, Any]]],
+    ) -> JsonStream: ...
+    def next_element(self, native: bool) -> Record | tuple[bytes | str, int, int, int]: ...
+    def stop(self) -> None: ...
+    def started(self) -> bool: ...
+    def take_buffered(self) -> bytes: ...
 
 @final
 class ArrowStream:

@@ -1,8 +1,10 @@
 """The native side of :class:`pymrrc.reader.JSONReader`.
 
 The document is parsed in Rust (``pymrrc._core.JsonDocument``, serde_json)
-into records shaped as pymarc's ``JSONReader`` shapes them; each becomes a
+into records laid out as records read from ISO 2709 are; each becomes a
 ``Record`` when the reader hands it out, its fields built on first use.
+With ``stream=True`` the document is read from its file object one record
+at a time instead (``pymrrc._core.JsonStream``, :func:`open_stream`).
 What serde_json does not read as ``json.loads(strict=False)`` does (control
 characters in strings, ``NaN``, lone surrogates, a byte-order mark, other
 encodings), and any record that pymarc's calls would build differently, is
@@ -14,7 +16,7 @@ native path is used only while nothing ``JSONReader`` calls was replaced
 import json
 import typing
 
-from pymrrc._core import JsonCursor, JsonDocument
+from pymrrc._core import JsonCursor, JsonDocument, JsonStream
 from pymrrc.field import Field, Indicators, Subfield
 from pymrrc.leader import Leader
 from pymrrc.record import Record
@@ -63,3 +65,86 @@ def cursor(document: JsonDocument, reader_names: dict[str, typing.Any]) -> JsonC
     else its index is handed back for ``JSONReader._record_from_item`` to
     build from Python's parse of the document."""
     return JsonCursor(document, reader_names, _ORIGINAL_NAMES, _ORIGINAL_HOOKS)
+
+
+# How much of the document is read before deciding whether to stream it.
+_FIRST_READ = 1 << 16
+_JSON_SPACE = " \t\n\r"
+
+
+def _lstrip(text: typing.Any) -> typing.Any:
+    """``text`` (``str`` or bytes) less JSON's leading whitespace."""
+    return text.lstrip(_JSON_SPACE if isinstance(text, str) else _JSON_SPACE.encode())
+
+
+def open_stream(handle: typing.Any, reader_names: dict[str, typing.Any]) -> tuple[JsonStream | None, typing.Any]:
+    """``(stream, None)`` reading ``handle`` one record at a time, or
+    ``(None, text)`` with the whole document read (``str`` or ``bytes``)
+    when it cannot be streamed exactly: a top-level value that is neither
+    an array nor an object, a byte-order mark, an encoding other than
+    UTF-8 (these are left to ``json.loads`` and its errors)."""
+    first = handle.read(_FIRST_READ)
+    while isinstance(first, (str, bytes, bytearray)) and first and not _lstrip(first):
+        more = handle.read(_FIRST_READ)
+        if not more:
+            break
+        first += more
+    if isinstance(first, (bytes, bytearray)):
+        streamable = json.detect_encoding(first) == "utf-8"
+        start = bytes(_lstrip(first)[:1]).decode("latin-1")
+    elif isinstance(first, str):
+        streamable, start = True, _lstrip(first)[:1]
+    else:
+        return None, first
+    if not streamable or start not in ("[", "{"):
+        rest = handle.read()
+        return None, first + rest if rest else first
+    return JsonStream(handle, first, (reader_names, _ORIGINAL_NAMES, _ORIGINAL_HOOKS)), None
+
+
+def decode_error(msg: str, pos: int, lineno: int, colno: int) -> json.JSONDecodeError:
+    """``json.JSONDecodeError`` for ``msg`` at a place of a streamed
+    document (which is not kept, so ``doc`` is empty)."""
+    error = json.JSONDecodeError.__new__(json.JSONDecodeError)
+    ValueError.__init__(error, f"{msg}: line {lineno} column {colno} (char {pos})")
+    error.msg, error.doc, error.pos, error.lineno, error.colno = msg, "", pos, lineno, colno
+    return error
+
+
+def streamed_item(stream: JsonStream, found: tuple[typing.Any, int, int, int]) -> typing.Any:
+    """The record object of an element ``stream`` handed over, parsed by
+    Python's ``json`` (``json.loads(strict=False)``), or the error of a
+    broken document, raised at its place in the whole document (which ends
+    the stream, as the error ends pymarc's reading)."""
+    element, pos, lineno, colno = found
+    if isinstance(element, str):
+        raise decode_error(element, pos, lineno, colno)
+    try:
+        # As json.loads decodes bytes (UTF-8 here).
+        return json.loads(element.decode("utf-8", "surrogatepass"), strict=False)
+    except json.JSONDecodeError as exc:
+        stream.stop()
+        column = exc.colno + colno - 1 if exc.lineno == 1 else exc.colno
+        raise decode_error(exc.msg, pos + exc.pos, lineno + exc.lineno - 1, column) from None
+    except BaseException:
+        stream.stop()
+        raise
+
+
+def rest_of(stream: JsonStream, handle: typing.Any) -> typing.Any:
+    """What is left of a streamed document, as ``records``: the whole
+    document as ``json.load`` gives it if iteration did not begin, else the
+    record objects not handed out yet."""
+    if not stream.started():
+        text: typing.Any = stream.take_buffered()
+        rest = handle.read()
+        text += rest.encode("utf-8", "surrogatepass") if isinstance(rest, str) else rest
+        return json.loads(text, strict=False)
+    items: list[typing.Any] = []
+    while True:
+        try:
+            found = stream.next_element(False)
+        except StopIteration:
+            return items
+        # Never a record: nothing is built natively here.
+        items.append(streamed_item(stream, typing.cast("tuple[typing.Any, int, int, int]", found)))

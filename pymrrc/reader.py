@@ -11,12 +11,14 @@ import io
 import json
 import os
 import sys
+import threading
 import typing as _typing
 import warnings
 from io import BytesIO, IOBase, StringIO
 
 from pymrrc._core import MAX_WORKERS as _MAX_WORKERS
 from pymrrc._core import JsonCursor as _JsonCursor
+from pymrrc._core import JsonStream as _JsonStream
 from pymrrc._core import ReaderBase as _ReaderBase
 from pymrrc import partition as _partition
 from pymrrc import _json_native
@@ -330,17 +332,34 @@ class JSONReader(Reader):
     The document is parsed natively and each record is built when it is
     handed out (see ``pymrrc._json_native``); ``records`` is the document as
     ``json.load`` gives it, decoded on first use (iterating afterwards reads
-    it, so that changes made to it are seen, as in pymarc)."""
+    it, so that changes made to it are seen, as in pymarc).
+
+    With ``stream=True`` (which pymarc accepts but does not do) the
+    document is read from its file object one record at a time, in bounded
+    memory, and a malformed document raises ``json.JSONDecodeError`` when
+    iteration reaches the fault rather than at construction. ``records``
+    asked for before iterating reads the whole document as pymarc does;
+    asked for later, it reads the records not handed out yet. See
+    compat-tests/DIVERGENCES.md (D17)."""
 
     _records: _typing.Any = _NOT_DECODED
     _document: _typing.Any = None
+    _stream: _typing.Any = None
 
     def __init__(self, marc_target: "str | bytes | IO[str]", encoding: str = "utf-8", stream: bool = False) -> None:
         self.encoding = encoding
         self.file_handle: IO[str] = _open_text_target(marc_target)
         if stream:
-            sys.stderr.write("Streaming not yet implemented, your data will be loaded into memory\n")
-        text = self.file_handle.read()
+            self._stream, text = _json_native.open_stream(self.file_handle, globals())
+            if self._stream is not None:
+                # Threads sharing the iteration take records in turn.
+                self._stream_lock = threading.Lock()
+                return
+        else:
+            text = self.file_handle.read()
+        self._read_whole(text)
+
+    def _read_whole(self, text: _typing.Any) -> None:
         self._document = _json_native.parse(text)
         if self._document is None:
             self.records = json.loads(text, strict=False)
@@ -350,13 +369,25 @@ class JSONReader(Reader):
     @property
     def records(self) -> _typing.Any:
         """The decoded document (a list of record objects, or one object)."""
+        if self._stream is not None:
+            self._stop_streaming()
         self._document = None
         return self._decoded()
 
     @records.setter
     def records(self, value: _typing.Any) -> None:
         self._document = None
+        self._stream = None
         self._records = value
+
+    def _stop_streaming(self) -> None:
+        """Reads what is left of a streamed document into ``records``: the
+        whole document if iteration did not begin, else the record objects
+        not handed out yet."""
+        with self._stream_lock:
+            if self._stream is not None:  # not read by another thread meanwhile
+                self._records = _json_native.rest_of(self._stream, self.file_handle)
+                self._stream = None
 
     def _decoded(self) -> _typing.Any:
         if self._records is _NOT_DECODED:
@@ -369,8 +400,12 @@ class JSONReader(Reader):
         return [decoded] if isinstance(decoded, dict) else decoded
 
     def __iter__(self) -> Iterator[Record]:
+        self.iter: _typing.Any
+        if self._stream is not None:
+            self.iter = self._stream
+            return self
         if self._document is not None:
-            self.iter: _typing.Any = _json_native.cursor(self._document, globals())
+            self.iter = _json_native.cursor(self._document, globals())
             return self
         records = self.records
         is_sequence = hasattr(records, "__iter__") and not isinstance(records, dict)
@@ -384,6 +419,13 @@ class JSONReader(Reader):
             if isinstance(record, int):  # built by pymarc's calls
                 return self._record_from_item(self._decoded_items()[record])
             return record
+        if type(iterator) is _JsonStream:
+            with self._stream_lock:
+                found = iterator.next_element(True)
+                if not isinstance(found, tuple):
+                    return found
+                item = _json_native.streamed_item(iterator, found)  # for pymarc's calls
+            return self._record_from_item(item)
         return self._record_from_item(next(iterator))
 
     def _record_from_item(self, item: _typing.Any) -> Record:

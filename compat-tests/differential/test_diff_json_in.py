@@ -11,7 +11,9 @@ or unusual texts (syntax errors, NaN, control characters, a byte-order
 mark, lone surrogates, other top-level values). The reader's protocol is
 compared too: iterating again, ``records`` read and changed before
 iterating, ``next()`` before ``iter()``, ``pymrrc.reader.Record``
-replaced, ``stream=True``. A plain document must be read natively
+replaced. ``stream=True`` reads the document one record at a time (D17):
+the same records and exceptions, a broken document's error raised where
+iteration reaches it. A plain document must be read natively
 (``_document`` is set), so that these tests hold the native path to
 pymarc's answers.
 """
@@ -187,11 +189,64 @@ UNUSUAL = [
     PLAIN.replace('"fields"', '"fieldz"'), PLAIN.replace('"ind1": "1", ', ""), "[" + PLAIN[1:-1] * 3 + "]",
     "[" * 200 + "]" * 200, '[{"leader": "' + LEADER + '", "fields": ' + "[" * 150 + "]" * 150 + "}]",
 ]
+# What decides whether a record is laid out natively (jobs/json_read.rs):
+# key order, repeated keys, delimiter characters, escapes, extra keys.
+LAYOUT_EDGES = [
+    PLAIN.replace('"ind1": "1", "ind2": "0", "subfields": [{"a": "T"}]',
+                  '"subfields": [{"a": "T"}], "ind2": "0", "ind1": "1"'),
+    PLAIN.replace('"subfields": [{"a": "T"}]', '"subfields": [{"a": "T"}], "subfields": [{"b": "U"}]'),
+    PLAIN.replace('"ind1": "1"', '"ind1": "1", "ind1": "22"'), PLAIN.replace('"ind1": "1"', '"ind1": "22", "ind1": "1"'),
+    PLAIN.replace('"fields": [', '"fields": [{"500": "x"}], "fields": ['),
+    PLAIN.replace('{"a": "T"}', '{"a": "T", "a": "U"}'), PLAIN.replace('{"a": "T"}', '{"a": "T", "b": "U", "a": "V"}'),
+    PLAIN.replace('{"001": "x"}', '{"001": "x", "002": "y"}'), PLAIN.replace('{"001": "x"}', '{"001": "x", "001": "y"}'),
+    PLAIN.replace('{"001": "x"}', '{"001": "x", "002": "y", "001": "z"}'),
+    PLAIN.replace('"T"', '"T\u001fb"'), PLAIN.replace('"T"', '"T\u001e"'), PLAIN.replace('"x"', '"x\u001d"'),
+    PLAIN.replace('"a"', '"\u001f"'), PLAIN.replace('"ind2": "0"', '"ind2": "\u001e"'),
+    PLAIN.replace('"245"', '"2\u001f5"'), PLAIN.replace('"245"', '"\u0032\u0034\u0035"'),
+    PLAIN.replace('"001"', '"\u0030\u0030\u0031"'), PLAIN.replace('"a"', '"\u00e9"'), PLAIN.replace('"a"', '""'),
+    PLAIN.replace('"a"', '"ab"'), PLAIN.replace('"ind1": "1"', '"ind1": "\u00e9"'), PLAIN.replace('"ind1": "1"', '"ind1": ""'),
+    PLAIN.replace(LEADER, LEADER[:5] + "\u001d" + LEADER[6:]), PLAIN.replace(LEADER, LEADER[:5] + "\u00e9" + LEADER[7:]),
+    PLAIN.replace('"245"', '"24a"'), PLAIN.replace('"245"', '"ABC"'), PLAIN.replace('"001"', '"00A"'),
+    PLAIN.replace('{"001": "x"}', '{"100": "x"}'), PLAIN.replace('{"001": "x"}', '{"010": "x"}'),
+    PLAIN.replace('{"001": "x"}', '{"009": ""}'), PLAIN.replace('"subfields": [{"a": "T"}]', '"subfields": []'),
+    PLAIN.replace('"subfields": [{"a": "T"}]', '"subfields": {}'), PLAIN.replace('"subfields": [{"a": "T"}]', '"subfields": ""'),
+    PLAIN.replace('"subfields": [{"a": "T"}]', '"subfields": [{"a": "T"}, "b", {"c": "U"}]'),
+    PLAIN.replace('"subfields": [{"a": "T"}]', '"subfields": [{"a": "T"}], "extra": {"a": [1, {"b": null}]}'),
+    PLAIN.replace('"fields"', '"extra": [1, 2.5, true, null, {"x": "y"}], "fields"'),
+    PLAIN.replace('{"001": "x"}', '{"245": {"ind1": "1", "ind2": "0"}}'),
+    PLAIN.replace('{"001": "x"}', '{"001": {"ind1": "1", "ind2": "0", "subfields": [{"a": "T"}]}}'),
+    PLAIN.replace('"fields": [{"001": "x"}, ', '"fields": [').replace('"ind1": "1"', '"ind1": "1", "ind1": "1"'),
+    PLAIN.replace('"leader": "' + LEADER + '", ', "") + "", PLAIN.replace('"fields"', '"leader": "short", "fields"'),
+    '{"fields": [{"001": "x"}], "leader": "' + LEADER + '"}', '{"leader": "' + LEADER + '", "fields": [{"001": "x"}]}',
+    "[" + ",".join([PLAIN[1:-1], PLAIN.replace('"T"', "5")[1:-1], PLAIN[1:-1]]) + "]",
+    PLAIN.replace('"T"', r'"T \\ \" \/ \b\f\n\r\t \ud83d\ude00 \u20ac"'),
+]
 
 
 @pytest.mark.parametrize("text", UNUSUAL, ids=range(len(UNUSUAL)))
 def test_unusual_documents(reference, target, tmp_path, text):
     assert_same(reference, target, text, tmp_path)
+
+
+@pytest.mark.parametrize("text", LAYOUT_EDGES, ids=range(len(LAYOUT_EDGES)))
+def test_what_decides_a_native_layout(reference, target, tmp_path, text):
+    assert_same(reference, target, text, tmp_path)
+
+
+def test_plain_records_are_each_built_natively(target, pymarc_test_dir):
+    # Each record of a plain document is built in Rust (the cursor hands
+    # out a record, not the index of one for Python to build).
+    from pymrrc import _json_native
+
+    for text in ((pymarc_test_dir / "batch.json").read_text(encoding="utf-8"), _numbered(50)):
+        cursor = _json_native.cursor(target.JSONReader(text)._document, vars(target.reader))
+        built = []
+        while True:
+            try:
+                built.append(cursor.next_record())
+            except StopIteration:
+                break
+        assert built and not [r for r in built if isinstance(r, int)]
 
 
 def test_binary_documents_in_other_encodings(reference, target):
@@ -244,14 +299,6 @@ def test_record_class_replaced_in_the_reader_module(reference, target, monkeypat
             monkeypatch.undo()
 
     assert look(target) == look(reference)
-
-
-def test_stream_flag_says_what_pymarc_says(reference, target, capsys):
-    results = []
-    for lib in (reference, target):
-        records = [diff.observe_record(r) for r in lib.JSONReader(PLAIN, stream=True)]
-        results.append((records, capsys.readouterr().err))
-    assert results[1] == results[0]
 
 
 def _numbered(count):
@@ -308,3 +355,116 @@ def test_record_class_replaced_while_iterating(reference, target, monkeypatch):
         return out
 
     assert look(target) == look(reference)
+
+
+# -- stream=True: D17 ---------------------------------------------------------------------------
+def streamed(lib, target):
+    """What a caller sees reading ``target`` with ``stream=True`` and
+    nothing else: no message, each record, each exception ``next()`` raises
+    (a broken document's error last)."""
+    return read_all(lib, target, stream=True)
+
+
+def assert_streams_as_pymarc_reads(reference, target, text, tmp_path):
+    for kind, make in targets(text, tmp_path):
+        ref, got = read_all(reference, make()), streamed(target, make())
+        if ref and isinstance(ref[0], tuple) and ref[0][0] == "init" and got != ref:
+            # pymarc: the document's error at construction; streaming: the
+            # same error (class and text) once iteration reaches it (a
+            # document that is not an array or an object is not streamed).
+            assert got and got[-1] == ("raised", ref[0][1]), f"{kind}: {got[-1:]} != {ref}"
+        else:
+            assert got == ref, f"{kind}: {diff.first_difference(ref, got)}"
+
+
+@pytest.mark.parametrize("text", UNUSUAL + LAYOUT_EDGES, ids=range(len(UNUSUAL) + len(LAYOUT_EDGES)))
+def test_stream_reads_what_pymarc_reads(reference, target, tmp_path, text):
+    assert_streams_as_pymarc_reads(reference, target, text, tmp_path)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(PLAIN_RECORD, ODD_RECORD), max_size=5), st.sampled_from(["", " ", "\n\t", "[", "]", ",", "x"]))
+def test_stream_reads_generated_documents(reference, target, tmp_path_factory, doc, damage):
+    text = json.dumps(doc, indent=1 if len(doc) % 2 else None)
+    if damage.strip():
+        at = len(text) * len(doc) // 6
+        text = text[:at] + damage + text[at:]
+    assert_streams_as_pymarc_reads(reference, target, text, tmp_path_factory.mktemp("doc"))
+
+
+def test_stream_errors_are_placed_in_the_whole_document(reference, target):
+    # An error inside the third record of a document spread over lines.
+    records = [json.loads(PLAIN)[0]] * 3
+    text = json.dumps(records, indent=2).replace('"T"', '"T" "U"', 3)
+    with pytest.raises(json.JSONDecodeError) as theirs:
+        reference.JSONReader(text)
+    reader = target.JSONReader(io.StringIO(text), stream=True)
+    with pytest.raises(json.JSONDecodeError) as ours:
+        list(reader)
+    assert (ours.value.msg, ours.value.pos, ours.value.lineno, ours.value.colno) == (
+        theirs.value.msg, theirs.value.pos, theirs.value.lineno, theirs.value.colno)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_stream_prints_nothing(target, capsys):
+    assert len(list(target.JSONReader(io.StringIO(_numbered(3)), stream=True))) == 3
+    assert capsys.readouterr().err == ""
+
+
+def test_stream_records_before_iterating_is_the_whole_document(reference, target):
+    def look(lib):
+        reader = lib.JSONReader(io.StringIO(_numbered(5)), stream=True)
+        records = reader.records
+        records[1]["fields"].append({"500": {"ind1": " ", "ind2": " ", "subfields": [{"a": "n"}]}})
+        del records[0]
+        return json.dumps(reader.records), [diff.observe_record(r) for r in reader]
+
+    assert look(target) == look(reference)
+
+
+def test_stream_records_while_iterating_are_those_not_handed_out(target):
+    reader = target.JSONReader(io.StringIO(_numbered(5)), stream=True)
+    first = [next(iter(reader)).get("001").data for _ in range(2)]
+    rest = reader.records
+    assert first == ["0", "1"] and [r["fields"][0]["001"] for r in rest] == ["2", "3", "4"]
+    rest.pop()
+    assert [r["001"].data for r in reader] == ["2", "3"]
+
+
+class _Trickle(io.StringIO):
+    """A text stream whose reads return little and take a while (so that
+    threads reading one streamed document switch in the middle of reads)."""
+
+    def read(self, size=-1):
+        import time
+
+        time.sleep(0.0005)
+        return super().read(size if size is None or size < 0 else min(size, 700))
+
+
+def test_stream_threads_sharing_one_iteration_get_each_record_once(reference, target):
+    import threading
+
+    def look(lib, **options):
+        iterator = iter(lib.JSONReader(_Trickle(_numbered(3000)), **options))
+        seen, errors = [], []
+
+        def work():
+            while True:
+                try:
+                    record = next(iterator)
+                except StopIteration:
+                    return
+                except Exception as exc:  # noqa: BLE001
+                    errors.append(diff._exc(exc))
+                    return
+                seen.append((record["001"].data, record["245"]["a"]))
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(seen), errors
+
+    assert look(target, stream=True) == look(reference)

@@ -15,6 +15,8 @@
 //! * [`visit`] walks a record's leader and fields for text serialisers;
 //!   [`xml_write`] and [`json_write`] are those serialisers (MARCXML and
 //!   MARC-in-JSON, byte for byte as pymarc writes them).
+//! * [`json_split`] finds the records of a MARC-in-JSON document in a
+//!   byte stream, for reading it one record at a time.
 //! * [`marcxml`] reads MARCXML into plain records, as pymarc's handler would.
 //! * [`pipeline`] reads a file on a producer thread and validates batches
 //!   on a rayon pool, delivering them in order through bounded channels.
@@ -35,6 +37,7 @@ pub mod encode;
 pub mod error;
 pub mod framing;
 pub mod grep;
+pub mod json_split;
 pub mod json_write;
 pub mod marc8;
 pub mod marcxml;

@@ -2,14 +2,13 @@
 //!
 //! The document is parsed by serde_json with the GIL released
 //! (`jobs::parse_json_document`, the visitors the `pymrrc` command reads
-//! MARC-in-JSON with) into records shaped as pymarc's `JSONReader` shapes
-//! them; each becomes a `Record` only when the reader hands it out, and
-//! its `Field` objects are built on first use, like a record read from
-//! MARCXML (`marcxml::plain_record`). A record pymarc builds in a way this
-//! does not (a tag `Field()` rewrites, parts that are not strings, a
-//! missing key) is `None` here: the Python side builds that one from
-//! Python's own parse of the document, so its result, or its exception, is
-//! pymarc's.
+//! MARC-in-JSON with) straight into records laid out like decoded ISO 2709
+//! ones; each becomes a `Record` only when the reader hands it out, exactly
+//! as `MARCReader` makes its records (its fields are built on first use).
+//! A record pymarc builds in a way this does not (a tag `Field()` rewrites,
+//! parts that are not strings, a missing key) is `None` here: the Python
+//! side builds that one from Python's own parse of the document, so its
+//! result, or its exception, is pymarc's.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -20,49 +19,48 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3::PyTraverseError;
 
-use pymrrc_core::marcxml::{FieldOrigin, XmlRecord};
+use crate::jobs::Laid;
+use crate::lazy_record::LazyRecord;
+use crate::pytypes::{new_instance, py_bool, types};
+use crate::record::RecordBase;
+use pymrrc_core::text::Utf8Handling;
 
 /// A parsed MARC-in-JSON document whose records are not built yet. Each
 /// record is taken out once (by whichever thread gets there first), so it
 /// is shared by the reader's cursors ([`JsonCursor`]) without a borrow.
 #[pyclass(module = "pymrrc._core", frozen)]
 pub struct JsonDocument {
-    records: Mutex<Vec<Option<XmlRecord>>>,
+    records: Mutex<Vec<Option<Laid>>>,
     len: usize,
 }
 
 impl JsonDocument {
     /// Record `index`, taken out (`None`: not plain, or taken before).
-    fn take_record(&self, index: usize) -> Option<XmlRecord> {
+    fn take_record(&self, index: usize) -> Option<Laid> {
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
         records.get_mut(index).and_then(Option::take)
     }
 }
 
-/// `r` as `JSONReader` builds it, in the terms of a record read from
-/// MARCXML, or `None` when a tag is not three ASCII characters (`Field()`
-/// rewrites such tags; the Python path does that).
-///
-/// `JSONReader` makes `Field(tag, data=body)` of a body that is not a
-/// subfield object: a tag below `010` made of digits is a control field
-/// holding the body, any other tag a data field with blank indicators, no
-/// subfields and no data (`Field()` drops `data` there).
-fn as_json_reader_builds(mut r: XmlRecord) -> Option<XmlRecord> {
-    for field in &mut r.fields {
-        let tag: [u8; 3] = field.tag.as_bytes().try_into().ok()?;
-        if !tag.is_ascii() {
-            return None;
-        }
-        let control = tag.iter().all(u8::is_ascii_digit) && tag < *b"010";
-        if !control && field.origin == FieldOrigin::Control {
-            field.origin = FieldOrigin::Data {
-                ind1: Some(" ".to_owned()),
-                ind2: Some(" ".to_owned()),
-            };
-            field.data = None;
-        }
-    }
-    Some(r)
+/// A `Record` for a laid-out record, as `JSONReader`'s `Record()` would
+/// hold it (`to_unicode` true, `force_utf8` false), its leader kept as
+/// text and its fields built on first use.
+pub(crate) fn laid_record<'py>(
+    py: Python<'py>,
+    (bytes, layout): Laid,
+) -> PyResult<Bound<'py, PyAny>> {
+    let record = new_instance(py, types(py)?.record.bind(py))?;
+    let lazy = LazyRecord {
+        bytes,
+        layout,
+        handling: Utf8Handling::Strict,
+    };
+    record.cast::<RecordBase>()?.borrow_mut().fill_from_reader(
+        lazy,
+        py_bool(py, true),
+        py_bool(py, false),
+    );
+    Ok(record)
 }
 
 #[pymethods]
@@ -74,15 +72,9 @@ impl JsonDocument {
     fn parse(py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<Option<Self>> {
         let document = data.as_bytes().to_vec();
         Ok(
-            crate::jobs::parse_json_document(py, document)?.map(|records| {
-                let records: Vec<_> = records
-                    .into_iter()
-                    .map(|r| r.and_then(as_json_reader_builds))
-                    .collect();
-                Self {
-                    len: records.len(),
-                    records: Mutex::new(records),
-                }
+            crate::jobs::parse_json_document(py, document)?.map(|records| Self {
+                len: records.len(),
+                records: Mutex::new(records),
             }),
         )
     }
@@ -92,14 +84,9 @@ impl JsonDocument {
     }
 }
 
-/// One iteration of `JSONReader` over a [`JsonDocument`]: each call of
-/// `next_record` hands out the next record, built natively while nothing
-/// pymarc's `JSONReader` calls was replaced (`ReadingHooks`), or its index
-/// for the Python side to build by pymarc's calls.
-#[pyclass(module = "pymrrc._core", frozen)]
-pub struct JsonCursor {
-    document: Py<JsonDocument>,
-    next: AtomicUsize,
+/// What must still be the originals for a native record to be what
+/// pymarc's `JSONReader` calls would build now.
+pub(crate) struct NativeHooks {
     /// `pymrrc.reader`'s globals, and the names there that must still be
     /// the original objects.
     names: Py<PyDict>,
@@ -108,9 +95,24 @@ pub struct JsonCursor {
     hooks: Vec<(Py<PyAny>, Py<PyString>, Py<PyAny>)>,
 }
 
-impl JsonCursor {
+/// The Python arguments a [`NativeHooks`] is made of (see its fields).
+pub(crate) type HookArgs = (
+    Py<PyDict>,
+    Vec<(Py<PyString>, Py<PyAny>)>,
+    Vec<(Py<PyAny>, Py<PyString>, Py<PyAny>)>,
+);
+
+impl NativeHooks {
+    pub(crate) fn new((names, originals, hooks): HookArgs) -> Self {
+        Self {
+            names,
+            originals,
+            hooks,
+        }
+    }
+
     /// Whether a native record is what pymarc's calls would build now.
-    fn allowed(&self, py: Python<'_>) -> PyResult<bool> {
+    pub(crate) fn allowed(&self, py: Python<'_>) -> PyResult<bool> {
         let names = self.names.bind(py);
         for (name, original) in &self.originals {
             match names.get_item(name)? {
@@ -130,11 +132,37 @@ impl JsonCursor {
         }
         Ok(true)
     }
+
+    pub(crate) fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.names)?;
+        for (name, original) in &self.originals {
+            visit.call(name)?;
+            visit.call(original)?;
+        }
+        for (cls, name, original) in &self.hooks {
+            visit.call(cls)?;
+            visit.call(name)?;
+            visit.call(original)?;
+        }
+        Ok(())
+    }
+}
+
+/// One iteration of `JSONReader` over a [`JsonDocument`]: each call of
+/// `next_record` hands out the next record, built natively while nothing
+/// pymarc's `JSONReader` calls was replaced ([`NativeHooks`]), or its index
+/// for the Python side to build by pymarc's calls.
+#[pyclass(module = "pymrrc._core", frozen)]
+pub struct JsonCursor {
+    document: Py<JsonDocument>,
+    next: AtomicUsize,
+    hooks: NativeHooks,
 }
 
 #[pymethods]
 impl JsonCursor {
-    /// `JsonCursor(document, names, originals, hooks)`: see the fields.
+    /// `JsonCursor(document, names, originals, hooks)`: see
+    /// [`NativeHooks`].
     #[new]
     fn py_new(
         document: Py<JsonDocument>,
@@ -145,9 +173,7 @@ impl JsonCursor {
         Self {
             document,
             next: AtomicUsize::new(0),
-            names,
-            originals,
-            hooks,
+            hooks: NativeHooks::new((names, originals, hooks)),
         }
     }
 
@@ -160,9 +186,9 @@ impl JsonCursor {
             self.next.store(document.len, Ordering::Relaxed);
             return Err(PyStopIteration::new_err(()));
         }
-        if self.allowed(py)? {
+        if self.hooks.allowed(py)? {
             if let Some(record) = document.take_record(index) {
-                return crate::marcxml::plain_record(py, record);
+                return laid_record(py, record);
             }
         }
         Ok(index.into_pyobject(py)?.into_any())
@@ -170,16 +196,6 @@ impl JsonCursor {
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         visit.call(&self.document)?;
-        visit.call(&self.names)?;
-        for (name, original) in &self.originals {
-            visit.call(name)?;
-            visit.call(original)?;
-        }
-        for (cls, name, original) in &self.hooks {
-            visit.call(cls)?;
-            visit.call(name)?;
-            visit.call(original)?;
-        }
-        Ok(())
+        self.hooks.traverse(&visit)
     }
 }

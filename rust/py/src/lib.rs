@@ -35,6 +35,7 @@ mod field_state;
 mod gc_untrack;
 mod jobs;
 mod json_reader;
+mod json_stream;
 mod lazy_record;
 mod marc8;
 mod marc8_write;
@@ -79,6 +80,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<marcxml::XmlParser>()?;
     m.add_class::<json_reader::JsonDocument>()?;
     m.add_class::<json_reader::JsonCursor>()?;
+    m.add_class::<json_stream::JsonStream>()?;
     columnar::register(m)?;
     jobs::register(m)?;
     partition::register(m)?;

@@ -168,10 +168,3 @@ impl XmlParser {
         self.fallback.map(|f| (f.reason, f.offset))
     }
 }
-
-/// A `Record` built from `r` as this reader builds its records (no
-/// normalisation): for the readers of other formats whose records pymarc
-/// builds with the same calls (MARC-in-JSON, `crate::json_reader`).
-pub(crate) fn plain_record<'py>(py: Python<'py>, r: XmlRecord) -> PyResult<Bound<'py, PyAny>> {
-    XmlParser::py_new(false, None).record(py, r)
-}

@@ -1,24 +1,37 @@
-//! Reading a MARC-in-JSON document straight into records as pymarc's
-//! `JSONReader` builds them, with serde visitors (no JSON value tree).
+//! Reading a MARC-in-JSON record object straight into the layout of a
+//! decoded ISO 2709 record (its fields' text in one UTF-8 buffer,
+//! delimited as in a record, with a [`Layout`] over it), as pymarc's
+//! `JSONReader` builds it. serde visitors write each string where it goes
+//! (keys and values are borrowed from the input, never owned), so a record
+//! costs one buffer and one list of field spans.
 //!
-//! What Python's `json` and `JSONReader` do, kept here: an object's
-//! repeated key keeps its first place and takes its last value; a field
-//! object is read by its first key; a body that is an object holding
-//! `subfields` makes a data field (`ind1`, `ind2` and each subfield pair's
-//! items), any other body a control field's data. A record whose parts are
-//! not all strings where pymarc writes strings (or that `JSONReader` would
-//! fail on) is read as `None`, for pymarc's own path.
+//! A record is laid out only when it is plain, that is when pymarc's calls
+//! build it in the one way a laid-out record stands for: a `leader` of 24
+//! ASCII characters; a `fields` array of at least one object, each read by
+//! its first key, a tag of three ASCII characters (a repeat of that key
+//! would replace the body: not plain); a control field's tag (digits below
+//! `010`) with a string body; any other tag with a string body (a data
+//! field with blank indicators and no subfields, `Field()` drops the data)
+//! or an object holding `ind1`, `ind2` (one ASCII character each) and a
+//! `subfields` array of objects whose items are one ASCII character codes
+//! to string values (a repeated code in one object: not plain); no
+//! delimiter characters in any text. An object's repeated key otherwise
+//! takes its last value, as in a `dict`. Anything else is `None`, for
+//! pymarc's own path to build (or fail on) from Python's parse.
+//!
+//! [`super::json_document`] reads whole documents (and single records)
+//! with these visitors.
 
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
-use pymrrc_core::marcxml::{FieldOrigin, XmlField, XmlRecord};
+use pymrrc_core::consts::{END_OF_FIELD, END_OF_RECORD, LEADER_LEN, SUBFIELD_INDICATOR};
+use pymrrc_core::decode::FieldSpan;
 
-/// The visitor methods for numbers, booleans and `null`: each value `$v`.
-macro_rules! scalars {
+/// The visitor methods for values a visitor does not read: each is
+/// consumed and gives `$v`.
+macro_rules! other_values {
     ($t:ty, $v:expr) => {
         fn visit_bool<E>(self, _: bool) -> Result<$t, E> {
             Ok($v)
@@ -38,337 +51,402 @@ macro_rules! scalars {
     };
 }
 
-/// A document: its records (`None`: not plain).
-pub(crate) struct Document(pub(crate) Vec<Option<XmlRecord>>);
+/// `visit_str` giving `$v` (a string where something else is read).
+macro_rules! other_str {
+    ($t:ty, $v:expr) => {
+        fn visit_str<E>(self, _: &str) -> Result<$t, E> {
+            Ok($v)
+        }
+    };
+}
 
-/// Any JSON value, kept when it is a string.
-struct Text(Option<String>);
+/// `visit_seq` consuming an array and giving `$v`.
+macro_rules! other_seq {
+    ($t:ty, $v:expr) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$t, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok($v)
+        }
+    };
+}
 
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Text;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Text, E> {
-                Ok(Text(Some(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Text, E> {
-                Ok(Text(Some(v)))
-            }
-            scalars!(Text, Text(None));
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Text(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Text(None))
+/// `visit_map` consuming an object and giving `$v`.
+macro_rules! other_map {
+    ($t:ty, $v:expr) => {
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$t, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok($v)
+        }
+    };
+}
+
+/// `DeserializeSeed` for visitors that are their own seeds, reading any
+/// value: `Visitor => Value`.
+macro_rules! visitor_seeds {
+    ($($t:ty => $v:ty),* $(,)?) => {$(
+        impl<'de> DeserializeSeed<'de> for $t {
+            type Value = $v;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<$v, D::Error> {
+                d.deserialize_any(self)
             }
         }
-        d.deserialize_any(V)
+    )*};
+}
+
+/// `fn expecting` for a visitor that takes any value.
+macro_rules! any_value {
+    () => {
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any value")
+        }
+    };
+}
+
+visitor_seeds!(
+    Text<'_> => bool,
+    OneAscii => Option<u8>,
+    Pair<'_> => bool,
+    Subfields<'_> => bool,
+    Body<'_> => bool,
+    FieldObject<'_> => bool,
+    Fields<'_> => bool,
+    LeaderText<'_> => bool,
+    RecordObject<'_> => bool,
+);
+
+pub(super) use {any_value, other_str, other_values};
+
+/// Whether `text` holds a character that delimits a record's parts.
+fn has_delimiter(text: &[u8]) -> bool {
+    text.iter()
+        .any(|&b| matches!(b, END_OF_FIELD | END_OF_RECORD | SUBFIELD_INDICATOR))
+}
+
+/// `text` as one ASCII character that is not a delimiter.
+fn one_ascii(text: &str) -> Option<u8> {
+    match *text.as_bytes() {
+        [b] if b.is_ascii() && !has_delimiter(&[b]) => Some(b),
+        _ => None,
     }
 }
 
-/// Puts `(key, value)` into an object's entries as a `dict` would.
-fn insert<T>(entries: &mut Vec<(String, T)>, key: String, value: T) {
-    match entries.iter_mut().find(|(k, _)| *k == key) {
-        Some(slot) => slot.1 = value,
-        None => entries.push((key, value)),
+/// Appends `text` (`true`), or nothing when it holds a delimiter.
+fn push_text(out: &mut Vec<u8>, text: &str) -> bool {
+    if has_delimiter(text.as_bytes()) {
+        return false;
     }
+    out.extend_from_slice(text.as_bytes());
+    true
 }
 
-/// A field body: `Some(Ok(data))` for a string, `Some(Err(parts))` for a
-/// data field's object, `None` for anything else.
-struct Body(Option<Result<String, DataBody>>);
-
-/// Subfield items `(code, value)` in dict order; a value that is not a
-/// string is `None`.
-type Items = Vec<(String, Option<String>)>;
-
-/// A data field's object, as far as `JSONReader` reads it: `subfields` is
-/// `Some` when the key is there, `Some(None)` when its value is not an
-/// array of objects.
+/// The record being laid out (buffers reused from record to record).
 #[derive(Default)]
-struct DataBody {
-    ind1: Option<Text>,
-    ind2: Option<Text>,
-    subfields: Option<Option<Items>>,
+pub(super) struct Out {
+    pub(super) bytes: Vec<u8>,
+    pub(super) fields: Vec<FieldSpan>,
 }
 
-/// One subfield pair object's items, in dict order.
-struct Pair(Items);
+/// A string value written to the buffer (`true`), or `false` when the
+/// value is not a string free of delimiters.
+struct Text<'a>(&'a mut Vec<u8>);
 
-impl<'de> Deserialize<'de> for Pair {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Pair;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a subfield object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pair, A::Error> {
-                let mut items = Vec::new();
-                while let Some((code, value)) = map.next_entry::<String, Text>()? {
-                    insert(&mut items, code, value.0);
-                }
-                Ok(Pair(items))
-            }
-        }
-        d.deserialize_map(V)
+impl<'de> Visitor<'de> for Text<'_> {
+    type Value = bool;
+    any_value!();
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        Ok(push_text(self.0, v))
+    }
+    other_values!(bool, false);
+    other_seq!(bool, false);
+    other_map!(bool, false);
+}
+
+/// A key or value read as one ASCII character that is not a delimiter
+/// (`None`: anything else).
+struct OneAscii;
+
+impl<'de> Visitor<'de> for OneAscii {
+    type Value = Option<u8>;
+    any_value!();
+    fn visit_str<E>(self, v: &str) -> Result<Option<u8>, E> {
+        Ok(one_ascii(v))
+    }
+    other_values!(Option<u8>, None);
+    other_seq!(Option<u8>, None);
+    other_map!(Option<u8>, None);
+}
+
+/// A key compared with a tag: `Some(tag)` for a plain tag, with whether
+/// the key equals `first` (the field object's first tag).
+struct TagKey(Option<[u8; 3]>);
+
+impl<'de> DeserializeSeed<'de> for TagKey {
+    type Value = (Option<[u8; 3]>, bool);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
     }
 }
 
-/// The `subfields` array: every pair's items, or `None` when it is not an
-/// array of objects.
-struct Subfields(Option<Items>);
-
-impl<'de> Deserialize<'de> for Subfields {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Subfields;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Subfields, A::Error> {
-                let mut all = Vec::new();
-                let mut plain = true;
-                while let Some(item) = seq.next_element::<MaybePair>()? {
-                    match item.0 {
-                        Some(pair) => all.extend(pair.0),
-                        None => plain = false,
-                    }
-                }
-                Ok(Subfields(plain.then_some(all)))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Subfields, A::Error> {
-                Text::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(Subfields(None))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Subfields, E> {
-                Ok(Subfields(None))
-            }
-            scalars!(Subfields, Subfields(None));
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A subfield pair, or `None` when the array item is not an object.
-struct MaybePair(Option<Pair>);
-
-impl<'de> Deserialize<'de> for MaybePair {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MaybePair;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MaybePair, A::Error> {
-                let pair = Pair::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(MaybePair(Some(pair)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<MaybePair, A::Error> {
-                Text::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
-                Ok(MaybePair(None))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<MaybePair, E> {
-                Ok(MaybePair(None))
-            }
-            scalars!(MaybePair, MaybePair(None));
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for Body {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Body;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Body, A::Error> {
-                let mut body = DataBody::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "ind1" => body.ind1 = Some(map.next_value()?),
-                        "ind2" => body.ind2 = Some(map.next_value()?),
-                        "subfields" => body.subfields = Some(map.next_value::<Subfields>()?.0),
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Body(Some(Err(body))))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Body, A::Error> {
-                Text::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
-                Ok(Body(None))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Body, E> {
-                Ok(Body(Some(Ok(v.to_owned()))))
-            }
-            scalars!(Body, Body(None));
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A field as `JSONReader` builds it, when plain.
-fn make_field(tag: String, body: Body) -> Option<XmlField> {
-    match body.0? {
-        Ok(data) => Some(XmlField {
-            tag,
-            origin: FieldOrigin::Control,
-            subfields: Vec::new(),
-            data: Some(data),
-        }),
-        Err(body) => {
-            // `"subfields" in body`, else Field(tag, data=body): not plain.
-            let subfields = body.subfields??;
-            let subfields = subfields
-                .into_iter()
-                .map(|(code, value)| Some((code, value?)))
-                .collect::<Option<Vec<_>>>()?;
-            Some(XmlField {
-                tag,
-                origin: FieldOrigin::Data {
-                    ind1: Some(body.ind1?.0?),
-                    ind2: Some(body.ind2?.0?),
-                },
-                subfields,
-                data: None,
-            })
-        }
-    }
-}
-
-/// A field object, read by its first key.
-struct Entry(Option<XmlField>);
-
-impl<'de> Deserialize<'de> for Entry {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Entry;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
-                let mut first: Option<(String, Body)> = None;
-                while let Some(key) = map.next_key::<String>()? {
-                    match &mut first {
-                        None => first = Some((key, map.next_value()?)),
-                        Some((tag, body)) if *tag == key => *body = map.next_value()?,
-                        Some(_) => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Entry(first.and_then(|(tag, body)| make_field(tag, body))))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// A record object, or `None` when not plain.
-struct RecordObject(Option<XmlRecord>);
-
-struct RecordVisitor;
-
-impl<'de> Visitor<'de> for RecordVisitor {
-    type Value = RecordObject;
+impl<'de> Visitor<'de> for TagKey {
+    type Value = (Option<[u8; 3]>, bool);
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a record object")
+        f.write_str("a key")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RecordObject, A::Error> {
-        let mut leader: Option<Text> = None;
-        let mut fields: Option<Option<Vec<Option<XmlField>>>> = None;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "leader" => leader = Some(map.next_value()?),
-                "fields" => {
-                    fields = Some(
-                        map.next_value::<Option<Vec<Entry>>>()?
-                            .map(|v| v.into_iter().map(|e| e.0).collect()),
-                    )
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        let tag = <[u8; 3]>::try_from(v.as_bytes())
+            .ok()
+            .filter(|t| t.is_ascii() && !has_delimiter(t));
+        Ok((tag, tag.is_some() && tag == self.0))
+    }
+}
+
+/// The keys an object is read by; `Other` for the rest.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Leader,
+    Fields,
+    Ind1,
+    Ind2,
+    Subfields,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+                Ok(match v {
+                    "leader" => Key::Leader,
+                    "fields" => Key::Fields,
+                    "ind1" => Key::Ind1,
+                    "ind2" => Key::Ind2,
+                    "subfields" => Key::Subfields,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// One subfield object: each item (code, value) written as a subfield;
+/// `false` when not plain.
+struct Pair<'a>(&'a mut Vec<u8>);
+
+impl<'de> Visitor<'de> for Pair<'_> {
+    type Value = bool;
+    any_value!();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let out = self.0;
+        let (mut plain, mut seen) = (true, [false; 128]);
+        while let Some(code) = map.next_key_seed(OneAscii)? {
+            match code {
+                Some(code) if !std::mem::replace(&mut seen[usize::from(code)], true) => {
+                    out.push(SUBFIELD_INDICATOR);
+                    out.push(code);
+                    plain &= map.next_value_seed(Text(out))?;
+                }
+                // A code repeated in one object keeps its first place and
+                // takes its last value: left to pymarc's path.
+                _ => {
+                    plain = false;
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(plain)
+    }
+    other_values!(bool, false);
+    other_str!(bool, false);
+    other_seq!(bool, false);
+}
+
+/// The `subfields` array; `false` when not plain.
+struct Subfields<'a>(&'a mut Vec<u8>);
+
+impl<'de> Visitor<'de> for Subfields<'_> {
+    type Value = bool;
+    any_value!();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let mut plain = true;
+        while let Some(pair) = seq.next_element_seed(Pair(self.0))? {
+            plain &= pair;
+        }
+        Ok(plain)
+    }
+    other_values!(bool, false);
+    other_str!(bool, false);
+    other_map!(bool, false);
+}
+
+/// A field's body, written after its tag's place; `control` says whether
+/// the tag is a control field's. `false` when not plain.
+struct Body<'a> {
+    out: &'a mut Vec<u8>,
+    control: bool,
+}
+
+impl<'de> Visitor<'de> for Body<'_> {
+    type Value = bool;
+    any_value!();
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        if self.control {
+            return Ok(push_text(self.out, v));
+        }
+        // `Field(tag, data=v)` of a data field's tag: blank indicators, no
+        // subfields, the data dropped.
+        self.out.extend_from_slice(b"  ");
+        Ok(true)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        if self.control {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(false);
+        }
+        let out = self.out;
+        let start = out.len();
+        out.extend_from_slice(b"  ");
+        let (mut ind1, mut ind2, mut subfields) = (None, None, None);
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Ind1 => ind1 = Some(map.next_value_seed(OneAscii)?),
+                Key::Ind2 => ind2 = Some(map.next_value_seed(OneAscii)?),
+                Key::Subfields => {
+                    // A repeated key takes its last value.
+                    out.truncate(start + 2);
+                    subfields = Some(map.next_value_seed(Subfields(out))?);
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        let record = (|| {
-            let fields = fields??.into_iter().collect::<Option<Vec<_>>>()?;
-            Some(XmlRecord {
-                leader: Some(leader?.0?),
-                fields,
-            })
-        })();
-        Ok(RecordObject(record))
+        let (Some(Some(ind1)), Some(Some(ind2)), Some(true)) = (ind1, ind2, subfields) else {
+            return Ok(false);
+        };
+        out[start] = ind1;
+        out[start + 1] = ind2;
+        Ok(true)
     }
+    other_values!(bool, false);
+    other_seq!(bool, false);
 }
 
-impl<'de> DeserializeSeed<'de> for RecordVisitor {
-    type Value = RecordObject;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RecordObject, D::Error> {
-        d.deserialize_map(self)
-    }
-}
+/// One object of `fields`, read by its first key: laid out as a field
+/// (`true`), or `false` when not plain.
+struct FieldObject<'a>(&'a mut Out);
 
-impl<'de> Deserialize<'de> for Document {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Document;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array of records or one record")
+impl<'de> Visitor<'de> for FieldObject<'_> {
+    type Value = bool;
+    any_value!();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let out = self.0;
+        let Some((tag, _)) = map.next_key_seed(TagKey(None))? else {
+            return Ok(false); // `{}`: no first item
+        };
+        let mut plain = match tag {
+            Some(tag) => {
+                let control = tag.iter().all(u8::is_ascii_digit) && tag < *b"010";
+                let start = out.bytes.len();
+                let body = map.next_value_seed(Body {
+                    out: &mut out.bytes,
+                    control,
+                })?;
+                out.fields.push(FieldSpan {
+                    tag,
+                    start,
+                    end: out.bytes.len(),
+                });
+                out.bytes.push(END_OF_FIELD);
+                body
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Document, A::Error> {
-                let mut records = Vec::new();
-                while let Some(record) = seq.next_element_seed(RecordVisitor)? {
-                    records.push(record.0);
+            None => {
+                map.next_value::<IgnoredAny>()?;
+                false
+            }
+        };
+        while let Some((_, repeat)) = map.next_key_seed(TagKey(tag))? {
+            // The first key repeated replaces the body it read.
+            plain &= !repeat;
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(plain)
+    }
+    other_values!(bool, false);
+    other_str!(bool, false);
+    other_seq!(bool, false);
+}
+
+/// The `fields` array, laid out after the leader; `false` when not plain.
+struct Fields<'a>(&'a mut Out);
+
+impl<'de> Visitor<'de> for Fields<'_> {
+    type Value = bool;
+    any_value!();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let out = self.0;
+        out.bytes.truncate(LEADER_LEN);
+        out.fields.clear();
+        let mut plain = true;
+        while let Some(field) = seq.next_element_seed(FieldObject(&mut *out))? {
+            plain &= field;
+        }
+        Ok(plain && !out.fields.is_empty())
+    }
+    other_values!(bool, false);
+    other_str!(bool, false);
+    other_map!(bool, false);
+}
+
+/// The leader value: 24 ASCII characters written in place (`true`).
+struct LeaderText<'a>(&'a mut [u8]);
+
+impl<'de> Visitor<'de> for LeaderText<'_> {
+    type Value = bool;
+    any_value!();
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        if v.len() != LEADER_LEN || !v.is_ascii() {
+            return Ok(false);
+        }
+        self.0.copy_from_slice(v.as_bytes());
+        Ok(true)
+    }
+    other_values!(bool, false);
+    other_seq!(bool, false);
+    other_map!(bool, false);
+}
+
+/// A record object laid out in `Out`; `true` when it is plain.
+pub(super) struct RecordObject<'a>(pub(super) &'a mut Out);
+
+impl<'de> Visitor<'de> for RecordObject<'_> {
+    type Value = bool;
+    any_value!();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let out = self.0;
+        out.bytes.clear();
+        out.bytes.resize(LEADER_LEN, 0);
+        out.fields.clear();
+        let (mut leader, mut fields) = (false, false);
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Leader => {
+                    leader = map.next_value_seed(LeaderText(&mut out.bytes[..LEADER_LEN]))?;
                 }
-                Ok(Document(records))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Document, A::Error> {
-                Ok(Document(vec![RecordVisitor.visit_map(map)?.0]))
+                Key::Fields => fields = map.next_value_seed(Fields(&mut *out))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        d.deserialize_any(V)
+        Ok(leader && fields)
     }
-}
-
-/// One record object (an element of a document's array), read as
-/// [`Document`] reads each.
-fn record_from_str(text: &str) -> serde_json::Result<Option<XmlRecord>> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let record = RecordVisitor.deserialize(&mut de)?;
-    de.end()?;
-    Ok(record.0)
-}
-
-/// The records of `document` as [`Document`] reads them, or `None` when
-/// serde_json refuses it. An array's elements are found in one pass, which
-/// checks the whole document, and read on the rayon pool. Measured on
-/// 10,000 LoC records: the first pass costs about a seventh of the CPU
-/// time of reading them, and the reading is spread over the cores.
-pub(crate) fn read_document(document: &[u8]) -> Option<Vec<Option<XmlRecord>>> {
-    use rayon::prelude::*;
-    if let Ok(elements) = serde_json::from_slice::<Vec<&RawValue>>(document) {
-        return elements
-            .par_iter()
-            .map(|raw| record_from_str(raw.get()).ok())
-            .collect();
-    }
-    serde_json::from_slice::<Document>(document)
-        .ok()
-        .map(|Document(records)| records)
+    other_values!(bool, false);
+    other_str!(bool, false);
+    other_seq!(bool, false);
 }

@@ -1,7 +1,7 @@
 //! MARC-in-JSON as a source of whole-file jobs. The document is parsed by
 //! serde_json on a thread of its own (the GIL released, Ctrl-C looked at
-//! while it waits) into records as pymarc's `JSONReader` builds them
-//! (`json_read`); each is laid out like a decoded ISO 2709 record and
+//! while it waits) straight into records laid out like decoded ISO 2709
+//! ones, as pymarc's `JSONReader` builds them (`json_read`), and each is
 //! converted with no Python object at all.
 //!
 //! serde_json is stricter than Python's `json.load(strict=False)` (control
@@ -15,11 +15,10 @@ use std::thread;
 use crossbeam_channel::{bounded, RecvTimeoutError};
 use pyo3::prelude::*;
 
-use super::json_read::read_document;
+use super::json_document::{read_document, Laid};
 use super::source::WAIT;
 use super::xml_source::{laid_out_items, OWN_WAY};
 use pymrrc_core::batch::Item;
-use pymrrc_core::marcxml::{lay_out, XmlRecord};
 use pymrrc_core::pipeline::BATCH_RECORDS;
 
 /// The records of a MARC-in-JSON `document` as pymarc's `JSONReader`
@@ -30,7 +29,7 @@ use pymrrc_core::pipeline::BATCH_RECORDS;
 pub(crate) fn parse_document(
     py: Python<'_>,
     document: Vec<u8>,
-) -> PyResult<Option<Vec<Option<XmlRecord>>>> {
+) -> PyResult<Option<Vec<Option<Laid>>>> {
     let (tx, rx) = bounded(1);
     thread::Builder::new()
         .name("pymrrc-json".into())
@@ -49,7 +48,7 @@ pub(crate) fn parse_document(
 
 /// The records of a parsed MARC-in-JSON document.
 pub(crate) struct JsonRecords {
-    records: std::vec::IntoIter<Option<XmlRecord>>,
+    records: std::vec::IntoIter<Option<Laid>>,
     /// Why reading stopped before the last record, if it did.
     pub(crate) stopped: Option<&'static str>,
 }
@@ -72,19 +71,12 @@ impl JsonRecords {
     }
 
     /// The next batch of records, `None` once reading is over.
-    pub(crate) fn next_batch(&mut self, py: Python<'_>) -> PyResult<Option<Vec<Item>>> {
+    pub(crate) fn next_batch(&mut self, _py: Python<'_>) -> PyResult<Option<Vec<Item>>> {
         if self.stopped.is_some() || self.records.len() == 0 {
             return Ok(None);
         }
-        let batch: Vec<Option<XmlRecord>> = self.records.by_ref().take(BATCH_RECORDS).collect();
-        let laid = py.detach(|| {
-            use rayon::prelude::*;
-            batch
-                .par_iter()
-                .map(|r| r.as_ref().and_then(lay_out))
-                .collect::<Vec<_>>()
-        });
-        let (items, complete) = laid_out_items(laid);
+        let batch: Vec<Option<Laid>> = self.records.by_ref().take(BATCH_RECORDS).collect();
+        let (items, complete) = laid_out_items(batch);
         if !complete {
             self.stopped = Some(OWN_WAY);
         }

@@ -4,7 +4,8 @@
 //!
 //! * [`source`] reads a path (the core's parallel pipeline) or a Python
 //!   binary stream, [`xml_source`] a MARCXML document and [`json_source`]
-//!   a MARC-in-JSON one (parsed by [`json_read`]);
+//!   a MARC-in-JSON one (parsed by [`json_document`] with the visitors of
+//!   [`json_read`]);
 //! * [`job`] is `FileJob`, which converts each batch with the core's
 //!   `convert` (and counts with `stats`, picks `grep` values) and hands
 //!   Python what it must handle itself;
@@ -13,6 +14,7 @@
 
 mod ahead;
 mod job;
+mod json_document;
 mod json_read;
 mod json_source;
 mod parts;
@@ -21,6 +23,7 @@ mod xml_source;
 
 use pyo3::prelude::*;
 
+pub(crate) use json_document::{record_from_str, Laid};
 pub(crate) use json_source::parse_document as parse_json_document;
 
 /// Adds the jobs' classes to the extension module.

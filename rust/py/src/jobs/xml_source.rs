@@ -26,14 +26,16 @@ pub(crate) const OWN_WAY: &str = "a record pymarc builds in its own way";
 
 /// Items for records laid out like decoded ones, up to the first one that
 /// could not be; `false` when there was one.
-pub(crate) fn laid_out_items(laid: Vec<Option<(Vec<u8>, Layout)>>) -> (Vec<Item>, bool) {
+pub(crate) fn laid_out_items<B: Into<Arc<[u8]>>>(
+    laid: Vec<Option<(B, Layout)>>,
+) -> (Vec<Item>, bool) {
     let mut items = Vec::with_capacity(laid.len());
     for record in laid {
         let Some((bytes, layout)) = record else {
             return (items, false);
         };
         items.push(Item {
-            chunk: Arc::from(bytes),
+            chunk: bytes.into(),
             offset: 0,
             outcome: Outcome::Record(layout),
             notes: Vec::new(),
