@@ -16,9 +16,9 @@ use pyo3::PyTraverseError;
 
 use crate::field_lazy::Code;
 pub use crate::field_state::FieldBase;
-pub(crate) use crate::field_state::{built, new_field};
-use crate::field_state::{edit_built, is_control, lazy_of, take_pending};
-use crate::plain_field::{plain_indicators, plain_subfields};
+pub(crate) use crate::field_state::{built, FieldMaker};
+use crate::field_state::{edit_built, is_control, lazy_of, with_lazy};
+use crate::plain_field::{is_plain_field, plain_indicators, plain_subfields};
 use crate::pytypes::types;
 use crate::text::{exact_pair, plain_text, truthy};
 use pymrrc_core::text::py_strip;
@@ -94,11 +94,8 @@ impl FieldBase {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> Self {
-        if args.is_empty() && kwargs.is_none() {
-            if let Some(values) = take_pending() {
-                return values;
-            }
-        }
+        // pymarc's `Field.__init__` takes the arguments.
+        let _ = (args, kwargs);
         Self::with_values(
             py.None(),
             py.None(),
@@ -156,7 +153,7 @@ impl FieldBase {
     /// by spaces.
     fn value(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        if let Some(text) = lazy_of(slf)?.and_then(|lazy| lazy.value_text(py)) {
+        if let Some(text) = with_lazy(slf, |_, lazy| lazy.value_text(py))? {
             return Ok(text.into_any().unbind());
         }
         if is_control(slf)? {
@@ -182,11 +179,13 @@ impl FieldBase {
     ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         let default = default.unwrap_or_else(|| py.None());
-        if let (Some(lazy), Some(code)) = (lazy_of(slf)?, Code::of(code)) {
-            return Ok(match lazy.first(py, code) {
-                Some(v) => v.into_any().unbind(),
-                None => default,
-            });
+        if let Some(code) = Code::of(code) {
+            if let Some(found) = with_lazy(slf, |_, lazy| Some(lazy.first(py, code)))? {
+                return Ok(match found {
+                    Some(v) => v.into_any().unbind(),
+                    None => default,
+                });
+            }
         }
         if is_control(slf)? {
             return Ok(default);
@@ -205,11 +204,12 @@ impl FieldBase {
 
     fn __getitem__(slf: &Bound<'_, Self>, code: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        if let (Some(lazy), Some(code)) = (lazy_of(slf)?, Code::of(code)) {
-            return match lazy.first(py, code) {
-                Some(v) => Ok(v.into_any().unbind()),
-                None => Err(PyKeyError::new_err(())),
-            };
+        if let Some(code) = Code::of(code) {
+            if let Some(found) = with_lazy(slf, |_, lazy| Some(lazy.first(py, code)))? {
+                return found
+                    .map(|v| v.into_any().unbind())
+                    .ok_or_else(|| PyKeyError::new_err(()));
+            }
         }
         if is_control(slf)? {
             return Err(PyKeyError::new_err(()));
@@ -228,8 +228,10 @@ impl FieldBase {
 
     fn __contains__(slf: &Bound<'_, Self>, code: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = slf.py();
-        if let (Some(lazy), Some(code)) = (lazy_of(slf)?, Code::of(code)) {
-            return Ok(lazy.first(py, code).is_some());
+        if let Some(code) = Code::of(code) {
+            if let Some(found) = with_lazy(slf, |_, lazy| Some(lazy.first(py, code).is_some()))? {
+                return Ok(found);
+            }
         }
         if is_control(slf)? {
             return Ok(false);
@@ -250,8 +252,10 @@ impl FieldBase {
     #[pyo3(signature = (*codes))]
     fn get_subfields(slf: &Bound<'_, Self>, codes: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        if let (Some(lazy), Some(wanted)) = (lazy_of(slf)?, Code::all(codes)) {
-            return Ok(lazy.values_of(py, &wanted)?.into_any().unbind());
+        if let Some(wanted) = Code::all(codes) {
+            if let Some(found) = with_lazy(slf, |_, lazy| Some(lazy.values_of(py, &wanted)))? {
+                return Ok(found?.into_any().unbind());
+            }
         }
         if is_control(slf)? || codes.is_empty() {
             return Ok(PyList::empty(py).into_any().unbind());
@@ -282,23 +286,33 @@ impl FieldBase {
     /// " -- ", subfield 6 is left out).
     fn format_field(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        if !is_control(slf)? {
-            let tag = slf.borrow().tag.clone_ref(py);
-            let field_cls = types(py)?.field.bind(py);
-            let subject = match tag.bind(py).cast_exact::<PyString>() {
-                Ok(t) if slf.get_type().is(field_cls) => {
-                    t.to_str().ok().map(|t| t.starts_with('6'))
+        let lazy_text = with_lazy(slf, |b, lazy| {
+            let tag = b.tag.bind(py).cast_exact::<PyString>().ok()?;
+            let subject = tag.to_str().ok()?.starts_with('6');
+            lazy.format_text(py, subject).or_else(|| {
+                let text = lazy.format_field(subject)?;
+                Some(PyString::new(py, &text))
+            })
+        })?;
+        if let Some(text) = lazy_text {
+            return Ok(text.into_any().unbind());
+        }
+        let plain = is_plain_field(slf.as_any())?;
+        if is_control(slf)? {
+            // pymarc: `self.data or ""`.
+            if plain {
+                let data = slf.borrow().data.clone_ref(py);
+                if truthy(data.bind(py))? {
+                    return Ok(data);
                 }
+                return Ok(PyString::new(py, "").into_any().unbind());
+            }
+        } else {
+            let tag = slf.borrow().tag.clone_ref(py);
+            let subject = match tag.bind(py).cast_exact::<PyString>() {
+                Ok(t) if plain => t.to_str().ok().map(|t| t.starts_with('6')),
                 _ => None,
             };
-            if let (Some(lazy), Some(subject)) = (lazy_of(slf)?, subject) {
-                if let Some(text) = lazy.format_text(py, subject) {
-                    return Ok(text.into_any().unbind());
-                }
-                if let Some(text) = lazy.format_field(subject) {
-                    return Ok(PyString::new(py, &text).into_any().unbind());
-                }
-            }
             let subfields = built(slf)?.subfields.clone_ref(py);
             if let (Some(subject), Some(pairs)) = (subject, plain_subfields(subfields.bind(py))?) {
                 let mut out = String::new();

@@ -193,46 +193,52 @@ impl LazyField {
         })
     }
 
-    /// `value()` when every stripped value is ASCII and stripping needs
-    /// no decoding (the common case), its pieces copied straight into the
-    /// string; `None` otherwise, or past [`MAX_PIECES`] subfields.
+    /// `value()` when all the field's text is ASCII (the common case),
+    /// written in one pass into a buffer and copied into a string made for
+    /// ASCII; `None` otherwise.
     fn ascii_value<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
-        let mut pieces: [&[u8]; MAX_PIECES] = [&[]; MAX_PIECES];
-        let mut count = 0;
-        for (_, value) in self.subfields() {
-            let body = strip_ascii_edges(value)?;
-            if count == MAX_PIECES || !body.is_ascii() {
-                return None;
+        // Each value takes its delimiter and code in the bytes (or two
+        // bytes of `size_hint`): room for one space before it.
+        with_buffer(self.size_hint(), |out| {
+            let mut len = 0;
+            for (i, (_, value)) in self.subfields().enumerate() {
+                if !value.is_ascii() {
+                    return None;
+                }
+                if i > 0 {
+                    *out.get_mut(len)? = b' ';
+                    len += 1;
+                }
+                push(out, &mut len, trim_py_ascii(value))?;
             }
-            pieces[count] = body;
-            count += 1;
-        }
-        ascii_joined(py, &pieces[..count], b" ").ok()
+            ascii_joined(py, &[out.get(..len)?], b"").ok()
+        })
     }
 
-    /// `format_field()` when all its text is ASCII, its pieces copied
-    /// straight into the string; `None` otherwise, or past [`MAX_PIECES`]
-    /// subfields.
+    /// `format_field()` when all its text is ASCII, written as
+    /// [`Self::ascii_value`] writes `value()`; `None` otherwise.
     fn ascii_format<'py>(&self, py: Python<'py>, subject: bool) -> Option<Bound<'py, PyString>> {
-        let mut pieces: [&[u8]; 2 * MAX_PIECES] = [&[]; 2 * MAX_PIECES];
-        let mut count = 0;
-        for (code, value) in self.subfields() {
-            if code == b'6' {
-                continue;
+        // A value's separator takes at most two bytes more than its
+        // delimiter and code.
+        with_buffer(2 * self.size_hint() + 4, |out| {
+            let mut len = 0;
+            for (code, value) in self.subfields() {
+                if code == b'6' {
+                    continue;
+                }
+                if !value.is_ascii() {
+                    return None;
+                }
+                if subject && matches!(code, b'v' | b'x' | b'y' | b'z') {
+                    push(out, &mut len, b" -- ")?;
+                } else {
+                    *out.get_mut(len)? = b' ';
+                    len += 1;
+                }
+                push(out, &mut len, value)?;
             }
-            if count == pieces.len() || !value.is_ascii() {
-                return None;
-            }
-            pieces[count] = if subject && matches!(code, b'v' | b'x' | b'y' | b'z') {
-                b" -- "
-            } else {
-                b" "
-            };
-            pieces[count + 1] = value;
-            count += 2;
-        }
-        let pieces = strip_pieces(&mut pieces[..count]);
-        ascii_joined(py, pieces, b"").ok()
+            ascii_joined(py, &[trim_py_ascii(out.get(..len)?)], b"").ok()
+        })
     }
 
     /// `format_field()` as a Python string, as [`Self::value_text`] makes
@@ -337,9 +343,35 @@ impl LazyField {
     }
 }
 
-/// How many subfields [`LazyField::ascii_value`] takes (fields with more
-/// go the general way).
-const MAX_PIECES: usize = 32;
+/// Runs `build` with a buffer of `len` bytes: on the stack when it is
+/// short (as most fields are: a small one costs less to clear), else on
+/// the heap.
+fn with_buffer<R>(len: usize, build: impl FnOnce(&mut [u8]) -> Option<R>) -> Option<R> {
+    if len <= 128 {
+        build(&mut [0; 128][..len])
+    } else if len <= 1024 {
+        build(&mut [0; 1024][..len])
+    } else {
+        build(&mut vec![0; len])
+    }
+}
+
+/// Copies `piece` into `out` at `*len` and moves `*len` past it; `None`
+/// when it does not fit.
+fn push(out: &mut [u8], len: &mut usize, piece: &[u8]) -> Option<()> {
+    let end = len.checked_add(piece.len())?;
+    out.get_mut(*len..end)?.copy_from_slice(piece);
+    *len = end;
+    Some(())
+}
+
+/// ASCII `bytes` less what Python's `str.strip()` removes at either end.
+fn trim_py_ascii(bytes: &[u8]) -> &[u8] {
+    let space = |b: &u8| is_py_space(char::from(*b));
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
 
 /// UTF-8 `bytes` less the ASCII characters Python's `str.strip()` removes
 /// at either end; `None` when what is left starts or ends with a
@@ -355,33 +387,6 @@ fn strip_ascii_edges(bytes: &[u8]) -> Option<&[u8]> {
         (Some(first), Some(last)) if !first.is_ascii() || !last.is_ascii() => None,
         _ => Some(body),
     }
-}
-
-/// `pieces` (ASCII) as `str.strip()` leaves their concatenation: spaces
-/// taken off the front of the first pieces and the back of the last.
-fn strip_pieces<'a, 'p>(pieces: &'p mut [&'a [u8]]) -> &'p [&'a [u8]] {
-    let space = |b: &u8| is_py_space(char::from(*b));
-    let mut start = 0;
-    while start < pieces.len() {
-        let piece = pieces[start];
-        let kept = piece.iter().position(|b| !space(b)).unwrap_or(piece.len());
-        pieces[start] = &piece[kept..];
-        if !pieces[start].is_empty() {
-            break;
-        }
-        start += 1;
-    }
-    let mut end = pieces.len();
-    while end > start {
-        let piece = pieces[end - 1];
-        let kept = piece.iter().rposition(|b| !space(b)).map_or(0, |i| i + 1);
-        pieces[end - 1] = &piece[..kept];
-        if !pieces[end - 1].is_empty() {
-            break;
-        }
-        end -= 1;
-    }
-    &pieces[start..end]
 }
 
 /// A requested subfield code, as far as comparing it with the one-letter

@@ -4,8 +4,6 @@
 //! building those, and making `Field` objects with their values. The
 //! Python-facing methods are in [`crate::field`].
 
-use std::cell::RefCell;
-
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
@@ -61,46 +59,61 @@ pub(crate) fn built<'py>(slf: &Bound<'py, FieldBase>) -> PyResult<PyRef<'py, Fie
     Ok(slf.borrow())
 }
 
-thread_local! {
-    /// The values of the `Field` [`new_field`] is making: its call of the
-    /// base's `tp_new` takes them, so the object is made once with them.
-    static PENDING: RefCell<Option<FieldBase>> = const { RefCell::new(None) };
+/// Makes instances of a `Field` class holding given values, as the
+/// base's `tp_new` makes them but with no Python-level call (no
+/// `__init__`).
+pub(crate) struct FieldMaker<'py> {
+    cls: Bound<'py, PyType>,
+    /// `cls` is a `FieldBase` whose `tp_new` is the base's.
+    direct: bool,
 }
 
-/// A new instance of `cls` (`Field`) holding `values`, made by the base's
-/// `tp_new` alone (no Python `__init__`).
-pub(crate) fn new_field<'py>(
-    py: Python<'py>,
-    cls: &Bound<'py, PyType>,
-    values: FieldBase,
-) -> PyResult<Bound<'py, PyAny>> {
-    // Measured: about a fifth of building a field went to making the
-    // default values (an empty list among them) only to replace them.
-    // `tp_new` runs no Python code before `py_new` takes the values, unless
-    // `cls` has a `__new__` of its own: then fill the object afterwards.
-    let own_new = {
+impl<'py> FieldMaker<'py> {
+    /// A maker of `cls` instances (`cls` is `Field` where the reader makes
+    /// them).
+    pub(crate) fn new(cls: &Bound<'py, PyType>) -> PyResult<Self> {
+        let py = cls.py();
         let base = py.get_type::<FieldBase>();
         #[allow(unsafe_code)]
         // SAFETY: both pointers are live type objects; only their `tp_new`
         // slots are read.
-        unsafe {
+        let same_new = unsafe {
             let slot = |tp: *mut pyo3::ffi::PyTypeObject| (*tp).tp_new.map(|f| f as usize);
             slot(cls.as_type_ptr()) == slot(base.as_type_ptr())
+        };
+        Ok(Self {
+            cls: cls.clone(),
+            direct: same_new && cls.is_subclass(&base)?,
+        })
+    }
+
+    /// A new instance holding `values`.
+    pub(crate) fn make(&self, values: FieldBase) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.cls.py();
+        if !self.direct {
+            // A `__new__` of its own (or not a `FieldBase` at all): make
+            // the object as `cls()` would, then fill it.
+            let obj = new_instance(py, &self.cls)?;
+            *obj.cast::<FieldBase>()?.borrow_mut() = values;
+            return Ok(obj);
         }
-    };
-    if !own_new {
-        let obj = new_instance(py, cls)?;
-        *obj.cast::<FieldBase>()?.borrow_mut() = values;
-        return Ok(obj);
+        // Measured (docs/decisions/0032): calling the `tp_new` slot went
+        // through PyO3's trampoline, `*args`/`**kwargs` extraction and a
+        // hand-over of the values through a thread-local, about a fifth of
+        // making a field. PyO3's own `tp_new` body (what the slot runs
+        // once the arguments are extracted) makes the object directly.
+        #[allow(unsafe_code)]
+        // SAFETY: `cls` is `FieldBase` or a subclass of it (`direct`),
+        // which is what `tp_new_impl` requires; it returns a new reference.
+        unsafe {
+            let ptr = pyo3::impl_::pymethods::tp_new_impl(
+                py,
+                pyo3::PyClassInitializer::from(values),
+                self.cls.as_type_ptr(),
+            )?;
+            Ok(Bound::from_owned_ptr(py, ptr))
+        }
     }
-    PENDING.with(|p| p.replace(Some(values)));
-    let made = new_instance(py, cls);
-    let left = PENDING.with(RefCell::take);
-    let obj = made?;
-    if let Some(values) = left {
-        *obj.cast::<FieldBase>()?.borrow_mut() = values;
-    }
-    Ok(obj)
 }
 
 /// Changes a field whose objects are built first (the other one must not
@@ -111,26 +124,40 @@ pub(crate) fn edit_built(slf: &Bound<'_, FieldBase>, edit: impl FnOnce(&mut Fiel
     Ok(())
 }
 
-/// The field's bytes while it was read lazily, its class is exactly
-/// `Field` (a subclass's Python overrides must see the objects) and it is
-/// still a data field.
-pub(crate) fn lazy_of(slf: &Bound<'_, FieldBase>) -> PyResult<Option<LazyField>> {
+/// `answer(field, lazy)` while the field was read lazily, its class is
+/// exactly `Field` (a subclass's Python overrides must see the objects)
+/// and it is still a data field; `None` otherwise. `answer` runs with the
+/// field borrowed, so it must run no Python code (making strings and
+/// lists is fine).
+pub(crate) fn with_lazy<R>(
+    slf: &Bound<'_, FieldBase>,
+    answer: impl FnOnce(&FieldBase, &LazyField) -> Option<R>,
+) -> PyResult<Option<R>> {
     if !is_plain_field(slf.as_any())? {
         return Ok(None);
     }
     let py = slf.py();
-    let (lazy, control) = {
+    let control = {
         let b = slf.borrow();
-        let Some(lazy) = &b.lazy else {
+        if b.lazy.is_none() {
             return Ok(None);
-        };
+        }
         // The common case, `False` as the reader made it, needs no call.
         if b.control_field.is(&*pyo3::types::PyBool::new(py, false)) {
-            return Ok(Some(lazy.clone()));
+            return Ok(b.lazy.as_ref().and_then(|lazy| answer(&b, lazy)));
         }
-        (lazy.clone(), b.control_field.clone_ref(py))
+        b.control_field.clone_ref(py)
     };
-    Ok((!truthy(control.bind(py))?).then_some(lazy))
+    if truthy(control.bind(py))? {
+        return Ok(None);
+    }
+    let b = slf.borrow();
+    Ok(b.lazy.as_ref().and_then(|lazy| answer(&b, lazy)))
+}
+
+/// The field's bytes while [`with_lazy`] would answer from them.
+pub(crate) fn lazy_of(slf: &Bound<'_, FieldBase>) -> PyResult<Option<LazyField>> {
+    with_lazy(slf, |_, lazy| Some(lazy.clone()))
 }
 
 impl FieldBase {
@@ -181,10 +208,4 @@ pub(crate) fn is_control(slf: &Bound<'_, FieldBase>) -> PyResult<bool> {
     let py = slf.py();
     let flag = slf.borrow().control_field.clone_ref(py);
     truthy(flag.bind(py))
-}
-
-
-/// The values [`new_field`] left for the `tp_new` it called, if any.
-pub(crate) fn take_pending() -> Option<FieldBase> {
-    PENDING.with(RefCell::take)
 }

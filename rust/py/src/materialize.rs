@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString, PyType};
+use pyo3::types::{PyList, PyString};
 
-use crate::field::{new_field, FieldBase};
+use crate::field::{FieldBase, FieldMaker};
 use crate::field_lazy::LazyField;
 pub(crate) use crate::lazy_record::{decoded_text, LazyRecord};
 use crate::lazy_record::ascii_joined;
@@ -25,22 +25,23 @@ pub(crate) fn build_fields<'py>(
     lazy: &Arc<LazyRecord>,
     handed: &[Option<Py<PyAny>>],
 ) -> PyResult<Bound<'py, PyList>> {
-    let field_cls = types(py)?.field.bind(py);
+    let maker = FieldMaker::new(types(py)?.field.bind(py))?;
     let mut fields = Vec::with_capacity(lazy.layout.fields.len());
     for index in 0..lazy.layout.fields.len() {
         match handed.get(index) {
             Some(Some(obj)) => fields.push(obj.bind(py).clone()),
-            _ => fields.push(build_field(py, field_cls, lazy, index)?),
+            _ => fields.push(build_field(py, &maker, lazy, index)?),
         }
     }
     PyList::new(py, fields)
 }
 
-/// The `Field` object for the field at `index` of `lazy` (`field_cls` is
-/// `Field`): a control field with its data decoded, or a lazy data field.
+/// The `Field` object for the field at `index` of `lazy` (`maker` makes
+/// `Field` objects): a control field with its data decoded, or a lazy
+/// data field.
 pub(crate) fn build_field<'py>(
     py: Python<'py>,
-    field_cls: &Bound<'py, PyType>,
+    maker: &FieldMaker<'py>,
     lazy: &Arc<LazyRecord>,
     index: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -57,7 +58,7 @@ pub(crate) fn build_field<'py>(
     } else {
         FieldBase::lazy_data_field(py, tag, LazyField::new(Arc::clone(lazy), index))
     };
-    let obj = new_field(py, field_cls, values)?;
+    let obj = maker.make(values)?;
     // It holds no container until built (`gc_untrack`).
     crate::gc_untrack::untrack(&obj);
     Ok(obj)

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
 
+use crate::field::FieldMaker;
 use crate::materialize::{build_field, build_fields, LazyRecord};
 use crate::pytypes::types;
 use crate::storage::{Fields, HandedOut, Leader, Storage};
@@ -169,10 +170,10 @@ pub(crate) fn hand_out<'py>(
             return Ok(Some(handed_objects(slf, indices)));
         }
         // Made with no borrow held (see `fields_of`).
-        let field_cls = types(py)?.field.bind(py);
+        let maker = FieldMaker::new(types(py)?.field.bind(py))?;
         let mut made = Vec::with_capacity(missing.len());
         for &i in &missing {
-            made.push((i, build_field(py, field_cls, &lazy, i)?.unbind()));
+            made.push((i, build_field(py, &maker, &lazy, i)?.unbind()));
         }
         let mut b = slf.borrow_mut();
         let first = match &b.storage.fields {
