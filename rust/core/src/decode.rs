@@ -629,6 +629,22 @@ mod tests {
     }
 
     #[test]
+    fn subfield_parts_are_the_pieces_of_a_split() {
+        // Delimiters before, at and after the bytes looked at one by one.
+        for len in 0..80 {
+            for step in [1, 5, 23, 24, 25, 31, 70] {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|i| if i % step == step - 1 { 0x1f } else { b'a' + (i % 26) as u8 })
+                    .collect();
+                let pieces: Vec<&[u8]> = bytes.split(|&b| b == SUBFIELD_INDICATOR).collect();
+                let parts: Vec<&[u8]> =
+                    SubfieldParts::new(&bytes).map(|(s, e)| &bytes[s..e]).collect();
+                assert_eq!(parts, pieces, "len {len}, step {step}");
+            }
+        }
+    }
+
+    #[test]
     fn data_field_parts_default_indicators_and_drop_empty_subfields() {
         let one = DataFieldParts::new(b"1\x1f\x1faA\x1fbB\x1f");
         assert_eq!(one.indicators, *b"1 ");

@@ -27,10 +27,17 @@ pub struct Count {
 }
 
 /// A hasher for the short keys counted here (tags, tag and code): one
-/// multiply per word; the keys come from one's own records, so there is
+/// multiply per piece of a key (the length of the tag, its bytes as one
+/// word, the code); the keys come from one's own records, so there is
 /// nothing to defend against.
 #[derive(Default, Clone, Copy)]
 pub struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
@@ -38,9 +45,17 @@ impl Hasher for KeyHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        for word in bytes.chunks(8) {
+            self.mix(word.iter().fold(0, |w, &b| (w << 8) | u64::from(b)));
         }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
     }
 }
 
