@@ -41,14 +41,19 @@ _ORIGINAL_NAMES = [
 
 def parse(text: object) -> JsonDocument | None:
     """The document ``text`` (what the reader's handle gave: ``str`` or
-    ``bytes``) parsed natively, or ``None`` for the Python path."""
+    ``bytes``) parsed natively, or ``None`` for the Python path. An ASCII
+    ``str`` (its own UTF-8) and ``bytes`` are read where they lie."""
+    data: str | bytes
     if isinstance(text, str):
         if text.startswith("\ufeff"):
             return None  # json.loads refuses it with its own message
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:
-            return None  # lone surrogates
+        if text.isascii():
+            data = text
+        else:
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:
+                return None  # lone surrogates
     elif isinstance(text, (bytes, bytearray)):
         if json.detect_encoding(text) != "utf-8":
             return None

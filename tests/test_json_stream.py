@@ -1,5 +1,6 @@
-"""``JSONReader(..., stream=True)`` reads a MARC-in-JSON document one
-record at a time in bounded memory (compat-tests/DIVERGENCES.md, D17).
+"""``JSONReader`` on a large document: with ``stream=True`` it reads one
+record at a time in bounded memory (compat-tests/DIVERGENCES.md, D17);
+without, Ctrl-C stops its parse of the whole document.
 
 A generated document of about 40 MB is read in a fresh interpreter, given
 as a path and as a binary file object: every record comes back, and
@@ -81,3 +82,30 @@ def test_reading_the_whole_document_holds_it(big_document):
     count, _, peak, grown = _read(big_document, "whole")
     assert count == RECORDS
     assert max(peak, grown) > size // 2
+
+
+INTERRUPT = r"""
+import os, signal, sys, threading, time
+from pymrrc import _json_native
+
+text = open(sys.argv[1], encoding="utf-8").read()
+start = time.perf_counter()
+assert _json_native.parse(text) is not None
+whole = time.perf_counter() - start
+threading.Timer(whole / 10, os.kill, (os.getpid(), signal.SIGINT)).start()
+start = time.perf_counter()
+try:
+    _json_native.parse(text)
+except KeyboardInterrupt:
+    print("interrupted", whole, time.perf_counter() - start)
+else:
+    print("finished", whole, time.perf_counter() - start)
+"""
+
+
+def test_ctrl_c_stops_the_parse_of_a_whole_document(big_document):
+    done = subprocess.run([sys.executable, "-c", INTERRUPT, str(big_document)],
+                          capture_output=True, text=True, timeout=300, check=True)
+    outcome, whole, interrupted = done.stdout.split()
+    assert outcome == "interrupted", done.stdout
+    assert float(interrupted) < float(whole) * 0.6, done.stdout

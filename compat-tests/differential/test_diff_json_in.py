@@ -307,32 +307,38 @@ def _numbered(count):
                        for i in range(count)])
 
 
+def shared_by_threads(reader):
+    """``(sorted records, errors)`` four threads take from one iteration
+    of ``reader``."""
+    import threading
+
+    iterator = iter(reader)
+    seen, errors = [], []
+
+    def work():
+        while True:
+            try:
+                record = next(iterator)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001
+                errors.append(diff._exc(exc))
+                return
+            seen.append((record["001"].data, record["245"]["a"]))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(seen), errors
+
+
 def test_threads_sharing_one_iteration_get_each_record_once(reference, target):
     # One iteration (one ``iter(reader)``) shared by threads hands out each
     # record once, as pymarc's list iterator does, with no error.
-    import threading
-
     def look(lib):
-        iterator = iter(lib.JSONReader(_numbered(2000)))
-        seen, errors = [], []
-
-        def work():
-            while True:
-                try:
-                    record = next(iterator)
-                except StopIteration:
-                    return
-                except Exception as exc:  # noqa: BLE001
-                    errors.append(diff._exc(exc))
-                    return
-                seen.append((record["001"].data, record["245"]["a"]))
-
-        threads = [threading.Thread(target=work) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return sorted(seen), errors
+        return shared_by_threads(lib.JSONReader(_numbered(2000)))
 
     assert look(target) == look(reference)
 
@@ -443,28 +449,5 @@ class _Trickle(io.StringIO):
 
 
 def test_stream_threads_sharing_one_iteration_get_each_record_once(reference, target):
-    import threading
-
-    def look(lib, **options):
-        iterator = iter(lib.JSONReader(_Trickle(_numbered(3000)), **options))
-        seen, errors = [], []
-
-        def work():
-            while True:
-                try:
-                    record = next(iterator)
-                except StopIteration:
-                    return
-                except Exception as exc:  # noqa: BLE001
-                    errors.append(diff._exc(exc))
-                    return
-                seen.append((record["001"].data, record["245"]["a"]))
-
-        threads = [threading.Thread(target=work) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return sorted(seen), errors
-
-    assert look(target, stream=True) == look(reference)
+    ours = shared_by_threads(target.JSONReader(_Trickle(_numbered(3000)), stream=True))
+    assert ours == shared_by_threads(reference.JSONReader(_Trickle(_numbered(3000))))

@@ -1,7 +1,7 @@
 //! `JsonDocument`: the native engine behind `pymrrc.JSONReader`.
 //!
 //! The document is parsed by serde_json with the GIL released
-//! (`jobs::parse_json_document`, the visitors the `pymrrc` command reads
+//! (`jobs::read_document_until`, the visitors the `pymrrc` command reads
 //! MARC-in-JSON with) straight into records laid out like decoded ISO 2709
 //! ones; each becomes a `Record` only when the reader hands it out, exactly
 //! as `MARCReader` makes its records (its fields are built on first use).
@@ -19,7 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use pyo3::PyTraverseError;
 
-use crate::jobs::Laid;
+use crate::jobs::{read_document_until, Laid};
 use crate::lazy_record::LazyRecord;
 use crate::pytypes::{new_instance, py_bool, types};
 use crate::record::RecordBase;
@@ -65,18 +65,35 @@ pub(crate) fn laid_record<'py>(
 
 #[pymethods]
 impl JsonDocument {
-    /// Parses `data` (a MARC-in-JSON document as UTF-8 `bytes`); `None`
-    /// when serde_json does not read it as Python's `json.loads` does (the
+    /// Parses `data` (a MARC-in-JSON document: UTF-8 `bytes`, or a `str`,
+    /// best an ASCII one, whose UTF-8 is its own text); `None` when
+    /// serde_json does not read it as Python's `json.loads` does (the
     /// caller then uses `json.loads`, and its errors).
+    ///
+    /// The document is read where it lies (no copy), with the GIL
+    /// released; signals are looked at every thousand records or so, with
+    /// the GIL taken back for that moment, and an exception a handler
+    /// raises (`KeyboardInterrupt`) stops the parse.
     #[staticmethod]
-    fn parse(py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<Option<Self>> {
-        let document = data.as_bytes().to_vec();
-        Ok(
-            crate::jobs::parse_json_document(py, document)?.map(|records| Self {
-                len: records.len(),
-                records: Mutex::new(records),
-            }),
-        )
+    fn parse(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Option<Self>> {
+        let document: &[u8] = match data.cast::<PyString>() {
+            Ok(text) => text.to_str()?.as_bytes(),
+            Err(_) => data.cast::<PyBytes>()?.as_bytes(),
+        };
+        let mut raised = None;
+        let parsed = py.detach(|| {
+            read_document_until(document, &mut || {
+                raised = Python::attach(|py| py.check_signals().err());
+                raised.is_some()
+            })
+        });
+        if let Some(err) = raised {
+            return Err(err);
+        }
+        Ok(parsed.map(|records| Self {
+            len: records.len(),
+            records: Mutex::new(records),
+        }))
     }
 
     fn __len__(&self) -> usize {

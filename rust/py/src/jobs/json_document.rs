@@ -69,23 +69,32 @@ pub(crate) fn record_from_str(text: &str) -> serde_json::Result<Option<Laid>> {
 }
 
 /// A document: an array of record objects, each read as it is reached,
-/// or one record object (`None`: anything else).
-struct Records;
+/// or one record object (`None`: anything else). `stop` is asked every
+/// [`RECORDS_PER_CHECK`] records whether to give up.
+struct Records<'a> {
+    stop: &'a mut dyn FnMut() -> bool,
+}
 
-impl<'de> DeserializeSeed<'de> for Records {
+/// Records read between two calls of [`Records`]' `stop`.
+const RECORDS_PER_CHECK: usize = 1024;
+
+impl<'de> DeserializeSeed<'de> for Records<'_> {
     type Value = Option<Vec<Option<Laid>>>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Records {
+impl<'de> Visitor<'de> for Records<'_> {
     type Value = Option<Vec<Option<Laid>>>;
     any_value!();
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut records = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         while let Some(record) = seq.next_element_seed(OneRecord)? {
             records.push(record);
+            if records.len() % RECORDS_PER_CHECK == 0 && (self.stop)() {
+                return Err(serde::de::Error::custom("stopped"));
+            }
         }
         Ok(Some(records))
     }
@@ -116,10 +125,19 @@ impl<'de> DeserializeSeed<'de> for OneRecord {
 /// into elements, then read them on the rayon pool) it replaced, and less
 /// wall time too on a loaded two-core machine.
 pub(crate) fn read_document(document: &[u8]) -> Option<Vec<Option<Laid>>> {
+    read_document_until(document, &mut || false)
+}
+
+/// [`read_document`], asking `stop` every so often whether to give up
+/// (then `None`).
+pub(crate) fn read_document_until(
+    document: &[u8],
+    stop: &mut dyn FnMut() -> bool,
+) -> Option<Vec<Option<Laid>>> {
     // Checked as UTF-8 once, so that no string is checked again.
     let text = std::str::from_utf8(document).ok()?;
     let mut de = serde_json::Deserializer::from_str(text);
-    let records = Records.deserialize(&mut de).ok()?;
+    let records = Records { stop }.deserialize(&mut de).ok()?;
     de.end().ok()?;
     records
 }

@@ -23,8 +23,7 @@ mod xml_source;
 
 use pyo3::prelude::*;
 
-pub(crate) use json_document::{record_from_str, Laid};
-pub(crate) use json_source::parse_document as parse_json_document;
+pub(crate) use json_document::{read_document_until, record_from_str, Laid};
 
 /// Adds the jobs' classes to the extension module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
