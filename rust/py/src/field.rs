@@ -17,7 +17,9 @@ use pyo3::PyTraverseError;
 use crate::field_lazy::Code;
 pub use crate::field_state::FieldBase;
 pub(crate) use crate::field_state::{built, FieldMaker};
-use crate::field_state::{edit_built, is_control, lazy_of, with_lazy};
+use crate::field_state::{
+    data_if_control, data_or_empty, edit_built, is_control, lazy_of, with_lazy,
+};
 use crate::plain_field::{is_plain_field, plain_indicators, plain_subfields};
 use crate::pytypes::types;
 use crate::text::{exact_pair, plain_text, truthy};
@@ -153,15 +155,15 @@ impl FieldBase {
     /// by spaces.
     fn value(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        if let Some(data) = data_if_control(slf) {
+            return data_or_empty(py, data);
+        }
         if let Some(text) = with_lazy(slf, |_, lazy| lazy.value_text(py))? {
             return Ok(text.into_any().unbind());
         }
         if is_control(slf)? {
             let data = slf.borrow().data.clone_ref(py);
-            if truthy(data.bind(py))? {
-                return Ok(data);
-            }
-            return Ok(PyString::new(py, "").into_any().unbind());
+            return data_or_empty(py, data);
         }
         let subfields = built(slf)?.subfields.clone_ref(py);
         if let Some(text) = plain_value(py, subfields.bind(py))? {
@@ -253,8 +255,10 @@ impl FieldBase {
     fn get_subfields(slf: &Bound<'_, Self>, codes: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         if let Some(wanted) = Code::all(codes) {
-            if let Some(found) = with_lazy(slf, |_, lazy| Some(lazy.values_of(py, &wanted)))? {
-                return Ok(found?.into_any().unbind());
+            // Not under `with_lazy`'s borrow: making a list may start a
+            // collection, whose finalizers may run any Python code.
+            if let Some(lazy) = lazy_of(slf)? {
+                return Ok(lazy.values_of(py, &wanted)?.into_any().unbind());
             }
         }
         if is_control(slf)? || codes.is_empty() {
@@ -286,6 +290,13 @@ impl FieldBase {
     /// " -- ", subfield 6 is left out).
     fn format_field(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        let plain = is_plain_field(slf.as_any())?;
+        if plain {
+            if let Some(data) = data_if_control(slf) {
+                // pymarc: `self.data or ""`.
+                return data_or_empty(py, data);
+            }
+        }
         let lazy_text = with_lazy(slf, |b, lazy| {
             let tag = b.tag.bind(py).cast_exact::<PyString>().ok()?;
             let subject = tag.to_str().ok()?.starts_with('6');
@@ -297,15 +308,10 @@ impl FieldBase {
         if let Some(text) = lazy_text {
             return Ok(text.into_any().unbind());
         }
-        let plain = is_plain_field(slf.as_any())?;
         if is_control(slf)? {
-            // pymarc: `self.data or ""`.
             if plain {
                 let data = slf.borrow().data.clone_ref(py);
-                if truthy(data.bind(py))? {
-                    return Ok(data);
-                }
-                return Ok(PyString::new(py, "").into_any().unbind());
+                return data_or_empty(py, data);
             }
         } else {
             let tag = slf.borrow().tag.clone_ref(py);

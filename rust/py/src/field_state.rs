@@ -127,8 +127,8 @@ pub(crate) fn edit_built(slf: &Bound<'_, FieldBase>, edit: impl FnOnce(&mut Fiel
 /// `answer(field, lazy)` while the field was read lazily, its class is
 /// exactly `Field` (a subclass's Python overrides must see the objects)
 /// and it is still a data field; `None` otherwise. `answer` runs with the
-/// field borrowed, so it must run no Python code (making strings and
-/// lists is fine).
+/// field borrowed, so it must run no Python code: making strings is fine,
+/// making a list is not (it may start a collection, and so finalizers).
 pub(crate) fn with_lazy<R>(
     slf: &Bound<'_, FieldBase>,
     answer: impl FnOnce(&FieldBase, &LazyField) -> Option<R>,
@@ -153,6 +153,25 @@ pub(crate) fn with_lazy<R>(
     }
     let b = slf.borrow();
     Ok(b.lazy.as_ref().and_then(|lazy| answer(&b, lazy)))
+}
+
+/// The `data` of a field whose `control_field` is exactly `True` (as the
+/// reader and `Field.__init__` make control fields), read with one
+/// borrow; `None` otherwise.
+pub(crate) fn data_if_control(slf: &Bound<'_, FieldBase>) -> Option<Py<PyAny>> {
+    let py = slf.py();
+    let b = slf.borrow();
+    b.control_field
+        .is(&*pyo3::types::PyBool::new(py, true))
+        .then(|| b.data.clone_ref(py))
+}
+
+/// What pymarc's `self.data or ""` gives.
+pub(crate) fn data_or_empty(py: Python<'_>, data: Py<PyAny>) -> PyResult<Py<PyAny>> {
+    if truthy(data.bind(py))? {
+        return Ok(data);
+    }
+    Ok(pyo3::types::PyString::new(py, "").into_any().unbind())
 }
 
 /// The field's bytes while [`with_lazy`] would answer from them.
