@@ -8,7 +8,7 @@ use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
 use super::source::WAIT;
 
 use pymrrc_core::batch::Item;
-use pymrrc_core::convert::{convert_batch, Format, Piece};
+use pymrrc_core::convert::{convert_batch, convert_item, Format, Piece};
 use pymrrc_core::stats::Stats;
 use pymrrc_core::text::Utf8Handling;
 use pyo3::prelude::*;
@@ -37,6 +37,23 @@ impl Ahead {
         stats: bool,
     ) -> Self {
         let (tx, done) = bounded(1);
+        if matches!(format, Format::Nothing | Format::Raw) && !stats {
+            // Counting, or handing on the records' own bytes, needs no
+            // pool: a hand-over per batch to it would cost more than the
+            // work, the more so on a busy machine.
+            let pieces = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| convert_item(format, item, handling, first + 1 + i as u64))
+                .collect();
+            let _ = tx.send(Converted {
+                items,
+                first,
+                pieces,
+                stats: None,
+            });
+            return Self { done };
+        }
         rayon::spawn(move || {
             let pieces = convert_batch(format, &items, handling, first + 1);
             let stats = stats.then(|| Stats::of_batch(&items));
