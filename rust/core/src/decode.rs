@@ -203,8 +203,7 @@ fn decode_with(
     let text_matters = utf8 && options.to_unicode;
     // Only for a verdict: no field of an all-ASCII record needs a look.
     let record_is_ascii = !full && record.is_ascii();
-    let record_is_utf8 =
-        text_matters && (record_is_ascii || std::str::from_utf8(record).is_ok());
+    let record_is_utf8 = text_matters && (record_is_ascii || std::str::from_utf8(record).is_ok());
     let mut fields_seen = 0usize;
     for (index, entry) in directory.chunks_exact(DIRECTORY_ENTRY_LEN).enumerate() {
         let entry_at = directory_span.start + index * DIRECTORY_ENTRY_LEN;
@@ -601,12 +600,17 @@ mod tests {
     fn checking_gives_the_verdict_decoding_gives() {
         let rec = sample_record();
         // An all-ASCII record too, where no field is looked into.
-        let ascii: Vec<u8> = rec.iter().map(|&b| if b < 0x80 { b } else { b'e' }).collect();
+        let ascii: Vec<u8> = rec
+            .iter()
+            .map(|&b| if b < 0x80 { b } else { b'e' })
+            .collect();
         let handlers = [Utf8Handling::Strict, Utf8Handling::Replace];
         let step = if cfg!(miri) { 11 } else { 1 };
         for base in [&rec, &ascii] {
             for i in (0..base.len()).step_by(step) {
-                for b in [0u8, b'0', b'9', b' ', 0x1e, 0x1f, 0x1d, 0x80, 0xc3, 0xe9, 0xff] {
+                for b in [
+                    0u8, b'0', b'9', b' ', 0x1e, 0x1f, 0x1d, 0x80, 0xc3, 0xe9, 0xff,
+                ] {
                     let mut m = base.clone();
                     m[i] = b;
                     for (force_utf8, utf8_handling) in [(false, handlers[0]), (true, handlers[1])] {
@@ -634,11 +638,18 @@ mod tests {
         for len in 0..80 {
             for step in [1, 5, 23, 24, 25, 31, 70] {
                 let bytes: Vec<u8> = (0..len)
-                    .map(|i| if i % step == step - 1 { 0x1f } else { b'a' + (i % 26) as u8 })
+                    .map(|i| {
+                        if i % step == step - 1 {
+                            0x1f
+                        } else {
+                            b'a' + (i % 26) as u8
+                        }
+                    })
                     .collect();
                 let pieces: Vec<&[u8]> = bytes.split(|&b| b == SUBFIELD_INDICATOR).collect();
-                let parts: Vec<&[u8]> =
-                    SubfieldParts::new(&bytes).map(|(s, e)| &bytes[s..e]).collect();
+                let parts: Vec<&[u8]> = SubfieldParts::new(&bytes)
+                    .map(|(s, e)| &bytes[s..e])
+                    .collect();
                 assert_eq!(parts, pieces, "len {len}, step {step}");
             }
         }

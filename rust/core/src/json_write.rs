@@ -201,10 +201,8 @@ impl RecordSink for JsonRecordWriter {
         self.out
             .push_str(self.style.key("\"leader\":", "\"leader\": "));
         push_string(&mut self.out, text);
-        self.out.push_str(
-            self.style
-                .key(",\"fields\":[", ", \"fields\": ["),
-        );
+        self.out
+            .push_str(self.style.key(",\"fields\":[", ", \"fields\": ["));
         self.array_has_items = false;
     }
 
@@ -225,14 +223,11 @@ impl RecordSink for JsonRecordWriter {
             .push_str(self.style.key("{\"ind1\":", "{\"ind1\": "));
         push_short_string(&mut self.out, ind1);
         self.out.push_str(sep);
-        self.out
-            .push_str(self.style.key("\"ind2\":", "\"ind2\": "));
+        self.out.push_str(self.style.key("\"ind2\":", "\"ind2\": "));
         push_short_string(&mut self.out, ind2);
         self.out.push_str(sep);
-        self.out.push_str(
-            self.style
-                .key("\"subfields\":[", "\"subfields\": ["),
-        );
+        self.out
+            .push_str(self.style.key("\"subfields\":[", "\"subfields\": ["));
         self.array_has_items = false;
     }
 

@@ -217,18 +217,21 @@ impl LazyField {
         // Each value takes its delimiter and code in the bytes (or two
         // bytes of `size_hint`): room for one space before it.
         with_buffer(self.size_hint(), |out| {
-            let len = self.subfields().enumerate().fold(Some(0), |len, (i, (_, value))| {
-                let mut len = len?;
-                if !value.is_ascii() {
-                    return None;
-                }
-                if i > 0 {
-                    *out.get_mut(len)? = b' ';
-                    len += 1;
-                }
-                push(out, &mut len, trim_py_ascii(value))?;
-                Some(len)
-            })?;
+            let len = self
+                .subfields()
+                .enumerate()
+                .fold(Some(0), |len, (i, (_, value))| {
+                    let mut len = len?;
+                    if !value.is_ascii() {
+                        return None;
+                    }
+                    if i > 0 {
+                        *out.get_mut(len)? = b' ';
+                        len += 1;
+                    }
+                    push(out, &mut len, trim_py_ascii(value))?;
+                    Some(len)
+                })?;
             ascii_joined(py, &[out.get(..len)?], b"").ok()
         })
     }
@@ -388,7 +391,10 @@ fn push(out: &mut [u8], len: &mut usize, piece: &[u8]) -> Option<()> {
 fn trim_py_ascii(bytes: &[u8]) -> &[u8] {
     let space = |b: &u8| is_py_space(char::from(*b));
     let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |i| i + 1);
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |i| i + 1);
     &bytes[start..end]
 }
 
@@ -400,7 +406,10 @@ fn trim_py_ascii(bytes: &[u8]) -> &[u8] {
 fn strip_ascii_edges(bytes: &[u8]) -> Option<&[u8]> {
     let space = |b: &u8| b.is_ascii() && is_py_space(char::from(*b));
     let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |i| i + 1);
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |i| i + 1);
     let body = &bytes[start..end];
     match (body.first(), body.last()) {
         (Some(first), Some(last)) if !first.is_ascii() || !last.is_ascii() => None,

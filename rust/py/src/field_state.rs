@@ -118,7 +118,10 @@ impl<'py> FieldMaker<'py> {
 
 /// Changes a field whose objects are built first (the other one must not
 /// be lost with the bytes).
-pub(crate) fn edit_built(slf: &Bound<'_, FieldBase>, edit: impl FnOnce(&mut FieldBase)) -> PyResult<()> {
+pub(crate) fn edit_built(
+    slf: &Bound<'_, FieldBase>,
+    edit: impl FnOnce(&mut FieldBase),
+) -> PyResult<()> {
     drop(built(slf)?);
     edit(&mut slf.borrow_mut());
     Ok(())

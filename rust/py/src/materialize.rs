@@ -9,8 +9,8 @@ use pyo3::types::{PyList, PyString};
 
 use crate::field::{FieldBase, FieldMaker};
 use crate::field_lazy::LazyField;
-pub(crate) use crate::lazy_record::{decoded_text, LazyRecord};
 use crate::lazy_record::ascii_joined;
+pub(crate) use crate::lazy_record::{decoded_text, LazyRecord};
 use crate::pytypes::{py_bool, tag_str, types};
 use pymrrc_core::decode::DataFieldParts;
 use pymrrc_core::text::Utf8Handling;

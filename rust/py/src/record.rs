@@ -191,7 +191,9 @@ impl RecordBase {
         match first_tagged(slf, tag)? {
             Found::Native(Some(field)) => Ok(field.unbind()),
             Found::Native(None) => Err(PyKeyError::new_err(())),
-            Found::Python => Ok(slf.call_method1(intern!(slf.py(), "_py_getitem"), (tag,))?.unbind()),
+            Found::Python => Ok(slf
+                .call_method1(intern!(slf.py(), "_py_getitem"), (tag,))?
+                .unbind()),
         }
     }
 
@@ -207,14 +209,18 @@ impl RecordBase {
         match first_tagged(slf, tag)? {
             Found::Native(Some(field)) => Ok(field.unbind()),
             Found::Native(None) => Ok(default),
-            Found::Python => Ok(slf.call_method1(intern!(py, "_py_get"), (tag, default))?.unbind()),
+            Found::Python => Ok(slf
+                .call_method1(intern!(py, "_py_get"), (tag, default))?
+                .unbind()),
         }
     }
 
     fn __contains__(slf: &Bound<'_, Self>, tag: &Bound<'_, PyAny>) -> PyResult<bool> {
         match first_tagged(slf, tag)? {
             Found::Native(found) => Ok(found.is_some()),
-            Found::Python => slf.call_method1(intern!(slf.py(), "_py_contains"), (tag,))?.is_truthy(),
+            Found::Python => slf
+                .call_method1(intern!(slf.py(), "_py_contains"), (tag,))?
+                .is_truthy(),
         }
     }
 
@@ -230,7 +236,9 @@ impl RecordBase {
                 return Ok(list.into_any().unbind());
             }
         }
-        Ok(slf.call_method1(intern!(slf.py(), "_py_get_fields"), tags)?.unbind())
+        Ok(slf
+            .call_method1(intern!(slf.py(), "_py_get_fields"), tags)?
+            .unbind())
     }
 
     /// Whether the record still holds only its bytes (nothing looked into).

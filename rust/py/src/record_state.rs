@@ -108,7 +108,10 @@ pub(crate) fn fields_of<'py>(slf: &Bound<'py, RecordBase>) -> PyResult<Bound<'py
             Fields::Unset => return Err(PyAttributeError::new_err("fields")),
             Fields::Marc(lazy) => (Source::Marc(Arc::clone(lazy), Vec::new()), 0),
             Fields::Handed(h) => {
-                let objects = h.objects.iter().map(|o| o.as_ref().map(|o| o.clone_ref(py)));
+                let objects = h
+                    .objects
+                    .iter()
+                    .map(|o| o.as_ref().map(|o| o.clone_ref(py)));
                 (
                     Source::Marc(Arc::clone(&h.lazy), objects.collect()),
                     handed_count(h),

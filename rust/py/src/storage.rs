@@ -189,7 +189,9 @@ impl Storage {
             Leader::Object(obj) => Some(obj),
             _ => None,
         };
-        list.into_iter().chain(handed.iter().flatten()).chain(leader)
+        list.into_iter()
+            .chain(handed.iter().flatten())
+            .chain(leader)
     }
 }
 

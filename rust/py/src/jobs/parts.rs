@@ -135,7 +135,8 @@ fn flush_run(parts: &Bound<'_, PyList>, run: &mut Vec<&[u8]>, separator: &[u8]) 
     if run.is_empty() {
         return Ok(());
     }
-    let total = run.iter().map(|piece| piece.len()).sum::<usize>() + separator.len() * (run.len() - 1);
+    let total =
+        run.iter().map(|piece| piece.len()).sum::<usize>() + separator.len() * (run.len() - 1);
     let blob = PyBytes::new_with(parts.py(), total, |buf| {
         let mut at = 0;
         for (i, piece) in run.iter().enumerate() {
