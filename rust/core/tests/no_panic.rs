@@ -129,3 +129,61 @@ fn valid_records_round_trip() {
         assert_eq!(reencode_fields(&data, &layout, &layout.leader), data);
     }
 }
+
+/// Feeds `doc` to a JSON splitter in pieces of `piece` bytes, dropping
+/// what it no longer needs as the streaming reader does: every element's
+/// range lies inside the buffer, and the split ends.
+fn split_json_in_pieces(doc: &[u8], piece: usize) {
+    use pymrrc_core::json_split::{Split, Splitter};
+    let (mut splitter, mut buffer, mut fed) = (Splitter::new(), Vec::new(), 0usize);
+    // Each call either hands out an element, asks for more, or ends; a
+    // document can hold at most one element per byte.
+    for _ in 0..=2 * doc.len() + 4 {
+        let eof = fed == doc.len();
+        match splitter.next(&buffer, eof) {
+            Split::Element(range) => assert!(range.start <= range.end && range.end <= buffer.len()),
+            Split::NeedMore => {
+                assert!(!eof, "more asked for after the end");
+                let n = splitter.consumed();
+                assert!(n <= buffer.len());
+                buffer.drain(..n);
+                splitter.shift(n);
+                let end = (fed + piece).min(doc.len());
+                buffer.extend_from_slice(&doc[fed..end]);
+                fed = end;
+            }
+            Split::End | Split::Broken(..) => return,
+        }
+    }
+    panic!("the split of {doc:?} did not end");
+}
+
+#[test]
+fn json_splitter_never_panics_or_loops_on_mutated_documents() {
+    const JSON_INTERESTING: &[u8] = b"[]{}\",\\: \n0-tnNIa\x80\xff";
+    let mut rng = Rng(17);
+    let seeds: [&[u8]; 4] = [
+        br#"[{"leader":"00000nam a2200000 a 4500","fields":[{"001":"x"},{"245":{"ind1":"1","ind2":" ","subfields":[{"a":"T\"i[t]{l}e"}]}}]}, {"leader":"b"}]"#,
+        br#"{"leader":"one","fields":[]}"#,
+        b" [ 1, -2.5e3, true, null, \"s\\\\\", [ [] ], {} ] ",
+        b"[NaN,Infinity,-Infinity]",
+    ];
+    for _ in 0..400 / SCALE + 1 {
+        let mut doc = seeds[rng.below(seeds.len())].to_vec();
+        for _ in 0..rng.below(4) {
+            let at = rng.below(doc.len() + 1);
+            match rng.below(3) {
+                0 if at < doc.len() => doc[at] = rng.byte_from(JSON_INTERESTING),
+                1 => doc.insert(at, rng.byte_from(JSON_INTERESTING)),
+                _ => doc.truncate(at),
+            }
+        }
+        for piece in [1, 3, 64] {
+            split_json_in_pieces(&doc, piece);
+        }
+    }
+    for len in 0..64 {
+        let doc: Vec<u8> = (0..len).map(|_| rng.byte_from(JSON_INTERESTING)).collect();
+        split_json_in_pieces(&doc, 1 + rng.below(8));
+    }
+}
