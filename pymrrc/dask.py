@@ -180,7 +180,7 @@ class MarcBag(dask.bag.Bag):  # type: ignore[misc]  # dask.bag is untyped
     list or dict they were. A function that a bag method calls on a whole
     partition or partial result made in the same worker process may see a
     ``list`` or ``dict`` subclass. Bags made from it (``map``, ``filter``,
-    ``frequencies``, ``topk``, ``distinct``...) are ``MarcBag``s too."""
+    ``frequencies``, ``topk``, ``distinct``...) are ``MarcBag`` objects too."""
 
     __dask_optimize__ = staticmethod(_optimize)
 
