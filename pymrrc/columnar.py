@@ -199,9 +199,25 @@ def to_parquet(
     row group (default: one row group per batch). On an error the partly
     written file at a ``dest`` path is removed.
     """
-    pa, pq = _pyarrow()
     stream = to_arrow(source, layout, columns=columns, batch_size=batch_size, errors=errors,
                       workers=workers, **reader_options)
+    return _write_parquet(stream, dest, layout, compression=compression,
+                          compression_level=compression_level, row_group_size=row_group_size)
+
+
+def _write_parquet(
+    stream: ArrowStream,
+    dest: str | os.PathLike[str] | IO[bytes],
+    layout: str,
+    *,
+    compression: str = "zstd",
+    compression_level: int | None = None,
+    row_group_size: int | None = None,
+) -> ConversionSummary:
+    """Writes a ``to_arrow`` stream of ``layout`` to the Parquet file
+    ``dest`` as ``to_parquet`` does (``to_parquet`` is ``to_arrow`` and
+    then this), and returns its ``ConversionSummary``."""
+    pa, pq = _pyarrow()
     schema = pa.schema(stream)
     writer = pq.ParquetWriter(dest, schema, compression=compression,
                               compression_level=compression_level,

@@ -50,7 +50,7 @@ from .columnar import (
     _pyarrow,
     to_arrow,
 )
-from .columnar import to_parquet as _to_parquet
+from .columnar import _write_parquet
 from .marcxml import parse_xml_to_array
 from .partition import Partition, Paths, by_file, frame, partitions, resolve_file
 from .reader import MARCReader
@@ -310,13 +310,14 @@ def _read_records(part: Partition, errors: str, reader_options: dict[str, Any]) 
             return RecordList(parse_xml_to_array(part))
         except Exception as exc:
             raise _note(exc, part, None) from None
-    options = {"workers": 1, **reader_options}
     out: list[Any] = []
     skipped: Counter[str] = Counter()
     record_id = part.records_before or 0
     offset: int | None = None
     try:
-        with MARCReader(part, **options) as reader:
+        with MARCReader(part, **{"workers": 1, **reader_options}) as reader:
+            if "workers" not in reader_options:
+                reader._read_on_calling_thread()
             for record in reader:
                 offset = reader.current_offset
                 if record is not None:
@@ -351,8 +352,11 @@ def read_marc(
 
     Reader options (``to_unicode``, ``force_utf8``, ``utf8_handling``,
     ``file_encoding``, ``hide_utf8_warnings``, ``workers``) mean what they
-    mean for ``MARCReader``; each partition is read with ``workers=1`` unless
-    told otherwise. A record ``MARCReader`` would reject (yield ``None``
+    mean for ``MARCReader``. Unless ``workers`` is given, each partition is
+    read and validated on the task's own thread, with no thread of
+    pymrrc's: one core per Dask worker thread, as Dask expects of a task
+    (decision 0041); ``workers=1`` adds one reading thread per task, as
+    ``MARCReader`` does. A record ``MARCReader`` would reject (yield ``None``
     for) is left out with ``errors="skip"`` (each partition warns with a
     ``RecordsRejectedWarning`` that counts them), raises pymarc's exception
     with ``errors="raise"`` (with ``path``, ``offset`` and ``record_id``
@@ -392,14 +396,24 @@ def _columns_for(parts: list[Partition], layout: str, columns: Any, batch_size: 
     return None
 
 
+def _stream(part: Partition, layout: str, columns: list[str] | None, batch_size: int,
+            errors: str, reader_options: dict[str, Any]) -> Any:
+    """``to_arrow`` of ``part``, read and built on the task's own thread
+    unless ``workers`` is among the reader options."""
+    stream = to_arrow(part, layout, columns=columns, batch_size=batch_size, errors=errors,
+                      **{"workers": 1, **reader_options})
+    if "workers" not in reader_options:
+        stream._read_on_calling_thread()
+    return stream
+
+
 def _arrow_table(part: Partition, layout: str, columns: list[str] | None, batch_size: int,
                  errors: str, reader_options: dict[str, Any]) -> Any:
     """``part``'s records as a pyarrow Table; pymarc's exception (with the
     file and offset) when ``errors="raise"`` meets a bad record."""
     pa, _ = _pyarrow()
-    options = {"workers": 1, **reader_options}
     try:
-        stream = to_arrow(part, layout, columns=columns, batch_size=batch_size, errors=errors, **options)
+        stream = _stream(part, layout, columns, batch_size, errors, reader_options)
         schema = pa.schema(stream)
         batches = [pa.record_batch(b) for b in iter(stream._next_batch, None)]
     except Exception as exc:
@@ -441,8 +455,10 @@ def to_dataframe(
     ``columns`` takes the columns ``to_arrow`` would give the first file
     (reading its first batch now), so every partition has the same columns.
     ``errors`` is ``"skip"`` (counted and warned about per partition) or
-    ``"raise"`` (pymarc's exception, with the file and offset). Needs pandas
-    and pyarrow (``pip install 'pymrrc[dask]'``).
+    ``"raise"`` (pymarc's exception, with the file and offset). Each
+    partition is read and built on the task's own thread unless ``workers``
+    is given, as for ``read_marc``. Needs pandas and pyarrow
+    (``pip install 'pymrrc[dask]'``).
     """
     dd: Any = importlib.import_module("dask.dataframe")
     _check_errors(errors, ("skip", "raise"))
@@ -459,9 +475,11 @@ def to_dataframe(
 # -- Parquet -------------------------------------------------------------------------
 def _write(part: Partition, dest: str, layout: str, columns: list[str] | None,
            errors: str, parquet_options: dict[str, Any], reader_options: dict[str, Any]) -> PartitionSummary:
-    options = {"workers": 1, **reader_options}
+    writer_options = dict(parquet_options)
+    batch_size = writer_options.pop("batch_size")
     try:
-        summary = _to_parquet(part, dest, layout, columns=columns, errors=errors, **parquet_options, **options)
+        stream = _stream(part, layout, columns, batch_size, errors, reader_options)
+        summary = _write_parquet(stream, dest, layout, **writer_options)
     except Exception as exc:
         raise _note(exc, part, getattr(exc, "offset", None)) from None
     return PartitionSummary(part, dest, summary)
@@ -498,7 +516,9 @@ def to_parquet(
     ``to_arrow`` of each file. ``wide`` without ``columns`` gives every file
     the columns of the first file's first batch. A ``dest_dir`` that holds
     ``part-*.parquet`` files already is refused unless ``overwrite=True``
-    (which removes them first).
+    (which removes them first). Each partition is read, built and written
+    on the task's own thread unless ``workers`` is given, as for
+    ``read_marc``.
     """
     _check_errors(errors, ("skip", "raise"))
     dest = os.fspath(dest_dir)

@@ -105,6 +105,9 @@ pub enum Polled {
 pub struct PathPipeline {
     /// The producer, until its thread is started.
     unstarted: Option<Producer>,
+    /// Set by [`PathPipeline::set_inline`]: the producer stays here and
+    /// runs on the caller's thread, a batch at a time, with where it stands.
+    inline: Option<Cursor>,
     batches: Option<Receiver<Receiver<BatchResult>>>,
     /// The slot of the batch being waited for, once its turn has come.
     slot: Option<Receiver<BatchResult>>,
@@ -172,6 +175,7 @@ impl PathPipeline {
         };
         Ok(Self {
             unstarted: Some(producer),
+            inline: None,
             batches: Some(order_rx),
             slot: None,
             validation,
@@ -198,6 +202,46 @@ impl PathPipeline {
         }
     }
 
+    /// Reads and validates on the caller's thread, in
+    /// [`PathPipeline::next_batch_within`], instead of on a thread of its
+    /// own (a process that runs one task per core, such as a Dask worker,
+    /// gets one core's work per task); only before the first batch is
+    /// asked for, and only for [`Workers::One`], else it does nothing.
+    pub fn set_inline(&mut self) {
+        if let Some(producer) = self.unstarted.as_ref() {
+            if producer.pool.is_none() && self.inline.is_none() {
+                self.inline = Some(producer.cursor());
+            }
+        }
+    }
+
+    /// The next batch read on the caller's thread (see
+    /// [`PathPipeline::set_inline`]).
+    fn next_inline(&mut self) -> Polled {
+        loop {
+            let Some(order) = &self.batches else {
+                return Polled::End;
+            };
+            if let Ok(slot) = order.try_recv() {
+                // A slot is filled before it is sent when there is no pool.
+                if let Ok(result) = slot.try_recv() {
+                    return Polled::Batch(result);
+                }
+                continue;
+            }
+            let (Some(producer), Some(cursor)) = (self.unstarted.as_mut(), self.inline.as_mut())
+            else {
+                return Polled::End;
+            };
+            if !producer.step(cursor) {
+                // Its channel's sender goes with it; what it sent is still
+                // there to be received.
+                self.unstarted = None;
+                cursor.buf = None;
+            }
+        }
+    }
+
     /// The next batch in file order, waiting at most about `timeout` for
     /// it, so that the caller can look at other things (signals) while it
     /// waits.
@@ -205,6 +249,9 @@ impl PathPipeline {
     /// # Errors
     /// The reading thread could not be started.
     pub fn next_batch_within(&mut self, timeout: Duration) -> io::Result<Polled> {
+        if self.inline.is_some() {
+            return Ok(self.next_inline());
+        }
         if let Some(producer) = self.unstarted.take() {
             let handle = std::thread::Builder::new()
                 .name("pymrrc-read".into())
@@ -303,42 +350,60 @@ struct Producer {
     _exiting: Sender<()>,
 }
 
+/// Where a producer stands: its read buffer, the first byte not yet
+/// framed in it, that byte's file offset, and whether the file has ended.
+struct Cursor {
+    buf: Option<Arc<ReadBuffer>>,
+    start: usize,
+    offset: u64,
+    eof: bool,
+}
+
 impl Producer {
     fn run(mut self) {
-        let mut buf = self.buffer(Vec::with_capacity(READ_SIZE));
-        let mut start = 0usize;
-        let mut offset = self.start;
-        let mut eof = false;
-        while !self.stop.load(Ordering::Relaxed) {
-            if self.stop_at.is_some_and(|stop| offset >= stop) {
-                return;
-            }
-            let mut batch = frame_batch(&buf.data[start..], offset, eof, BATCH_RECORDS);
-            if let Some(stop) = self.stop_at {
-                batch.stop_before(stop);
-            }
-            if batch.chunks.is_empty() && !batch.done {
-                match self.refill(buf, start, &mut eof) {
-                    Ok(next) => buf = next,
-                    Err(err) => {
-                        self.send_ready(Err(err));
-                        return;
-                    }
-                }
-                start = 0;
-                continue;
-            }
-            let (used, done) = (batch.used, batch.done);
-            let sent = batch.chunks.is_empty() || self.dispatch(batch, &buf, start..start + used);
-            start += used;
-            offset += used as u64;
-            if !sent {
-                return;
-            }
-            if done {
-                return;
-            }
+        let mut cursor = self.cursor();
+        while self.step(&mut cursor) {}
+    }
+
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            buf: Some(self.buffer(Vec::with_capacity(READ_SIZE))),
+            start: 0,
+            offset: self.start,
+            eof: false,
         }
+    }
+
+    /// Frames and sends the next batch, or reads more of the file;
+    /// `false` once reading has ended.
+    fn step(&mut self, at: &mut Cursor) -> bool {
+        let Some(buf) = at.buf.take() else {
+            return false;
+        };
+        if self.stop.load(Ordering::Relaxed) || self.stop_at.is_some_and(|stop| at.offset >= stop) {
+            return false;
+        }
+        let mut batch = frame_batch(&buf.data[at.start..], at.offset, at.eof, BATCH_RECORDS);
+        if let Some(stop) = self.stop_at {
+            batch.stop_before(stop);
+        }
+        if batch.chunks.is_empty() && !batch.done {
+            match self.refill(buf, at.start, &mut at.eof) {
+                Ok(next) => at.buf = Some(next),
+                Err(err) => {
+                    self.send_ready(Err(err));
+                    return false;
+                }
+            }
+            at.start = 0;
+            return true;
+        }
+        let (used, done) = (batch.used, batch.done);
+        let sent = batch.chunks.is_empty() || self.dispatch(batch, &buf, at.start..at.start + used);
+        at.start += used;
+        at.offset += used as u64;
+        at.buf = Some(buf);
+        sent && !done
     }
 
     fn buffer(&self, data: Vec<u8>) -> Arc<ReadBuffer> {
@@ -451,15 +516,33 @@ mod tests {
         start: u64,
         stop: Option<u64>,
     ) -> Vec<(u64, bool)> {
+        read_range_in(path, workers, start, stop, false)
+    }
+
+    /// `inline`: read on this thread ([`PathPipeline::set_inline`]).
+    fn read_range_in(
+        path: &Path,
+        workers: Workers,
+        start: u64,
+        stop: Option<u64>,
+        inline: bool,
+    ) -> Vec<(u64, bool)> {
         let mut p =
             PathPipeline::open_range(path, Some(DecodeOptions::default()), workers, start, stop)
                 .unwrap();
+        if inline {
+            p.set_inline();
+        }
         let mut out = Vec::new();
         while let Some(batch) = p.next_batch() {
             for item in batch.unwrap() {
                 out.push((item.offset, matches!(item.outcome, Outcome::Record(_))));
             }
         }
+        // Inline, no reading thread was ever started (with a pool it does
+        // nothing).
+        assert_eq!(p.producer.is_none(), inline && workers == Workers::One);
+        assert!(p.next_batch().is_none());
         out
     }
 
@@ -489,6 +572,13 @@ mod tests {
                 joined.extend(read_range(&path, workers, start, Some(pair[1])));
             }
             assert_eq!(joined, all);
+            let mut inline = Vec::new();
+            for pair in cuts.windows(2) {
+                let start = pair[0].div_ceil(n) * n;
+                inline.extend(read_range_in(&path, workers, start, Some(pair[1]), true));
+            }
+            assert_eq!(inline, all);
+            assert!(read_range_in(&path, workers, 5 * n, Some(5 * n), true).is_empty());
             assert!(read_range(&path, workers, 5 * n, Some(5 * n)).is_empty());
             assert_eq!(
                 read_range(&path, workers, (count as u64 - 1) * n, None).len(),
@@ -528,6 +618,8 @@ mod tests {
             .all(|(i, (offset, _))| *offset == (i * rec.len()) as u64));
         assert_eq!(one_big, read_all(&big_path, Workers::Pool(3)));
         assert_eq!(one_big, read_all(&big_path, Workers::Default));
+        assert_eq!(one_big, read_range_in(&big_path, Workers::One, 0, None, true));
+        assert_eq!(one, read_range_in(&path, Workers::One, 0, None, true));
         // Dropping a pipeline part-way through stops its threads.
         let mut p = PathPipeline::open(&path, None, Workers::Pool(2)).unwrap();
         let _ = p.next_batch();

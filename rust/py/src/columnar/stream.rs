@@ -147,6 +147,19 @@ impl ArrowStream {
             .collect()
     }
 
+    /// Reads and builds every batch on the calling thread (`pymrrc.dask`'s
+    /// tasks: one core each); before the first batch, else it does nothing.
+    fn _read_on_calling_thread(&self) {
+        if let Some(producer) = self
+            .producer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_mut()
+        {
+            producer.read_on_calling_thread();
+        }
+    }
+
     /// The next batch, or `None` at the end; raises what the stream raises.
     fn _next_batch(&self, py: Python<'_>) -> PyResult<Option<ArrowBatch>> {
         let mut slot = self

@@ -241,6 +241,15 @@ impl ReaderBase {
         self.finished = true;
     }
 
+    /// Reads a path on the calling thread instead of a thread of its own
+    /// (`pymrrc.dask`'s tasks: one core each); only with `workers=1` and
+    /// before the first record, else it does nothing.
+    fn _read_on_calling_thread(&mut self) {
+        if let Source::Path(pipeline) = &mut self.source {
+            pipeline.set_inline();
+        }
+    }
+
     /// pymarc's `to_unicode`: read at every record.
     #[getter]
     fn get_to_unicode(&self, py: Python<'_>) -> Py<PyAny> {

@@ -84,6 +84,9 @@ pub(crate) struct Producer {
     summary: SharedSummary,
     finished: bool,
     ended: bool,
+    /// Read and build every batch on the calling thread (see
+    /// [`Producer::read_on_calling_thread`]).
+    on_calling_thread: bool,
 }
 
 /// Where the native loop stopped.
@@ -132,6 +135,7 @@ impl Producer {
             summary: SharedSummary::default(),
             finished: false,
             ended: false,
+            on_calling_thread: false,
         };
         let shape = match shape {
             Some(shape) => shape,
@@ -190,6 +194,16 @@ impl Producer {
             }
         });
         Ok(WideColumns::discovered(&scan))
+    }
+
+    /// Reads a path (opened with `workers=1`) and builds every batch on
+    /// the calling thread, with no thread of the reader's or the pool's:
+    /// one core's work (`pymrrc.dask`'s tasks). Before the first batch.
+    pub(crate) fn read_on_calling_thread(&mut self) {
+        self.on_calling_thread = true;
+        if let Source::Path(pipeline) = &mut self.source {
+            pipeline.set_inline();
+        }
     }
 
     fn batch_full(&self) -> bool {
@@ -303,6 +317,11 @@ impl Producer {
                 BatchBuilder::new(self.shape.clone(), self.source_name.clone())
                     .with_pool(Arc::clone(&self.buffers))
             });
+            if self.on_calling_thread {
+                self.spare_builders.push(builder);
+                self.work.push_back(Work::Sequential(group));
+                continue;
+            }
             let (work, unused) = schedule(builder, group, self.handling);
             self.spare_builders.extend(unused);
             self.work.push_back(work);
