@@ -13,6 +13,7 @@ import subprocess
 import sys
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import pymarc
 import pytest
@@ -114,6 +115,39 @@ def test_damaged_files_in_partitions_of_every_size(client, damaged, blocksize):
     expected = [item for path in paths for item in sequential(path)]
     assert as_items(got) == expected
     assert sum(1 for item in expected if isinstance(item, tuple)) == 3
+
+
+def _thread_names():
+    return {(task / "comm").read_text().strip() for task in Path("/proc/self/task").iterdir()}
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="thread names from /proc (Linux)")
+def test_tasks_read_on_their_own_thread(damaged, slice_path, tmp_path):
+    # A task reads, validates and builds on its own thread (one core per
+    # Dask worker thread); workers=1 adds the reader's thread, as in
+    # MARCReader. Both give the same records, the damaged ones included.
+    part = pymrrc.partitions(slice_path, 2**20)[1]
+    seen = {}
+    for options in ({}, {"workers": 1}):
+        with pymrrc.MARCReader(part, **{"workers": 1, **options}) as reader:
+            if not options:
+                reader._read_on_calling_thread()
+            next(reader)
+            seen[bool(options)] = "pymrrc-read" in _thread_names()
+            list(reader)
+    assert seen == {False: False, True: True}
+    stream = pdask._stream(part, "nested", None, 1000, "skip", {})
+    assert stream._next_batch() is not None and "pymrrc-read" not in _thread_names()
+    path = str(damaged / "a-damaged.mrc")
+    for blocksize in (3000, 50_000):
+        here = pdask.read_marc(path, blocksize=blocksize, errors="collect").compute(scheduler="sync")
+        threaded = pdask.read_marc(path, blocksize=blocksize, errors="collect", workers=1).compute(scheduler="sync")
+        assert as_items(here) == as_items(threaded) == sequential(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RecordsRejectedWarning)
+            frames = [pdask.to_dataframe(path, "long", blocksize=blocksize, **options).compute(scheduler="sync")
+                      for options in ({}, {"workers": 1})]
+        assert frames[0].equals(frames[1])
 
 
 def test_a_file_listed_twice_is_read_twice(client, damaged):
