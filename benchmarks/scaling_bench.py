@@ -94,8 +94,9 @@ def _records(lib, path):
 def _cluster(n):
     from distributed import Client, LocalCluster
 
-    # One thread per worker, and one for the batches pymrrc builds in Rust
-    # (the rayon pool), so that a worker is about one core of work.
+    # One thread per worker: pymrrc.dask's tasks add no threads of their own
+    # (decision 0041); RAYON_NUM_THREADS=1 keeps a pool, should one be asked
+    # for (workers=...), to one thread too.
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                            dashboard_address=None, memory_limit=0, env={"RAYON_NUM_THREADS": "1"})
     return cluster, Client(cluster, set_as_default=False)

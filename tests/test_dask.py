@@ -26,6 +26,7 @@ import pyarrow.parquet as pq  # noqa: E402
 
 import pymrrc  # noqa: E402
 import pymrrc.dask as pdask  # noqa: E402
+from pymrrc import _dask_bags  # noqa: E402
 from pymrrc.columnar import RecordsRejectedWarning, RejectedRecord  # noqa: E402
 from tests.data_support import corpus_slice, pymarc_test_dir  # noqa: E402
 
@@ -224,7 +225,7 @@ def _serialised_whole():
 
     out = []
     for value in (["a", "b", "c"], {"a": 1, "b": 2}):
-        whole = pdask._moved_whole(value)
+        whole = _dask_bags._moved_whole(value)
         out.append(("is-collection" in serialize(to_serialize(value))[0],
                     "is-collection" in serialize(to_serialize(whole))[0],
                     type(pickle.loads(pickle.dumps(whole))).__name__, whole == value))
@@ -238,7 +239,7 @@ def test_list_and_dict_results_move_whole(client):
     assert client.submit(_serialised_whole, pure=False).result() == [
         (True, False, "list", True), (True, False, "dict", True)]
     # Off a worker (threaded and sync schedulers) nothing changes.
-    assert type(pdask._moved_whole([1])) is list and type(pdask._moved_whole({1: 2})) is dict
+    assert type(_dask_bags._moved_whole([1])) is list and type(_dask_bags._moved_whole({1: 2})) is dict
 
 
 @pytest.mark.parametrize("scheduler", ["threads", "processes", "sync"])
