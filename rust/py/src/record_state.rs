@@ -6,8 +6,10 @@
 
 use std::sync::Arc;
 
-use pyo3::exceptions::PyAttributeError;
+use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::types::PyType;
+use pyo3::PyClassInitializer;
 
 use crate::field::FieldMaker;
 use crate::materialize::{build_field, build_fields, LazyRecord};
@@ -59,6 +61,45 @@ impl RecordBase {
         self.storage = Storage::read_from_marc(lazy);
         self.to_unicode = to_unicode;
         self.force_utf8 = force_utf8;
+    }
+
+    /// A new instance of `cls` (`Record`, a Python subclass of this class)
+    /// holding the lazy record a reader read, with the reader's option
+    /// values: what `new_instance` followed by [`RecordBase::fill_from_reader`]
+    /// gives, in one step. The reader makes one per record with the GIL
+    /// held, where the usual way's `__new__` call (parsing empty
+    /// arguments, setting defaults that are replaced at once) is a
+    /// measurable part of the work (docs/decisions/0038).
+    pub(crate) fn new_read<'py>(
+        cls: &Bound<'py, PyType>,
+        lazy: LazyRecord,
+        to_unicode: Py<PyAny>,
+        force_utf8: Py<PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = cls.py();
+        if !cls.is_subclass_of::<Self>()? {
+            return Err(PyTypeError::new_err(format!(
+                "{} is not a subclass of RecordBase",
+                cls.name()?
+            )));
+        }
+        let record = Self {
+            storage: Storage::read_from_marc(lazy),
+            pos: 0i32.into_pyobject(py)?.into_any().unbind(),
+            force_utf8,
+            to_unicode,
+            iter_pos: 0,
+        };
+        let init = PyClassInitializer::from(record);
+        #[allow(unsafe_code)]
+        // SAFETY: `cls` is `RecordBase` or a subclass of it (checked above),
+        // which is what `tp_new_impl` requires: it is the function PyO3's
+        // own `__new__` calls with the value `#[new]` returned, allocating
+        // with `cls`'s `tp_alloc`. It returns a new reference or an error.
+        unsafe {
+            let ptr = pyo3::impl_::pymethods::tp_new_impl(py, init, cls.as_type_ptr())?;
+            Ok(Bound::from_owned_ptr(py, ptr))
+        }
     }
 
     /// Makes a freshly created record one read from MARCXML: its fields
