@@ -9,7 +9,7 @@ use std::sync::Arc;
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyType;
-use pyo3::PyClassInitializer;
+use pyo3::{PyClassInitializer, PyTypeInfo};
 
 use crate::field::FieldMaker;
 use crate::materialize::{build_field, build_fields, LazyRecord};
@@ -77,7 +77,15 @@ impl RecordBase {
         force_utf8: Py<PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = cls.py();
-        if !cls.is_subclass_of::<Self>()? {
+        #[allow(unsafe_code)]
+        // SAFETY: both pointers are valid type objects; `PyType_IsSubtype`
+        // only reads their MRO (no `__subclasscheck__` hook runs, unlike
+        // `issubclass`: this asks about the instance layout `tp_new_impl`
+        // needs).
+        let is_record_base =
+            unsafe { pyo3::ffi::PyType_IsSubtype(cls.as_type_ptr(), Self::type_object_raw(py)) }
+                != 0;
+        if !is_record_base {
             return Err(PyTypeError::new_err(format!(
                 "{} is not a subclass of RecordBase",
                 cls.name()?
