@@ -315,3 +315,28 @@ def test_reading_from_files_on_disk(tmp_path):
         outcomes.append(out)
     assert outcomes[1] == outcomes[0]
     assert len(outcomes[0]) > 8
+
+
+def test_record_class_with_a_new_of_its_own():
+    """A ``__new__`` given to ``Record`` is called for every record the
+    reader makes, as pymarc's reader calls ``Record(...)``, and the records
+    are the same as pymarc's."""
+    made = []
+    base_new = pymrrc.Record.__new__
+
+    def counting_new(cls, *args, **kwargs):
+        made.append(cls)
+        return base_new(cls, *args, **kwargs)
+
+    data = GOOD + GOOD2 + GOOD3
+    expected = [record_key(r) for r in pymarc.MARCReader(data)]
+    pymrrc.Record.__new__ = counting_new
+    try:
+        ours = [record_key(r) for r in pymrrc.MARCReader(io.BytesIO(data))]
+    finally:
+        del pymrrc.Record.__new__
+    assert ours == expected
+    assert made == [pymrrc.Record] * 3
+    # Without it, records are made as before.
+    assert [record_key(r) for r in pymrrc.MARCReader(io.BytesIO(data))] == expected
+    assert len(made) == 3

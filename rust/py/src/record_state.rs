@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
+use pyo3::types::PyType;
+use pyo3::{PyClassInitializer, PyTypeInfo};
 
 use crate::field::FieldMaker;
 use crate::materialize::{build_field, build_fields, LazyRecord};
-use crate::pytypes::types;
+use crate::pytypes::{new_instance, types};
 use crate::storage::{Fields, HandedOut, Leader, Storage};
 use crate::xml_fields::{build_xml_fields, XmlLazy};
 use pymrrc_core::consts::LEADER_LEN;
@@ -59,6 +61,59 @@ impl RecordBase {
         self.storage = Storage::read_from_marc(lazy);
         self.to_unicode = to_unicode;
         self.force_utf8 = force_utf8;
+    }
+
+    /// A new instance of `cls` (`Record`) holding the lazy record a reader
+    /// read, with the reader's option values: what `new_instance` followed
+    /// by [`RecordBase::fill_from_reader`] gives. The reader makes one per
+    /// record with the GIL held; where `cls` makes its instances with this
+    /// class's own `tp_new` (as `Record` does), the object is made in one
+    /// step by the function that `tp_new` runs once its arguments are
+    /// parsed, without parsing empty arguments and setting defaults that
+    /// are replaced at once (docs/decisions/0038).
+    pub(crate) fn new_read<'py>(
+        cls: &Bound<'py, PyType>,
+        lazy: LazyRecord,
+        to_unicode: Py<PyAny>,
+        force_utf8: Py<PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = cls.py();
+        let base = Self::type_object_raw(py);
+        #[allow(unsafe_code)]
+        // SAFETY: both pointers are live type objects; only their `tp_new`
+        // slots and MROs are read (`PyType_IsSubtype` runs no
+        // `__subclasscheck__`: it asks about the instance layout).
+        let direct = unsafe {
+            let slot = |tp: *mut pyo3::ffi::PyTypeObject| (*tp).tp_new.map(|f| f as usize);
+            slot(cls.as_type_ptr()) == slot(base)
+                && pyo3::ffi::PyType_IsSubtype(cls.as_type_ptr(), base) != 0
+        };
+        if !direct {
+            // A `__new__` of its own: made as `cls()` would make it.
+            let record = new_instance(py, cls)?;
+            record
+                .cast::<Self>()?
+                .borrow_mut()
+                .fill_from_reader(lazy, to_unicode, force_utf8);
+            return Ok(record);
+        }
+        let record = Self {
+            storage: Storage::read_from_marc(lazy),
+            pos: 0i32.into_pyobject(py)?.into_any().unbind(),
+            force_utf8,
+            to_unicode,
+            iter_pos: 0,
+        };
+        #[allow(unsafe_code)]
+        // SAFETY: `cls` is `RecordBase` or a subclass of it (`direct`),
+        // which is what `tp_new_impl` requires: it is what PyO3's `tp_new`
+        // runs with the value `#[new]` returned, allocating with `cls`'s
+        // `tp_alloc`. It returns a new reference or an error.
+        unsafe {
+            let init = PyClassInitializer::from(record);
+            let ptr = pyo3::impl_::pymethods::tp_new_impl(py, init, cls.as_type_ptr())?;
+            Ok(Bound::from_owned_ptr(py, ptr))
+        }
     }
 
     /// Makes a freshly created record one read from MARCXML: its fields

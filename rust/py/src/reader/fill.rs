@@ -3,6 +3,7 @@
 //! are seen), a `bytes` object, or a file object, and what a failed read
 //! of a file object leaves behind.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use pyo3::exceptions::{PyException, PyOverflowError, PyTypeError, PyValueError};
@@ -14,6 +15,7 @@ use super::position::Moves;
 use super::source::{Reads, Source};
 use super::{Chunk, ReaderBase};
 use pymrrc_core::batch::{frame_batch, Item};
+use pymrrc_core::framing::bytes_wanted;
 use pymrrc_core::pipeline::{Polled, Workers, BATCH_RECORDS, MAX_WORKERS};
 
 /// How long a reader waiting for the path pipeline goes without looking
@@ -62,7 +64,7 @@ impl ReaderBase {
             Source::Path(pipeline) => loop {
                 match py.detach(|| pipeline.next_batch_within(SIGNAL_INTERVAL)) {
                     Ok(Polled::Batch(Ok(items))) => {
-                        self.pending.extend(items);
+                        queue_into(&mut self.pending, items);
                         break;
                     }
                     Ok(Polled::Batch(Err(err))) | Err(err) => {
@@ -87,7 +89,7 @@ impl ReaderBase {
                 });
                 *pos += used;
                 self.finished = done || items.is_empty();
-                self.pending.extend(items);
+                self.queue(items);
             }
             Source::File(_) => self.fill_from_file(py)?,
         }
@@ -104,6 +106,20 @@ impl ReaderBase {
             let Source::File(file) = &mut self.source else {
                 return Ok(());
             };
+            if arrived.is_none() && !file.eof && claims_more_than(&file.buf) {
+                // Not one whole record at hand: ask for bytes at once,
+                // without giving up the GIL for nothing (each release lets
+                // another thread take the GIL, and taking it back waits
+                // for that thread).
+                arrived = match file.read_more(py, self.tracked.as_mut()) {
+                    Ok(arrived) => arrived,
+                    Err(err) => {
+                        self.after_failed_read(py, err)?;
+                        None
+                    }
+                };
+                continue;
+            }
             let offset = file.buf_offset;
             // A `bytes` object cannot change, and `arrived` keeps it alive.
             let more: &[u8] = arrived.as_ref().map_or(&[], |b| b.as_bytes());
@@ -124,7 +140,7 @@ impl ReaderBase {
                 self.finished = true;
             }
             if !items.is_empty() || done {
-                self.pending.extend(items);
+                self.queue(items);
                 return Ok(());
             }
             arrived = match file.read_more(py, self.tracked.as_mut()) {
@@ -197,10 +213,32 @@ impl ReaderBase {
         }
     }
 
+    fn queue(&mut self, items: Vec<Item>) {
+        queue_into(&mut self.pending, items);
+    }
+
     pub(super) fn next_item(&mut self, py: Python<'_>) -> PyResult<Option<Item>> {
         while self.pending.is_empty() && !self.finished {
             self.fill(py)?;
         }
         Ok(self.pending.pop_front())
+    }
+}
+
+/// Whether `buf` starts with a record length it does not hold yet: no
+/// record can be framed from it before more bytes arrive (see
+/// `pymrrc_core::framing::next_frame`).
+fn claims_more_than(buf: &[u8]) -> bool {
+    bytes_wanted(buf).is_some_and(|wanted| wanted > 0)
+}
+
+/// Appends a batch to a reader's queue; into an empty queue (the usual
+/// case) the batch's own vector is taken over instead of copied, which
+/// matters because this runs with the GIL held.
+fn queue_into(pending: &mut VecDeque<Item>, items: Vec<Item>) {
+    if pending.is_empty() {
+        *pending = VecDeque::from(items);
+    } else {
+        pending.extend(items);
     }
 }

@@ -13,7 +13,7 @@ use super::source::Source;
 use super::{Chunk, ReaderBase};
 use crate::errors::{emit_notes, exception_for, framing_exception};
 use crate::materialize::LazyRecord;
-use crate::pytypes::{new_instance, reader_hooks, types};
+use crate::pytypes::{reader_hooks, types};
 use crate::record::RecordBase;
 use crate::record_decode::with_declined;
 use pymrrc_core::batch::{Item, Outcome};
@@ -153,13 +153,12 @@ impl ReaderBase {
             emit_notes(py, notes, PyBytes::new(py, &chunk).as_any())?;
         }
         self.chunk = Chunk::Pending(chunk);
-        let t = types(py)?;
-        let record = new_instance(py, t.record.bind(py))?;
-        record.cast::<RecordBase>()?.borrow_mut().fill_from_reader(
+        let record = RecordBase::new_read(
+            types(py)?.record.bind(py),
             lazy,
             self.options.get(py, super::options::Opt::ToUnicode),
             self.options.get(py, super::options::Opt::ForceUtf8),
-        );
+        )?;
         Ok(record.unbind())
     }
 
