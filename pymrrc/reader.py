@@ -217,7 +217,7 @@ def _shortened(error: OSError, path: str) -> OSError:
 
 #: The buffer a plain ``open(path, "rb")`` file is given while pymrrc reads
 #: it (see ``_reading``).
-_FILE_BUFFER = 256 * 1024
+_FILE_BUFFER = 512 * 1024
 
 
 def _reading(handle: _typing.Any) -> tuple[str, int | None]:

@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 
 pub mod batch;
+pub mod carry;
 pub mod consts;
 pub mod convert;
 pub mod decode;

@@ -15,6 +15,7 @@ use super::position::Moves;
 use super::source::{Reads, Source};
 use super::{Chunk, ReaderBase};
 use pymrrc_core::batch::{frame_batch, Item};
+use pymrrc_core::carry::{decode_after_carry, Decoded};
 use pymrrc_core::framing::bytes_wanted;
 use pymrrc_core::pipeline::{Polled, Workers, BATCH_RECORDS, MAX_WORKERS};
 
@@ -124,17 +125,16 @@ impl ReaderBase {
             // A `bytes` object cannot change, and `arrived` keeps it alive.
             let more: &[u8] = arrived.as_ref().map_or(&[], |b| b.as_bytes());
             let (eof, buf) = (file.eof, &mut file.buf);
-            let mut decode = move || {
-                buf.extend_from_slice(more);
-                let batch = frame_batch(buf, offset, eof, BATCH_RECORDS);
-                (batch.decode(buf, &validation), batch.used, batch.done)
-            };
-            let (items, used, done) = if file.reads.in_batches() {
+            // Everything framable in what was read is validated in one
+            // stretch without the GIL: each stretch is a point where the
+            // other threads take it, and getting it back waits for them.
+            let mut decode =
+                move || decode_after_carry(buf, more, offset, eof, usize::MAX, &validation);
+            let Decoded { items, used, done } = if file.reads.in_batches() {
                 py.detach(decode)
             } else {
                 decode()
             };
-            file.buf.drain(..used);
             file.buf_offset += used as u64;
             if done {
                 self.finished = true;
