@@ -80,6 +80,9 @@ def run_case(case):
         return _timed(repeat, lambda: workloads.xml_read(lib, case["doc"], build))
     if kind == "json_read":
         return _timed(repeat, lambda: workloads.json_read(lib, case["doc"]))
+    if kind == "threads" and case["case"] == workloads.PROCESS_CASE:
+        with workloads.process_pool(len(case["inputs"])) as pool:
+            return _timed(repeat, lambda: workloads.in_processes(pool, case["lib"], case["inputs"]))
     if kind == "threads":
         records = None
         if case["case"] in workloads.WRITE_THREAD_CASES:

@@ -296,9 +296,9 @@ Where threads help and where they do not, on this machine:
   several readers share the pool.
 - File objects: pymrrc reads a large batch per GIL acquisition and parses
   it with the GIL released. To keep pymarc's stream position on a plain
-  `open()` file it reads through the file's own buffer, made 256 KiB, and
+  `open()` file it reads through the file's own buffer, made 512 KiB, and
   moves the file within it after each record, with no system call: one
-  `read` per 256 KiB, where each refill of the file's usual 4 KiB buffer
+  `read` per 512 KiB, where each refill of the file's usual 4 KiB buffer
   would release the GIL and hand it to the other thread every few records.
 - `MARCWriter(path)` keeps a record nobody edited as a reference to the
   bytes it was read from, and encodes and writes about 1 MiB of them at a

@@ -6,7 +6,9 @@ one *workload*. Every function here takes the imported library module as
 case in a fresh process; ``suite.py`` chooses the cases.
 """
 
-from concurrent.futures import ThreadPoolExecutor
+import importlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 
 # -- per-record work ---------------------------------------------------------
@@ -149,6 +151,23 @@ def threaded(work, inputs, outputs):
         return sum(pool.map(work, inputs, outputs))
 
 
+def read_file_in_process(lib_name, path):
+    """Reads every record of ``path`` through a file object in this process;
+    the count (the work of one process of ``PROCESS_CASE``)."""
+    return read_records(importlib.import_module(lib_name), "file", path, _nothing)
+
+
+def process_pool(processes):
+    """Worker processes for ``PROCESS_CASE``: started by the case's first,
+    untimed, call, and reused by the timed ones."""
+    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+
+
+def in_processes(pool, lib_name, inputs):
+    """Reads each input in a process of its own at the same time; total records."""
+    return sum(pool.map(read_file_in_process, [lib_name] * len(inputs), inputs))
+
+
 def thread_work(lib, case, records=None):
     """The per-thread function of a thread-scaling case: ``work(src, out)``
     reads ``src`` or writes ``records`` to ``out``, and returns the count."""
@@ -168,7 +187,11 @@ def thread_work(lib, case, records=None):
 # the same list. "tmpfs" writes to /dev/shm, which shows pymrrc's own
 # scaling apart from how well the disk's filesystem takes parallel writes.
 WRITE_THREAD_CASES = ("MARCWriter(path)", "MARCWriter(path), tmpfs", "MARCWriter(file object)")
-THREAD_CASES = ("path, workers=1", "path, default pool", "file object", *WRITE_THREAD_CASES)
+# The file-object case again with each thread's work in a process of its
+# own (no GIL shared): what the machine itself gives two independent
+# readers, the most the threads could reach.
+PROCESS_CASE = "file object, separate processes"
+THREAD_CASES = ("path, workers=1", "path, default pool", "file object", PROCESS_CASE, *WRITE_THREAD_CASES)
 
 
 def peak_rss_kib():

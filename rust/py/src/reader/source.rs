@@ -12,7 +12,7 @@ use pymrrc_core::framing::bytes_wanted;
 use pymrrc_core::pipeline::{PathPipeline, READ_SIZE};
 
 /// Reads at least this large are copied into the buffer with the GIL
-/// released (other threads run while 256 KiB or 1 MiB is copied).
+/// released (other threads run while 512 KiB or 1 MiB is copied).
 const COPY_WITHOUT_GIL: usize = 64 * 1024;
 
 pub(super) enum Source {
