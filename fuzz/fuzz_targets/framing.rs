@@ -5,12 +5,14 @@
 //! end-of-record byte; a decision taken on a prefix of the stream is never
 //! changed by more bytes (streaming is consistent); `bytes_wanted` agrees
 //! with `NeedMore`; and framing the stream in arbitrary pieces with small
-//! batches, as the file-object reader does, gives exactly the chunks that
-//! framing it whole gives.
+//! batches, or carrying what is left of each piece into the next
+//! (`decode_after_carry`, as the file-object reader does), gives exactly the
+//! chunks that framing it whole gives.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pymrrc_core::batch::frame_batch;
+use pymrrc_core::batch::{frame_batch, Outcome};
+use pymrrc_core::carry::decode_after_carry;
 use pymrrc_core::consts::END_OF_RECORD;
 use pymrrc_core::error::ErrorKind;
 use pymrrc_core::framing::{bytes_wanted, next_frame, Frame};
@@ -90,6 +92,39 @@ fn frame_streamed(
     panic!("streaming did not finish");
 }
 
+/// The same, fed in pieces of `piece` bytes through `decode_after_carry`,
+/// which carries the bytes it did not frame into the next call.
+fn frame_carried(
+    data: &[u8],
+    piece: usize,
+    max_records: usize,
+) -> Vec<(usize, usize, Option<ErrorKind>)> {
+    let mut out = Vec::new();
+    let mut carry: Vec<u8> = Vec::new();
+    let mut fed = 0;
+    let mut offset = 0u64;
+    for _ in 0..4 * data.len() + 16 {
+        let end = (fed + piece).min(data.len());
+        let at_eof = end == data.len();
+        let decoded = decode_after_carry(&mut carry, &data[fed..end], offset, at_eof, max_records, &None);
+        fed = end;
+        assert!(decoded.items.len() <= max_records);
+        for item in &decoded.items {
+            let fatal = match item.outcome {
+                Outcome::Fatal(kind) => Some(kind),
+                _ => None,
+            };
+            out.push((item.offset as usize, item.chunk.len(), fatal));
+        }
+        offset += decoded.used as u64;
+        assert_eq!(offset as usize + carry.len(), fed, "carried bytes are the ones not framed");
+        if decoded.done {
+            return out;
+        }
+    }
+    panic!("carrying did not finish");
+}
+
 fuzz_target!(|input: &[u8]| {
     let (control, data) = match input.split_first() {
         Some((c, rest)) => (*c, rest),
@@ -133,6 +168,8 @@ fuzz_target!(|input: &[u8]| {
     let max_records = usize::from(control >> 4) + 1;
     assert_eq!(frame_streamed(data, piece, max_records), reference);
     assert_eq!(frame_streamed(data, data.len().max(1), 512), reference);
+    assert_eq!(frame_carried(data, piece, max_records), reference);
+    assert_eq!(frame_carried(data, piece, usize::MAX), reference);
     let one_shot = frame_batch(data, 0, true, usize::MAX);
     assert!(one_shot.done);
     let got: Vec<_> = one_shot

@@ -3,6 +3,7 @@
 //! generator, so failures reproduce) through every entry point.
 
 use pymrrc_core::batch::{decode_item, frame_batch};
+use pymrrc_core::carry::decode_after_carry;
 use pymrrc_core::decode::{decode_layout, DecodeOptions};
 use pymrrc_core::encode::{reencode_fields, reencode_layout, RecordBuilder};
 use pymrrc_core::framing::{bytes_wanted, next_frame};
@@ -79,6 +80,16 @@ fn exercise(data: &[u8]) {
         let _ = batch.decode(data, &Some(DecodeOptions::default()));
     }
     let _ = bytes_wanted(data);
+    // Carried over from one block into the next, split anywhere.
+    for split in [0, 1, 5, data.len() / 2, data.len()] {
+        let split = split.min(data.len());
+        let mut carry = data[..split].to_vec();
+        let validation = Some(DecodeOptions::default());
+        for at_eof in [false, true] {
+            let _ = decode_after_carry(&mut carry.clone(), &data[split..], 0, at_eof, 3, &validation);
+        }
+        let _ = decode_after_carry(&mut carry, &data[split..], 0, true, usize::MAX, &validation);
+    }
 }
 
 #[test]
