@@ -47,6 +47,7 @@ pub mod pipeline;
 pub mod stats;
 pub mod text;
 pub mod text_write;
+pub mod turns;
 pub mod visit;
 pub mod xml_write;
 

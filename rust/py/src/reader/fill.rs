@@ -124,12 +124,22 @@ impl ReaderBase {
             let offset = file.buf_offset;
             // A `bytes` object cannot change, and `arrived` keeps it alive.
             let more: &[u8] = arrived.as_ref().map_or(&[], |b| b.as_bytes());
-            let (eof, buf) = (file.eof, &mut file.buf);
+            let (eof, buf, turn) = (file.eof, &mut file.buf, &mut file.turn);
+            let takes_turns = file.reads.takes_turns();
             // Everything framable in what was read is validated in one
             // stretch without the GIL: each stretch is a point where the
             // other threads take it, and getting it back waits for them.
-            let mut decode =
-                move || decode_after_carry(buf, more, offset, eof, usize::MAX, &validation);
+            // Readers in other threads take turns handing out (`turns`).
+            let mut decode = move || {
+                if takes_turns {
+                    turn.end_hand_out();
+                }
+                let decoded = decode_after_carry(buf, more, offset, eof, usize::MAX, &validation);
+                if takes_turns && !decoded.items.is_empty() {
+                    turn.begin_hand_out();
+                }
+                decoded
+            };
             let Decoded { items, used, done } = if file.reads.in_batches() {
                 py.detach(decode)
             } else {

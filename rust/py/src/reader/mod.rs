@@ -114,6 +114,9 @@ impl ReaderBase {
         self.follow_caller_seek(py)?;
         let next = self.next_item(py);
         let Some(item) = next? else {
+            if let Source::File(file) = &mut self.source {
+                file.turn.end_hand_out();
+            }
             if let Some(tracked) = &mut self.tracked {
                 if !matches!(tracked.moves, Moves::None) {
                     tracked.stand_at(py, tracked.between)?;
@@ -221,6 +224,7 @@ impl ReaderBase {
                     eof: false,
                     reads,
                     buffer_size,
+                    turn: pymrrc_core::turns::Turn::new(),
                 };
                 (Source::File(file), tracked)
             }

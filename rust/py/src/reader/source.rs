@@ -9,6 +9,7 @@ use pyo3::types::{PyByteArray, PyBytes};
 
 use super::position::{Moves, Tracked};
 use pymrrc_core::framing::bytes_wanted;
+use pymrrc_core::turns::Turn;
 use pymrrc_core::pipeline::{PathPipeline, READ_SIZE};
 
 /// Reads at least this large are copied into the buffer with the GIL
@@ -65,6 +66,13 @@ impl Reads {
     pub(super) fn in_batches(self) -> bool {
         self != Self::Exact
     }
+
+    /// Whether the reader takes turns handing out with readers in other
+    /// threads ([`Turn`]): for a stream read ahead in blocks, not for one
+    /// read as its records arrive, where waiting would delay a record.
+    pub(super) fn takes_turns(self) -> bool {
+        matches!(self, Self::Ahead | Self::Buffer)
+    }
 }
 
 /// A Python file object and the bytes read from it not yet framed.
@@ -78,6 +86,8 @@ pub(super) struct FileSource {
     pub(super) reads: Reads,
     /// A buffered file's own buffer size, as the caller gave it to us.
     pub(super) buffer_size: Option<usize>,
+    /// This reader's part in taking turns with readers in other threads.
+    pub(super) turn: Turn,
 }
 
 impl FileSource {
