@@ -103,8 +103,11 @@ def test_progress_is_on_by_default_when_stderr_is_a_terminal(tmp_path):
 
     def stderr_on_a_terminal(*extra: str) -> bytes:
         controller, terminal = pty.openpty()
-        # A terminal 100 columns wide (a new one has none, and no room for a bar).
-        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+        # A wide terminal (a new one has no width, and no room for a bar).
+        # The bar starts with the input's path, which is as long as the
+        # checkout's: at 100 columns a clone in a deep folder cut the bar
+        # before "records".
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 400, 0, 0))
         try:
             proc = subprocess.run([str(cli.SCRIPT), "convert", str(cli.SAMPLE), str(out), "--to", "xml", *extra],
                                   stdout=subprocess.DEVNULL, stderr=terminal, timeout=cli.TIMEOUT, check=True)
