@@ -191,6 +191,8 @@ impl ReaderBase {
                     if resumed.is_ok() {
                         tracked.at = between;
                         tracked.moves = Moves::None;
+                        // Read record by record from now on: no more turns.
+                        file.turn.end_hand_out();
                         file.reads = Reads::Exact;
                         file.restart_at(between);
                         return Ok(());
