@@ -129,8 +129,11 @@ import pymrrc
 def pool_threads():
     names = []
     for task in os.listdir("/proc/self/task"):
-        with open(f"/proc/self/task/{task}/comm") as comm:
-            names.append(comm.read().strip())
+        try:
+            with open(f"/proc/self/task/{task}/comm") as comm:
+                names.append(comm.read().strip())
+        except FileNotFoundError:
+            pass  # a thread that ended after the listing (the file's reader)
     return sum(n.startswith("pymrrc-pool") for n in names)
 
 
